@@ -1,0 +1,91 @@
+//! Writing files so that nothing is ever half-written: a temporary file in the same
+//! directory, flushed to disk, then renamed over the target.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A failed atomic write, naming the file.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {source}")]
+pub struct AtomicWriteError {
+    /// The file we tried to write.
+    pub path: PathBuf,
+    /// What went wrong.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// File permissions for [`write_atomic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileMode {
+    /// Readable by others (public keys, reports, metadata).
+    Public,
+    /// Readable and writable by the owner only (private keys).
+    OwnerOnly,
+}
+
+/// Write `bytes` to `path` atomically: readers see the old content or the new, never a part.
+///
+/// # Errors
+/// [`AtomicWriteError`] naming `path` when the directory is missing or not writable, or
+/// the disk is full.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: FileMode) -> Result<(), AtomicWriteError> {
+    let err = |source| AtomicWriteError {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".custody-tmp-")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let bits = match mode {
+            FileMode::Public => 0o644,
+            FileMode::OwnerOnly => 0o600,
+        };
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(bits))
+            .map_err(err)?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_replaces_and_sets_mode() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("f");
+        write_atomic(&path, b"one", FileMode::Public).expect("first write");
+        write_atomic(&path, b"two", FileMode::OwnerOnly).expect("second write");
+        assert_eq!(std::fs::read(&path).expect("read back"), b"two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).expect("stat").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let leftovers = std::fs::read_dir(dir.path()).expect("list").count();
+        assert_eq!(leftovers, 1, "no temporary files left behind");
+    }
+
+    #[test]
+    fn missing_directory_names_the_path() {
+        let err = write_atomic(Path::new("/nonexistent/dir/f"), b"x", FileMode::Public)
+            .expect_err("cannot write into a missing directory");
+        assert!(err.to_string().contains("/nonexistent/dir/f"));
+    }
+}

@@ -1,0 +1,178 @@
+//! OLPC canonical JSON, exactly as securesystemslib's `encode_canonical` writes it.
+//!
+//! The rules: objects with keys sorted by Unicode code point, no insignificant whitespace,
+//! strings with only `"` and `\` escaped (every other character, control characters
+//! included, is written as raw UTF-8), integers only (floats are refused), `true`, `false`,
+//! `null`.
+//!
+//! We do not use the `olpc-cjson` crate: it NFC-normalises strings and sorts keys by their
+//! *escaped* form, so a key with a quote or backslash, or a string in decomposed Unicode,
+//! canonicalises differently from securesystemslib, and signatures made by the reference
+//! implementations would not verify.
+
+use serde_json::Value;
+
+/// Why a value has no canonical form.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CanonicalJsonError {
+    /// Canonical JSON has no floating point numbers; the spec and securesystemslib refuse them.
+    #[error("canonical JSON does not allow floating point numbers (found {0})")]
+    Float(String),
+}
+
+/// Canonical bytes of a parsed JSON value.
+///
+/// # Errors
+/// [`CanonicalJsonError::Float`] if the value contains a non-integer number anywhere.
+pub fn to_vec(value: &Value) -> Result<Vec<u8>, CanonicalJsonError> {
+    let mut out = Vec::with_capacity(256);
+    write_value(value, &mut out)?;
+    Ok(out)
+}
+
+/// Canonical bytes of any serialisable value (serialised to a JSON value first).
+///
+/// # Errors
+/// As [`to_vec`]; a value that serde cannot turn into JSON is reported as a float error
+/// naming the serde message, since that is the only case our types can produce.
+pub fn to_vec_from<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, CanonicalJsonError> {
+    let value =
+        serde_json::to_value(value).map_err(|e| CanonicalJsonError::Float(e.to_string()))?;
+    to_vec(&value)
+}
+
+fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalJsonError> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.extend_from_slice(i.to_string().as_bytes());
+            } else if let Some(u) = n.as_u64() {
+                out.extend_from_slice(u.to_string().as_bytes());
+            } else {
+                return Err(CanonicalJsonError::Float(n.to_string()));
+            }
+        }
+        Value::String(s) => write_string(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(item, out)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            // serde_json's default map is ordered by `String`'s `Ord`, which compares UTF-8
+            // bytes; UTF-8 byte order equals code point order, which is Python's `sorted`.
+            // Sort explicitly anyway so that enabling `preserve_order` elsewhere in the
+            // dependency graph cannot change our output.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(key, out);
+                out.push(b':');
+                write_value(item, out)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        if b == b'"' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn canon(v: &Value) -> String {
+        String::from_utf8(to_vec(v).expect("no floats")).expect("utf-8 in, utf-8 out")
+    }
+
+    #[test]
+    fn sorts_keys_by_code_point_and_drops_whitespace() {
+        let v = json!({"b": [1, 2, {"z": null, "a": true}], "a": false, "é": "x", "Z": -3});
+        assert_eq!(
+            canon(&v),
+            r#"{"Z":-3,"a":false,"b":[1,2,{"a":true,"z":null}],"é":"x"}"#
+        );
+    }
+
+    #[test]
+    fn escapes_only_quote_and_backslash() {
+        let v = json!({"k": "a\"b\\c\n\t\u{1}/é"});
+        assert_eq!(canon(&v), "{\"k\":\"a\\\"b\\\\c\n\t\u{1}/é\"}");
+    }
+
+    #[test]
+    fn keys_with_escapes_sort_by_their_unescaped_form() {
+        // '"' (0x22) < '[' (0x5b) < '\\' (0x5c): the escaped form would put `a"` last.
+        let v = json!({"a[": 1, "a\"": 2});
+        assert_eq!(canon(&v), r#"{"a\"":2,"a[":1}"#);
+    }
+
+    #[test]
+    fn does_not_normalise_unicode() {
+        let v = json!("e\u{301}");
+        assert_eq!(canon(&v).as_bytes(), "\"e\u{301}\"".as_bytes());
+    }
+
+    #[test]
+    fn refuses_floats() {
+        assert!(matches!(
+            to_vec(&json!({"a": [1.5]})),
+            Err(CanonicalJsonError::Float(_))
+        ));
+        assert!(to_vec(&json!(u64::MAX)).is_ok());
+        assert!(to_vec(&json!(i64::MIN)).is_ok());
+    }
+
+    proptest::proptest! {
+        /// Canonical output is valid JSON that parses back to the same value, and
+        /// canonicalising is idempotent.
+        #[test]
+        fn round_trips(v in arb_json()) {
+            let bytes = to_vec(&v).expect("generator makes no floats");
+            let back: Value = serde_json::from_slice(&bytes).expect("canonical JSON parses");
+            proptest::prop_assert_eq!(&back, &v);
+            proptest::prop_assert_eq!(to_vec(&back).expect("still no floats"), bytes);
+        }
+    }
+
+    fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|i| json!(i)),
+            "\\PC*".prop_map(Value::String),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                proptest::collection::btree_map(any::<String>(), inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+}
