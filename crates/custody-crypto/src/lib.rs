@@ -18,6 +18,7 @@
 //! ```
 
 pub mod dsse;
+pub mod keydir;
 pub mod keys;
 pub mod threshold;
 pub mod verified;

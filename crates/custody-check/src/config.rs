@@ -1,0 +1,158 @@
+//! `custody.toml`: the one project configuration file. Every key is optional; unknown
+//! keys are errors, so a typo cannot silently switch a control off.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Name of the configuration file at the project root.
+pub const CONFIG_FILE: &str = "custody.toml";
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The project directory does not exist or is not a directory.
+    #[error("{0}: not a directory")]
+    NotADirectory(PathBuf),
+    /// The file exists but cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown or mistyped keys.
+    #[error("{path}: {message}\nhint: every key is documented in docs/configuration.md")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+}
+
+/// The parsed `custody.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Signing keys the project keeps (SRC-11).
+    #[serde(default)]
+    pub keys: KeysConfig,
+}
+
+/// `[keys]`: where the project keeps its public keys and how old they may get.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    /// Key directory relative to the project root.
+    #[serde(default = "default_key_dir")]
+    pub dir: PathBuf,
+    /// Keys older than this many days fail SRC-11.
+    #[serde(default = "default_max_age_days")]
+    pub max_age_days: u64,
+    /// Keys within this many days of the maximum age are warned about.
+    #[serde(default = "default_warn_days")]
+    pub warn_days: u64,
+}
+
+impl Default for KeysConfig {
+    fn default() -> Self {
+        Self {
+            dir: default_key_dir(),
+            max_age_days: default_max_age_days(),
+            warn_days: default_warn_days(),
+        }
+    }
+}
+
+fn default_key_dir() -> PathBuf {
+    PathBuf::from(".custody/keys")
+}
+fn default_max_age_days() -> u64 {
+    365
+}
+fn default_warn_days() -> u64 {
+    30
+}
+
+/// A project: its root directory and configuration.
+#[derive(Debug, Clone)]
+pub struct Project {
+    root: PathBuf,
+    config: Config,
+    config_present: bool,
+}
+
+impl Project {
+    /// Open the project at `root`, reading `custody.toml` if there is one.
+    ///
+    /// # Errors
+    /// [`ConfigError`] when `root` is not a directory or the file is invalid.
+    pub fn open(root: &Path) -> Result<Self, ConfigError> {
+        if !root.is_dir() {
+            return Err(ConfigError::NotADirectory(root.to_path_buf()));
+        }
+        let path = root.join(CONFIG_FILE);
+        let (config, config_present) = match std::fs::read_to_string(&path) {
+            Ok(text) => (parse(&path, &text)?, true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), false),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        Ok(Self {
+            root: root.to_path_buf(),
+            config,
+            config_present,
+        })
+    }
+
+    /// The project root.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The configuration (defaults when there is no file).
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Whether a `custody.toml` was found.
+    #[must_use]
+    pub fn has_config_file(&self) -> bool {
+        self.config_present
+    }
+}
+
+/// Parse configuration text; `path` is only used in messages.
+///
+/// # Errors
+/// [`ConfigError::Invalid`] with the parser's location and message.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = parse(Path::new("custody.toml"), "").expect("empty is fine");
+        assert_eq!(c.keys.max_age_days, 365);
+        let c = parse(Path::new("custody.toml"), "[keys]\nmax_age_days = 90\n").expect("valid");
+        assert_eq!(c.keys.max_age_days, 90);
+        assert_eq!(c.keys.dir, PathBuf::from(".custody/keys"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_hint() {
+        let e = parse(Path::new("custody.toml"), "[keys]\nmax_age = 90\n").expect_err("typo");
+        let msg = e.to_string();
+        assert!(msg.contains("max_age"), "{msg}");
+        assert!(msg.contains("docs/configuration.md"), "{msg}");
+    }
+}

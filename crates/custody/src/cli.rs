@@ -1,0 +1,295 @@
+//! The command line, as clap derive types. Help texts are the user's first documentation:
+//! each command says what it does, what it reads and writes, and its exit codes.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 verification failed or findings present, 2 usage error or unreadable input.";
+
+/// custody: software supply chain security, from commit to deployment.
+///
+/// custody signs and verifies what happens to software: keys and signatures, DSSE
+/// envelopes, and `custody check`, which reports every control of the CNCF TAG Security
+/// Software Supply Chain Best Practices for a repository.
+#[derive(Debug, Parser)]
+#[command(name = "custody", version, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report every supply chain control for a repository, with evidence.
+    #[command(
+        after_help = "Examples:\n  custody check\n  custody check --format html -o report.html\n  custody check path/to/repo --format sarif -o custody.sarif\n\nExit codes: 0 no control fails, 1 a control fails, 2 usage error or invalid custody.toml."
+    )]
+    Check(CheckArgs),
+    /// Generate, list, inspect and export signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign a file with a private key (raw signature, base64).
+    #[command(
+        after_help = "Example:\n  custody sign --key ~/.local/share/custody/keys/release.key -o app.tar.gz.sig app.tar.gz\n\nThe signature covers the file's bytes: ed25519 signs them directly, ECDSA P-256 and RSA sign their SHA-256 digest (ECDSA as ASN.1 DER, RSA-PSS with a 32-byte salt), as securesystemslib does."
+    )]
+    Sign(SignArgs),
+    /// Verify a raw signature over a file with a public key.
+    #[command(
+        name = "verify-blob",
+        after_help = "Example:\n  custody verify-blob --key release.pub --signature app.tar.gz.sig app.tar.gz\n\nExit codes: 0 verified, 1 the signature does not verify, 2 unreadable key, signature or file."
+    )]
+    VerifyBlob(VerifyBlobArgs),
+    /// Sign and verify DSSE envelopes (the signature wrapper of in-toto attestations).
+    #[command(subcommand)]
+    Dsse(DsseCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// A table for the terminal.
+    Table,
+    /// Every control with status, evidence and remediation, for machines.
+    Json,
+    /// SARIF 2.1.0 for code scanning dashboards.
+    Sarif,
+    /// A self-contained HTML report.
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The repository to check.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// When to colour the table.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyTypeArg {
+    /// Ed25519: small, fast, the default.
+    Ed25519,
+    /// ECDSA over NIST P-256 (scheme ecdsa-sha2-nistp256).
+    Ecdsa,
+    /// RSA 3072 bits (scheme rsassa-pss-sha256 unless --scheme says otherwise).
+    Rsa,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemeArg {
+    #[value(name = "ed25519")]
+    Ed25519,
+    #[value(name = "ecdsa-sha2-nistp256")]
+    EcdsaSha2Nistp256,
+    #[value(name = "rsassa-pss-sha256")]
+    RsassaPssSha256,
+    #[value(name = "rsa-pkcs1v15-sha256")]
+    RsaPkcs1v15Sha256,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PublicFormat {
+    /// SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`).
+    Pem,
+    /// securesystemslib JSON (`{"keytype", "scheme", "keyval": {"public"}}`) with its key ID.
+    Json,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PasswordArgs {
+    /// Read the passphrase from this environment variable instead of prompting.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a key pair: NAME.key (PKCS#8 PEM, encrypted), NAME.pub (SPKI PEM) and
+    /// NAME.meta.json (creation time, for rotation checks).
+    #[command(
+        after_help = "Examples:\n  custody key generate --name release\n  CUSTODY_PASS=… custody key generate --type rsa --password-env CUSTODY_PASS --dir keys\n  custody key generate --type ecdsa --unencrypted --dir /tmp/ci-keys\n\nThe private key is encrypted with a passphrase (PBES2: scrypt + AES-256-CBC) unless --unencrypted is given. Default directory: $CUSTODY_KEY_DIR, else $XDG_DATA_HOME/custody/keys, else ~/.local/share/custody/keys."
+    )]
+    Generate(KeyGenerateArgs),
+    /// List the keys in a directory with type, key ID, age and encryption.
+    List(KeyListArgs),
+    /// Show a key file: type, scheme, key ID, encrypted or not. Never prints private material.
+    Show(KeyShowArgs),
+    /// Print the public key of a key file (private or public), as PEM or securesystemslib JSON.
+    Public(KeyPublicArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Key type.
+    #[arg(long = "type", short = 't', value_enum, default_value_t = KeyTypeArg::Ed25519)]
+    pub key_type: KeyTypeArg,
+    /// Signature scheme (RSA only: rsassa-pss-sha256 or rsa-pkcs1v15-sha256).
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    /// Base name of the files; default: TYPE-KEYID8.
+    #[arg(long, short = 'n')]
+    pub name: Option<String>,
+    /// Directory to write the key files into (created if missing).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Store the private key without a passphrase (for throwaway CI keys).
+    #[arg(long)]
+    pub unencrypted: bool,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Replace existing files of the same name.
+    #[arg(long)]
+    pub force: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyListArgs {
+    /// Directory to list; default as for `key generate`.
+    pub dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyShowArgs {
+    /// A private or public key file.
+    pub file: PathBuf,
+    /// Scheme for RSA keys (default rsassa-pss-sha256).
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyPublicArgs {
+    /// A private or public key file.
+    pub file: PathBuf,
+    /// Scheme for RSA keys (default rsassa-pss-sha256).
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PublicFormat::Pem)]
+    pub format: PublicFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The private key (PKCS#8 PEM, encrypted or not).
+    #[arg(long, short = 'k')]
+    pub key: PathBuf,
+    /// Scheme for RSA keys (default rsassa-pss-sha256).
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Where to write the base64 signature; default FILE.sig, `-` for standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// The file to sign (`-` for standard input, then -o is required).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyBlobArgs {
+    /// The public key (SPKI PEM or securesystemslib JSON).
+    #[arg(long, short = 'k')]
+    pub key: PathBuf,
+    /// Scheme for RSA PEM keys (default rsassa-pss-sha256).
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    /// The signature file (base64 or raw bytes).
+    #[arg(long, short = 's')]
+    pub signature: PathBuf,
+    /// The signed file (`-` for standard input).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DsseCommand {
+    /// Wrap a payload in a DSSE envelope signed by one or more keys.
+    #[command(
+        after_help = "Example:\n  custody dsse sign --key a.key --key b.key --payload-type application/vnd.in-toto+json -o stmt.dsse.json statement.json"
+    )]
+    Sign(DsseSignArgs),
+    /// Verify that a threshold of the given public keys signed a DSSE envelope.
+    #[command(
+        after_help = "Example:\n  custody dsse verify --key a.pub --key b.pub --threshold 2 --payload-out statement.json stmt.dsse.json\n\nOnly the given keys count, each at most once. Exit codes: 0 verified, 1 threshold not met, 2 unreadable or malformed input."
+    )]
+    Verify(DsseVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DsseSignArgs {
+    /// A private key; repeat for several signatures.
+    #[arg(long, short = 'k', required = true)]
+    pub key: Vec<PathBuf>,
+    /// Scheme for RSA keys (default rsassa-pss-sha256).
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// The payload type, e.g. application/vnd.in-toto+json.
+    #[arg(long, short = 't')]
+    pub payload_type: String,
+    /// Where to write the envelope; default standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// The payload file (`-` for standard input).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DsseVerifyArgs {
+    /// A trusted public key; repeat for several.
+    #[arg(long, short = 'k', required = true)]
+    pub key: Vec<PathBuf>,
+    /// Scheme for RSA PEM keys (default rsassa-pss-sha256).
+    #[arg(long, value_enum)]
+    pub scheme: Option<SchemeArg>,
+    /// Number of distinct keys that must have signed.
+    #[arg(long, default_value_t = 1)]
+    pub threshold: usize,
+    /// Require this payload type.
+    #[arg(long)]
+    pub payload_type: Option<String>,
+    /// Write the verified payload here (`-` for standard output).
+    #[arg(long)]
+    pub payload_out: Option<PathBuf>,
+    /// Output format of the summary (on stderr for text, stdout for json).
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    /// The envelope (`-` for standard input).
+    pub envelope: PathBuf,
+}

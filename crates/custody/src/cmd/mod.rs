@@ -1,0 +1,60 @@
+//! One module per command group; each returns an [`Outcome`] or an error and never exits.
+
+mod check;
+mod dsse;
+mod key;
+mod sign;
+
+use crate::cli::{Cli, Command, SchemeArg};
+use crate::exit::Outcome;
+use crate::io::PassphraseSource;
+use anyhow::{Context as _, Result};
+use custody_crypto::keys::{PrivateKey, PrivateKeyEncoding, PublicKey, Scheme};
+use std::path::Path;
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Key(cmd) => key::run(cmd),
+        Command::Sign(args) => sign::sign(args),
+        Command::VerifyBlob(args) => sign::verify_blob(args),
+        Command::Dsse(cmd) => dsse::run(cmd),
+    }
+}
+
+pub(crate) fn scheme(arg: Option<SchemeArg>) -> Option<Scheme> {
+    arg.map(|s| match s {
+        SchemeArg::Ed25519 => Scheme::Ed25519,
+        SchemeArg::EcdsaSha2Nistp256 => Scheme::EcdsaSha2Nistp256,
+        SchemeArg::RsassaPssSha256 => Scheme::RsassaPssSha256,
+        SchemeArg::RsaPkcs1v15Sha256 => Scheme::RsaPkcs1v15Sha256,
+    })
+}
+
+/// Load a private key, asking for the passphrase only when the key is encrypted.
+pub(crate) fn load_private_key(
+    path: &Path,
+    scheme: Option<Scheme>,
+    password: &PassphraseSource,
+) -> Result<PrivateKey> {
+    let bytes = crate::io::read_input(path)?;
+    let passphrase = match PrivateKeyEncoding::detect(&bytes) {
+        Ok(PrivateKeyEncoding::Encrypted) => password.for_existing_key(path)?,
+        _ => None,
+    };
+    PrivateKey::from_pkcs8_pem(&bytes, passphrase.as_ref(), scheme)
+        .with_context(|| format!("private key {}", path.display()))
+}
+
+/// Load a public key; a private key file is accepted too (its public half is used).
+pub(crate) fn load_public_key(
+    path: &Path,
+    scheme: Option<Scheme>,
+    password: &PassphraseSource,
+) -> Result<PublicKey> {
+    let bytes = crate::io::read_input(path)?;
+    if String::from_utf8_lossy(&bytes).contains("PRIVATE KEY-----") {
+        return Ok(load_private_key(path, scheme, password)?.public_key());
+    }
+    PublicKey::from_bytes(&bytes, scheme).with_context(|| format!("public key {}", path.display()))
+}

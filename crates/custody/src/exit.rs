@@ -1,0 +1,47 @@
+//! Exit codes, decided here and nowhere else.
+
+use std::process::ExitCode;
+
+/// What a command concluded, when it ran to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Success, verified, clean.
+    Success,
+    /// Verification failed or findings are present (exit 1).
+    Findings,
+}
+
+/// A verification that did not succeed: exit code 1, not 2. Library errors that mean
+/// "checked and found wanting" are wrapped in this by the commands.
+#[derive(Debug)]
+pub struct VerificationFailed(pub String);
+
+impl std::fmt::Display for VerificationFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for VerificationFailed {}
+
+/// Print the error chain (if any) and map to an exit code.
+pub fn finish(outcome: anyhow::Result<Outcome>) -> ExitCode {
+    match outcome {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(err) => {
+            let failed = err.downcast_ref::<VerificationFailed>().is_some();
+            let label = if failed {
+                "verification failed"
+            } else {
+                "error"
+            };
+            let mut msg = format!("{label}: {err}");
+            for cause in err.chain().skip(1) {
+                msg.push_str(&format!("\n  caused by: {cause}"));
+            }
+            eprintln!("custody: {msg}");
+            ExitCode::from(if failed { 1 } else { 2 })
+        }
+    }
+}
