@@ -805,19 +805,18 @@ impl PrivateKey {
 /// Drop anything before the first `-----BEGIN` and after the last `-----END …-----` line
 /// (OpenSSL tolerates such text; the strict RFC 7468 decoder does not).
 fn trim_to_pem(pem: &[u8]) -> &[u8] {
-    let text = std::str::from_utf8(pem).unwrap_or_default();
+    let Ok(text) = std::str::from_utf8(pem) else {
+        return pem;
+    };
     let start = text.find("-----BEGIN").unwrap_or(0);
-    let rest = &text[start..];
-    let end = rest
+    let end = text
         .rfind("-----END")
-        .and_then(|i| {
-            rest[i..]
-                .find("-----\n")
-                .or_else(|| rest[i..].rfind("-----"))
-                .map(|j| i + j + 5)
-        })
-        .unwrap_or(rest.len());
-    rest[..end.min(rest.len())].as_bytes()
+        .and_then(|i| text[i + 8..].find("-----").map(|j| i + 8 + j + 5))
+        .unwrap_or(text.len());
+    if start >= end {
+        return pem;
+    }
+    &pem[start..end]
 }
 
 #[cfg(test)]
