@@ -29,7 +29,8 @@ pub fn run(project: &config::Project) -> report::Report {
 }
 
 /// Markers around the generated coverage table in README.md.
-pub const COVERAGE_BEGIN: &str = "<!-- coverage:begin (generated from the catalogue; a test keeps it true) -->";
+pub const COVERAGE_BEGIN: &str =
+    "<!-- coverage:begin (generated from the catalogue; a test keeps it true) -->";
 /// End marker of the coverage table.
 pub const COVERAGE_END: &str = "<!-- coverage:end -->";
 
@@ -37,13 +38,20 @@ pub const COVERAGE_END: &str = "<!-- coverage:end -->";
 /// that exist, so it cannot claim more than `custody check` does.
 #[must_use]
 pub fn coverage_table_markdown() -> String {
-    let implemented = catalogue::CATALOGUE.iter().filter(|c| checks::is_implemented(c.id)).count();
+    let implemented = catalogue::CATALOGUE
+        .iter()
+        .filter(|c| checks::is_implemented(c.id))
+        .count();
     let mut out = format!(
         "{COVERAGE_BEGIN}\n{implemented} of {} controls are evaluated by `custody check` today; the others are reported as `not-implemented`.\n\n| ID | Stage | Control | Capability in custody | `custody check` |\n|---|---|---|---|---|\n",
         catalogue::CATALOGUE.len()
     );
     for c in catalogue::CATALOGUE {
-        let state = if checks::is_implemented(c.id) { "evaluated" } else { "not-implemented" };
+        let state = if checks::is_implemented(c.id) {
+            "evaluated"
+        } else {
+            "not-implemented"
+        };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {state} |\n",
             c.id,

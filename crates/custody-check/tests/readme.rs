@@ -8,8 +8,13 @@ use std::path::Path;
 fn readme_coverage_table_matches_the_catalogue() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md at the workspace root");
-    let start = readme.find(COVERAGE_BEGIN).expect("README.md has the coverage begin marker");
-    let end = readme.find(COVERAGE_END).expect("README.md has the coverage end marker") + COVERAGE_END.len();
+    let start = readme
+        .find(COVERAGE_BEGIN)
+        .expect("README.md has the coverage begin marker");
+    let end = readme
+        .find(COVERAGE_END)
+        .expect("README.md has the coverage end marker")
+        + COVERAGE_END.len();
     let expected = coverage_table_markdown();
     if std::env::var_os("CUSTODY_UPDATE_README").is_some() {
         let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
@@ -31,9 +36,16 @@ fn catalogue_matches_the_project_controls_document() {
         .lines()
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| l.split(" |").next())
-        .filter(|id| id.len() <= 6 && id.contains('-') && id.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+        .filter(|id| {
+            id.len() <= 6
+                && id.contains('-')
+                && id.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        })
         .collect();
-    let ours: Vec<&str> = custody_check::catalogue::CATALOGUE.iter().map(|c| c.id).collect();
+    let ours: Vec<&str> = custody_check::catalogue::CATALOGUE
+        .iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(ids, ours);
     for c in custody_check::catalogue::CATALOGUE {
         let row = format!("| {} | {} | {} |", c.id, c.title, c.capability);

@@ -14,7 +14,8 @@ fn report() -> custody_check::report::Report {
 #[test]
 fn json_lists_every_control_with_an_honest_status() {
     let r = report();
-    let v: serde_json::Value = serde_json::from_str(&render(&r, Format::Json, false)).expect("valid JSON");
+    let v: serde_json::Value =
+        serde_json::from_str(&render(&r, Format::Json, false)).expect("valid JSON");
     let controls = v["controls"].as_array().expect("controls array");
     assert_eq!(controls.len(), custody_check::catalogue::CATALOGUE.len());
     for (c, entry) in custody_check::catalogue::CATALOGUE.iter().zip(controls) {
@@ -22,14 +23,18 @@ fn json_lists_every_control_with_an_honest_status() {
         assert_ne!(entry["status"], "pass", "an empty project passes nothing");
     }
     assert_eq!(v["summary"]["pass"], 0);
-    assert_eq!(r.count(Status::NotImplemented) + r.count(Status::NotConfigured), r.results.len());
+    assert_eq!(
+        r.count(Status::NotImplemented) + r.count(Status::NotConfigured),
+        r.results.len()
+    );
 }
 
 #[test]
 fn sarif_is_valid_sarif_2_1_0() {
     let r = report();
     let text = render(&r, Format::Sarif, false);
-    let sarif: serde_sarif::sarif::Sarif = serde_json::from_str(&text).expect("deserialises as SARIF 2.1.0");
+    let sarif: serde_sarif::sarif::Sarif =
+        serde_json::from_str(&text).expect("deserialises as SARIF 2.1.0");
     let run = &sarif.runs[0];
     let rules = run.tool.driver.rules.as_ref().expect("rules");
     assert_eq!(rules.len(), custody_check::catalogue::CATALOGUE.len());
@@ -37,7 +42,13 @@ fn sarif_is_valid_sarif_2_1_0() {
     assert_eq!(results.len(), rules.len());
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(v["version"], "2.1.0");
-    assert!(v["runs"][0]["results"].as_array().expect("results").iter().all(|r| r["kind"] != "pass"));
+    assert!(
+        v["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(|r| r["kind"] != "pass")
+    );
 }
 
 #[test]
@@ -46,11 +57,18 @@ fn html_is_self_contained_and_escapes() {
     let html = render(&r, Format::Html, false);
     assert!(html.starts_with("<!DOCTYPE html>"));
     for c in custody_check::catalogue::CATALOGUE {
-        assert!(html.contains(&format!("id=\"{}\"", c.id)), "{} missing", c.id);
+        assert!(
+            html.contains(&format!("id=\"{}\"", c.id)),
+            "{} missing",
+            c.id
+        );
     }
     assert!(!html.contains("<script"), "no scripts");
     assert!(!html.contains("src=\"http"), "no external resources");
-    assert!(html.contains("&gt;= 2 independent approvals"), "titles are escaped");
+    assert!(
+        html.contains("&gt;= 2 independent approvals"),
+        "titles are escaped"
+    );
     assert!(html.contains("<svg"), "has the chart");
 }
 

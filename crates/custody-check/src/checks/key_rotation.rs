@@ -141,16 +141,28 @@ pub(super) fn evaluate(
             ));
         }
     }
-    let summary = match status {
-        Status::Pass => format!(
+    let summary = if status == Status::Pass {
+        format!(
             "{} key file(s) within the maximum age of {} days",
             files.len(),
             cfg.max_age_days
-        ),
-        _ => format!(
-            "{} key file(s): {old} too old, {aging} close to the limit, {private} private key(s) in the repository",
-            files.len()
-        ),
+        )
+    } else {
+        let parts: Vec<String> = [
+            (old, "older than the maximum age"),
+            (aging, "close to the maximum age"),
+            (private, "private key(s) in the repository"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        let detail = if parts.is_empty() {
+            "see evidence".to_owned()
+        } else {
+            parts.join(", ")
+        };
+        format!("{} key file(s): {detail}", files.len())
     };
     let remediation = (status != Status::Pass).then(|| {
         "rotate old keys (custody key generate, then replace the public key and remove the old one), keep private keys out of the repository, and record creation dates with custody key generate".to_owned()

@@ -1,6 +1,8 @@
 use crate::catalogue::Stage;
 use crate::report::{Report, Status};
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{
+    Cell, Color, ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED,
+};
 
 fn color_of(s: Status) -> Color {
     match s {
@@ -20,7 +22,12 @@ pub fn table(report: &Report, color: bool) -> String {
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(terminal_width())
-        .set_header(["ID", "Status", "Control", "Finding"]);
+        .set_header(["ID", "Status", "Control", "Finding"])
+        .set_constraints([
+            ColumnConstraint::Absolute(Width::Fixed(8)),
+            ColumnConstraint::Absolute(Width::Fixed(17)),
+            ColumnConstraint::UpperBoundary(Width::Fixed(42)),
+        ]);
     if !color {
         t.force_no_tty();
     } else {
