@@ -9,6 +9,10 @@
 //! *escaped* form, so a key with a quote or backslash, or a string in decomposed Unicode,
 //! canonicalises differently from securesystemslib, and signatures made by the reference
 //! implementations would not verify.
+//!
+//! Known divergence, on the safe side: serde_json reads the integer literal `-0` and
+//! integers beyond the `i64`/`u64` range as floats, so they are refused here, while Python
+//! reads them as integers. Refusing means "not verified", never a wrong verification.
 
 use serde_json::Value;
 

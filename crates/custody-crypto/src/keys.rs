@@ -741,7 +741,7 @@ impl PrivateKey {
         let enc =
             |e: &dyn fmt::Display| CryptoError::Signing(format!("cannot encode private key: {e}"));
         let der = match &self.material {
-            PrivateMaterial::Ed25519(k) => k.to_pkcs8_der().map_err(|e| enc(&e))?,
+            PrivateMaterial::Ed25519(k) => ed25519_pkcs8_v1(k),
             PrivateMaterial::P256(k) => k.to_pkcs8_der().map_err(|e| enc(&e))?,
             PrivateMaterial::Rsa(k) => k.to_pkcs8_der().map_err(|e| enc(&e))?,
         };
@@ -802,6 +802,22 @@ impl PrivateKey {
     }
 }
 
+/// PKCS#8 v1 (`PrivateKeyInfo`, RFC 5208) for an ed25519 key, as RFC 8410 section 7 shows
+/// it: version 0, the algorithm, and the 32-byte seed in a nested OCTET STRING, with no
+/// public key. ed25519-dalek writes v2 (`OneAsymmetricKey` with the public key), which
+/// OpenSSL 3.0 and pyca/cryptography refuse.
+fn ed25519_pkcs8_v1(key: &ed25519_dalek::SigningKey) -> pkcs8::SecretDocument {
+    const PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    let mut der = Zeroizing::new(Vec::with_capacity(48));
+    der.extend_from_slice(&PREFIX);
+    der.extend_from_slice(&key.to_bytes());
+    pkcs8::SecretDocument::try_from(der.as_slice())
+        .expect("invariant: a fixed 48-byte PrivateKeyInfo is valid DER")
+}
+
 /// Drop anything before the first `-----BEGIN` and after the last `-----END …-----` line
 /// (OpenSSL tolerates such text; the strict RFC 7468 decoder does not).
 fn trim_to_pem(pem: &[u8]) -> &[u8] {
@@ -849,6 +865,17 @@ mod tests {
                 .verify_raw(b"msg", &sig)
                 .expect("json key verifies");
         }
+    }
+
+    #[test]
+    fn ed25519_keys_are_written_as_pkcs8_v1_like_rfc_8410() {
+        let key = PrivateKey::generate(KeyType::Ed25519).expect("generate");
+        let pem = key.to_pkcs8_pem(None).expect("encode");
+        let (_, der) = pkcs8::der::pem::decode_vec(pem.as_bytes()).expect("pem");
+        assert_eq!(der.len(), 48, "version 0, no public key");
+        assert_eq!(&der[..5], &[0x30, 0x2e, 0x02, 0x01, 0x00]);
+        let info = pkcs8::PrivateKeyInfoRef::from_der(&der).expect("parses as PKCS#8");
+        assert_eq!(info.algorithm.oid, OID_ED25519);
     }
 
     #[test]
