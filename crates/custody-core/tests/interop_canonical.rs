@@ -389,7 +389,7 @@ fn negative_zero_is_the_documented_divergence() {
         assert!(
             matches!(
                 canonical_json::to_vec(&value),
-                Err(canonical_json::CanonicalJsonError::Float(_))
+                Err(CanonicalJsonError::Float(_))
             ),
             "custody refuses {line} (fails closed: serde_json cannot tell -0 from -0.0)"
         );
