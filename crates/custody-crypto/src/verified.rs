@@ -3,6 +3,16 @@
 //! The constructor is crate-private and only [`crate::threshold::verify_threshold`] calls
 //! it, so holding a `Verified<T>` is proof that verification ran and succeeded. Code
 //! downstream takes `Verified<T>` as an argument instead of trusting a boolean.
+//!
+//! Code outside this crate cannot make one:
+//!
+//! ```compile_fail
+//! let forged = custody_crypto::Verified::new("payload", Default::default());
+//! ```
+//!
+//! ```compile_fail
+//! let forged = custody_crypto::Verified { value: "payload", signers: Default::default() };
+//! ```
 
 use crate::keys::KeyId;
 use std::collections::BTreeSet;

@@ -70,14 +70,18 @@ impl PassphraseSource {
                     "a passphrase is needed to encrypt the new key: pass --password-env VAR, run in a terminal, or use --unencrypted"
                 );
             }
-            let a = rpassword::prompt_password("Passphrase for the new key: ")
-                .context("cannot read the passphrase from the terminal")?;
-            let b = rpassword::prompt_password("Repeat the passphrase: ")
-                .context("cannot read the passphrase from the terminal")?;
-            if a != b {
+            let first = Secret::from(
+                rpassword::prompt_password("Passphrase for the new key: ")
+                    .context("cannot read the passphrase from the terminal")?,
+            );
+            let again = Secret::from(
+                rpassword::prompt_password("Repeat the passphrase: ")
+                    .context("cannot read the passphrase from the terminal")?,
+            );
+            if first.expose() != again.expose() {
                 bail!("the passphrases do not match");
             }
-            Secret::from(a)
+            first
         };
         if secret.expose().is_empty() {
             bail!(
