@@ -264,31 +264,7 @@ impl PublicKey {
     pub fn from_spki_der(der: &[u8], scheme: Option<Scheme>) -> Result<Self> {
         let spki = spki::SubjectPublicKeyInfoRef::from_der(der)
             .map_err(|e| CryptoError::MalformedKey(format!("invalid SubjectPublicKeyInfo: {e}")))?;
-        let oid = spki.algorithm.oid;
-        let key_type = if oid == OID_ED25519 {
-            KeyType::Ed25519
-        } else if oid == OID_EC_PUBLIC_KEY {
-            let curve = spki
-                .algorithm
-                .parameters_oid()
-                .map_err(|_| CryptoError::MalformedKey("EC key without a named curve".into()))?;
-            if curve != OID_P256 {
-                return Err(CryptoError::UnsupportedKey(format!(
-                    "EC curve {curve} (only P-256, 1.2.840.10045.3.1.7, is supported)"
-                )));
-            }
-            KeyType::EcdsaP256
-        } else if oid == OID_RSA {
-            KeyType::Rsa
-        } else if oid == OID_RSA_PSS {
-            return Err(CryptoError::UnsupportedKey(
-                "RSA-PSS-restricted key (OID 1.2.840.113549.1.1.10); use a plain rsaEncryption key (openssl genpkey -algorithm RSA)".into(),
-            ));
-        } else {
-            return Err(CryptoError::UnsupportedKey(format!(
-                "key algorithm OID {oid}"
-            )));
-        };
+        let key_type = key_type_of(&spki.algorithm)?;
         let scheme = resolve_scheme(key_type, scheme)?;
         let bad = |e: &dyn fmt::Display| {
             CryptoError::MalformedKey(format!("invalid {key_type} public key: {e}"))
@@ -512,6 +488,35 @@ impl PublicKey {
     }
 }
 
+/// The key type an X.509/PKCS#8 algorithm identifier names, for public and private keys
+/// alike.
+fn key_type_of(alg: &spki::AlgorithmIdentifierRef<'_>) -> Result<KeyType> {
+    let oid = alg.oid;
+    if oid == OID_ED25519 {
+        Ok(KeyType::Ed25519)
+    } else if oid == OID_EC_PUBLIC_KEY {
+        let curve = alg
+            .parameters_oid()
+            .map_err(|_| CryptoError::MalformedKey("EC key without a named curve".into()))?;
+        if curve != OID_P256 {
+            return Err(CryptoError::UnsupportedKey(format!(
+                "EC curve {curve} (only P-256, 1.2.840.10045.3.1.7, is supported)"
+            )));
+        }
+        Ok(KeyType::EcdsaP256)
+    } else if oid == OID_RSA {
+        Ok(KeyType::Rsa)
+    } else if oid == OID_RSA_PSS {
+        Err(CryptoError::UnsupportedKey(
+            "RSA-PSS-restricted key (OID 1.2.840.113549.1.1.10); use a plain rsaEncryption key (openssl genpkey -algorithm RSA)".into(),
+        ))
+    } else {
+        Err(CryptoError::UnsupportedKey(format!(
+            "key algorithm OID {oid}"
+        )))
+    }
+}
+
 fn resolve_scheme(key_type: KeyType, scheme: Option<Scheme>) -> Result<Scheme> {
     match scheme {
         None => Ok(key_type.default_scheme()),
@@ -696,38 +701,20 @@ impl PrivateKey {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| {
             CryptoError::MalformedKey(format!("invalid PKCS#8 PrivateKeyInfo: {e}"))
         })?;
-        let oid = info.algorithm.oid;
         let bad =
             |e: &dyn fmt::Display| CryptoError::MalformedKey(format!("invalid private key: {e}"));
-        let material = if oid == OID_ED25519 {
-            PrivateMaterial::Ed25519(
+        let material = match key_type_of(&info.algorithm)? {
+            KeyType::Ed25519 => PrivateMaterial::Ed25519(
                 ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?,
-            )
-        } else if oid == OID_EC_PUBLIC_KEY {
-            let curve = info
-                .algorithm
-                .parameters_oid()
-                .map_err(|_| CryptoError::MalformedKey("EC key without a named curve".into()))?;
-            if curve != OID_P256 {
-                return Err(CryptoError::UnsupportedKey(format!(
-                    "EC curve {curve} (only P-256 is supported)"
-                )));
-            }
-            PrivateMaterial::P256(
+            ),
+            KeyType::EcdsaP256 => PrivateMaterial::P256(
                 p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?,
-            )
-        } else if oid == OID_RSA {
-            let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
-            check_rsa_size(&key.to_public_key())?;
-            PrivateMaterial::Rsa(Box::new(key))
-        } else if oid == OID_RSA_PSS {
-            return Err(CryptoError::UnsupportedKey(
-                "RSA-PSS-restricted key (OID 1.2.840.113549.1.1.10); use a plain rsaEncryption key (openssl genpkey -algorithm RSA)".into(),
-            ));
-        } else {
-            return Err(CryptoError::UnsupportedKey(format!(
-                "key algorithm OID {oid}"
-            )));
+            ),
+            KeyType::Rsa => {
+                let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
+                check_rsa_size(&key.to_public_key())?;
+                PrivateMaterial::Rsa(Box::new(key))
+            }
         };
         Self::from_material(material, scheme)
     }
