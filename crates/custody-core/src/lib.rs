@@ -15,4 +15,5 @@
 pub mod atomic;
 pub mod canonical_json;
 pub mod digest;
+pub mod python_json;
 pub mod secret;

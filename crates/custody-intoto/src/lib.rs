@@ -1,0 +1,3 @@
+//! in-toto for custody (work in progress).
+
+pub mod hash;
