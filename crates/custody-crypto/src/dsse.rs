@@ -126,9 +126,9 @@ impl Envelope {
         })
     }
 
-    /// The JSON form (standard base64, as securesystemslib writes it).
+    /// The JSON form as a value (standard base64, the fields securesystemslib writes).
     #[must_use]
-    pub fn to_json(&self) -> Vec<u8> {
+    pub fn to_json_value(&self) -> Value {
         let sigs: Vec<Value> = self
             .signatures
             .iter()
@@ -139,12 +139,17 @@ impl Envelope {
                 })
             })
             .collect();
-        let v = json!({
+        json!({
             "payload": STANDARD.encode(&self.payload),
             "payloadType": self.payload_type,
             "signatures": sigs,
-        });
-        let mut out = serde_json::to_vec_pretty(&v).unwrap_or_default();
+        })
+    }
+
+    /// The JSON form, pretty-printed with a trailing newline.
+    #[must_use]
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(&self.to_json_value()).unwrap_or_default();
         out.push(b'\n');
         out
     }
@@ -153,6 +158,13 @@ impl Envelope {
     #[must_use]
     pub fn payload_type(&self) -> &str {
         &self.payload_type
+    }
+
+    /// The payload bytes, NOT verified: only for routing (e.g. choosing a parser) before
+    /// verification, never for decisions.
+    #[must_use]
+    pub fn payload_unverified(&self) -> &[u8] {
+        &self.payload
     }
 
     /// The signatures.
