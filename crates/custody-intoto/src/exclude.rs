@@ -122,10 +122,10 @@ fn translate(original: &str) -> Result<Option<(String, bool)>, PatternError> {
     if segs.is_empty() {
         return Err(err("it matches nothing"));
     }
-    if segs.last().is_some_and(|s| s.is_empty()) {
-        if let Some(last) = segs.last_mut() {
-            *last = "**";
-        }
+    if let Some(last) = segs.last_mut()
+        && last.is_empty()
+    {
+        *last = "**";
     }
     segs.dedup_by(|b, a| *a == "**" && *b == "**");
     let whole = |r: &str| Ok(Some((r.to_owned(), excludes)));
