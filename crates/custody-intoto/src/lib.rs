@@ -5,6 +5,7 @@
 //! the exact received value), [`hash`] (artifact hashing) and [`runner`] (running a step's
 //! command and capturing its byproducts).
 
+pub mod artifacts;
 pub mod exclude;
 pub mod hash;
 pub mod metadata;
