@@ -1,13 +1,16 @@
 //! in-toto for custody: signed step metadata (links), layouts, supply chain verification
 //! and attestations, interoperable with the reference implementation (python in-toto).
 //!
-//! Built so far: [`metadata`] (Metablock and DSSE envelopes, signing and verification over
-//! the exact received value), [`hash`] (artifact hashing) and [`runner`] (running a step's
-//! command and capturing its byproducts).
+//! Built so far: [`link`] (links made by running a command or by recording start/stop),
+//! [`artifacts`] (recording materials and products with python in-toto's path semantics),
+//! [`exclude`] (gitignore-style exclude patterns), [`hash`] (artifact hashing), [`runner`]
+//! (running a step's command and capturing its byproducts) and [`metadata`] (Metablock and
+//! DSSE envelopes, signed and verified over the exact received value).
 
 pub mod artifacts;
 pub mod exclude;
 pub mod hash;
+pub mod link;
 pub mod metadata;
 pub mod runner;
 
@@ -20,6 +23,12 @@ pub enum IntotoError {
     /// Signatures, thresholds, rules or expiry did not verify.
     #[error("{0}")]
     Verification(String),
+    /// Recording artifacts failed.
+    #[error(transparent)]
+    Record(#[from] artifacts::RecordError),
+    /// The step's command could not be run.
+    #[error(transparent)]
+    Run(#[from] runner::RunError),
     /// A key or signature problem.
     #[error(transparent)]
     Crypto(#[from] custody_crypto::CryptoError),

@@ -1,0 +1,349 @@
+//! Links: the signed record of one step (what went in, what came out, what ran), and
+//! the two ways to make them, `run` (wrap a command) and `record start`/`stop` (bracket
+//! work done by hand or by another tool), with python in-toto's file names and formats.
+
+use crate::IntotoError;
+use crate::artifacts::{Artifacts, RecordOptions, record};
+use crate::metadata::{EnvelopeFormat, Metadata};
+use crate::runner::{self, Byproducts};
+use custody_crypto::keys::PrivateKey;
+use custody_crypto::threshold::{Keyring, Threshold};
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A link's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The step (or inspection) name.
+    pub name: String,
+    /// Artifacts before the step.
+    pub materials: Artifacts,
+    /// Artifacts after the step.
+    pub products: Artifacts,
+    /// Byproducts; `None` when no command ran (written as `{}`).
+    pub byproducts: Option<Byproducts>,
+    /// The command, empty when none ran.
+    pub command: Vec<String>,
+}
+
+impl Link {
+    /// The JSON document (`signed` of a Metablock, or the DSSE payload).
+    #[must_use]
+    pub fn to_value(&self) -> Value {
+        let artifacts = |a: &Artifacts| {
+            Value::Object(
+                a.iter()
+                    .map(|(k, d)| {
+                        let digests: Map<String, Value> = d
+                            .iter()
+                            .map(|(alg, hex)| (alg.clone(), Value::String(hex.clone())))
+                            .collect();
+                        (k.clone(), Value::Object(digests))
+                    })
+                    .collect(),
+            )
+        };
+        let byproducts = match &self.byproducts {
+            None => json!({}),
+            Some(b) => {
+                json!({"return-value": b.return_value, "stderr": b.stderr, "stdout": b.stdout})
+            }
+        };
+        json!({
+            "_type": "link",
+            "name": self.name,
+            "materials": artifacts(&self.materials),
+            "products": artifacts(&self.products),
+            "byproducts": byproducts,
+            "command": self.command,
+            "environment": {},
+        })
+    }
+
+    /// Read a link from a verified (or, for routing, unverified) document.
+    ///
+    /// # Errors
+    /// [`IntotoError::Malformed`] naming the field at fault.
+    pub fn from_value(v: &Value) -> Result<Self, IntotoError> {
+        let bad = |m: &str| IntotoError::Malformed(format!("link: {m}"));
+        if v.get("_type").and_then(Value::as_str) != Some("link") {
+            return Err(bad("\"_type\" is not \"link\""));
+        }
+        let name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("no string \"name\""))?
+            .to_owned();
+        let artifacts = |field: &str| -> Result<Artifacts, IntotoError> {
+            let obj = v
+                .get(field)
+                .and_then(Value::as_object)
+                .ok_or_else(|| bad(&format!("no object \"{field}\"")))?;
+            obj.iter()
+                .map(|(path, digests)| {
+                    let d = digests.as_object().ok_or_else(|| {
+                        bad(&format!("{field}[{path:?}] is not an object of digests"))
+                    })?;
+                    let d = d
+                        .iter()
+                        .map(|(alg, hex)| {
+                            hex.as_str()
+                                .map(|h| (alg.clone(), h.to_owned()))
+                                .ok_or_else(|| {
+                                    bad(&format!("{field}[{path:?}].{alg} is not a string"))
+                                })
+                        })
+                        .collect::<Result<_, _>>()?;
+                    Ok((path.clone(), d))
+                })
+                .collect()
+        };
+        let command = match v.get("command") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| bad("\"command\" holds a non-string"))
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(bad("no array \"command\"")),
+        };
+        let byproducts = match v.get("byproducts").and_then(Value::as_object) {
+            Some(b) if b.is_empty() => None,
+            Some(b) => Some(Byproducts {
+                stdout: b
+                    .get("stdout")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                stderr: b
+                    .get("stderr")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                return_value: b
+                    .get("return-value")
+                    .and_then(Value::as_i64)
+                    .and_then(|r| i32::try_from(r).ok())
+                    .unwrap_or_default(),
+            }),
+            None => return Err(bad("no object \"byproducts\"")),
+        };
+        Ok(Self {
+            name,
+            materials: artifacts("materials")?,
+            products: artifacts("products")?,
+            byproducts,
+            command,
+        })
+    }
+}
+
+/// The file name of a signed link: `<step>.<keyid[:8]>.link`.
+#[must_use]
+pub fn link_file_name(step: &str, key: &PrivateKey) -> String {
+    format!("{step}.{}.link", key.public_key().key_id().short())
+}
+
+/// The file name of an unfinished link: `.<step>.<keyid[:8]>.link-unfinished`.
+#[must_use]
+pub fn unfinished_file_name(step: &str, key: &PrivateKey) -> String {
+    format!(
+        ".{step}.{}.link-unfinished",
+        key.public_key().key_id().short()
+    )
+}
+
+/// Everything `in-toto-run` takes.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// Step name.
+    pub step: String,
+    /// Material paths.
+    pub materials: Vec<String>,
+    /// Product paths.
+    pub products: Vec<String>,
+    /// The command; empty with `--no-command`.
+    pub command: Vec<String>,
+    /// Capture stdout/stderr into the link.
+    pub record_streams: bool,
+    /// Kill the command after this long.
+    pub timeout: Option<Duration>,
+    /// How to record artifacts.
+    pub record: RecordOptions,
+    /// Envelope format.
+    pub format: EnvelopeFormat,
+}
+
+/// A signed link and where it should be written.
+#[derive(Debug, Clone)]
+pub struct SignedLink {
+    /// The link.
+    pub link: Link,
+    /// The signed metadata.
+    pub metadata: Metadata,
+    /// File name (no directory).
+    pub file_name: String,
+}
+
+/// Record materials, run the command, record products, sign.
+///
+/// # Errors
+/// [`IntotoError`] for recording, running or signing failures.
+pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError> {
+    let materials = record(&req.materials, &req.record)?;
+    let byproducts = if req.command.is_empty() {
+        None
+    } else {
+        Some(runner::run(&req.command, req.record_streams, req.timeout)?)
+    };
+    let products = record(&req.products, &req.record)?;
+    let link = Link {
+        name: req.step.clone(),
+        materials,
+        products,
+        byproducts,
+        command: req.command.clone(),
+    };
+    let mut metadata = Metadata::new(link.to_value(), req.format);
+    metadata.sign(key)?;
+    Ok(SignedLink {
+        file_name: link_file_name(&req.step, key),
+        link,
+        metadata,
+    })
+}
+
+/// `record start`: record materials and sign a preliminary link (no products, no command).
+///
+/// # Errors
+/// As [`run`].
+pub fn record_start(
+    step: &str,
+    materials: &[String],
+    opts: &RecordOptions,
+    format: EnvelopeFormat,
+    key: &PrivateKey,
+) -> Result<SignedLink, IntotoError> {
+    let link = Link {
+        name: step.to_owned(),
+        materials: record(materials, opts)?,
+        products: Artifacts::new(),
+        byproducts: None,
+        command: Vec::new(),
+    };
+    let mut metadata = Metadata::new(link.to_value(), format);
+    metadata.sign(key)?;
+    Ok(SignedLink {
+        file_name: unfinished_file_name(step, key),
+        link,
+        metadata,
+    })
+}
+
+/// `record stop`: verify the unfinished link with the same key, record products, sign
+/// the final link in the unfinished link's format. The unfinished link's name and
+/// materials are kept, as python in-toto does.
+///
+/// # Errors
+/// [`IntotoError::Verification`] if the unfinished link was not signed by `key`.
+pub fn record_stop(
+    unfinished: &[u8],
+    products: &[String],
+    opts: &RecordOptions,
+    key: &PrivateKey,
+) -> Result<SignedLink, IntotoError> {
+    let metadata = Metadata::from_bytes(unfinished)?;
+    let keyring = Keyring::new([key.public_key()])?;
+    let verified = metadata.verify(&keyring, Threshold::new(1)?).map_err(|e| {
+        IntotoError::Verification(format!(
+            "the unfinished link is not signed by this key: {e}"
+        ))
+    })?;
+    let mut link = Link::from_value(verified.get())?;
+    link.products = record(products, opts)?;
+    let format = match metadata {
+        Metadata::Metablock(_) => EnvelopeFormat::Metablock,
+        Metadata::Envelope(_) => EnvelopeFormat::Dsse,
+    };
+    let mut signed = Metadata::new(link.to_value(), format);
+    signed.sign(key)?;
+    Ok(SignedLink {
+        file_name: link_file_name(&link.name, key),
+        link,
+        metadata: signed,
+    })
+}
+
+/// Where `record stop` finds the unfinished link of `step` for `key`, in `dir`.
+#[must_use]
+pub fn unfinished_path(dir: &Path, step: &str, key: &PrivateKey) -> PathBuf {
+    dir.join(unfinished_file_name(step, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use custody_crypto::keys::KeyType;
+
+    #[test]
+    fn link_json_has_python_in_totos_shape() {
+        let link = Link {
+            name: "build".into(),
+            materials: Artifacts::new(),
+            products: [(
+                "a".to_owned(),
+                [("sha256".to_owned(), "00".to_owned())].into(),
+            )]
+            .into(),
+            byproducts: None,
+            command: vec![],
+        };
+        let v = link.to_value();
+        assert_eq!(
+            custody_core::python_json::to_string(
+                &v,
+                custody_core::python_json::PythonJsonStyle::COMPACT
+            ),
+            r#"{"_type":"link","byproducts":{},"command":[],"environment":{},"materials":{},"name":"build","products":{"a":{"sha256":"00"}}}"#
+        );
+        assert_eq!(Link::from_value(&v).expect("parses"), link);
+    }
+
+    #[test]
+    fn run_and_record_round_trip() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("in.txt"), "in").expect("write");
+        let key = PrivateKey::generate(KeyType::Ed25519).expect("key");
+        let opts = RecordOptions {
+            base_path: Some(dir.path().to_path_buf()),
+            ..RecordOptions::default()
+        };
+        let start = record_start(
+            "edit",
+            &["in.txt".into()],
+            &opts,
+            EnvelopeFormat::Dsse,
+            &key,
+        )
+        .expect("start");
+        assert!(
+            start.file_name.starts_with(".edit.") && start.file_name.ends_with(".link-unfinished")
+        );
+        std::fs::write(dir.path().join("out.txt"), "out").expect("write");
+        let stop = record_stop(&start.metadata.to_bytes(), &["out.txt".into()], &opts, &key)
+            .expect("stop");
+        assert!(
+            matches!(stop.metadata, Metadata::Envelope(_)),
+            "format of the unfinished link is kept"
+        );
+        assert_eq!(stop.link.materials.keys().collect::<Vec<_>>(), ["in.txt"]);
+        assert_eq!(stop.link.products.keys().collect::<Vec<_>>(), ["out.txt"]);
+        let other = PrivateKey::generate(KeyType::Ed25519).expect("key");
+        let err =
+            record_stop(&start.metadata.to_bytes(), &[], &opts, &other).expect_err("other key");
+        assert!(err.to_string().contains("not signed by this key"), "{err}");
+    }
+}
