@@ -42,6 +42,127 @@ pub enum Command {
     /// Sign and verify DSSE envelopes (the signature wrapper of in-toto attestations).
     #[command(subcommand)]
     Dsse(DsseCommand),
+    /// in-toto: record signed links for supply chain steps (options as python in-toto's).
+    #[command(subcommand)]
+    Intoto(IntotoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntotoCommand {
+    /// Run a step's command and record a signed link (like in-toto-run).
+    #[command(
+        after_help = "Examples:\n  custody intoto run -n build --signing-key build.key -m src -p target/app -- make app\n  custody intoto run -n package --signing-key pkg.key -p dist -x --use-dsse\n\nWrites <step>.<keyid[:8]>.link (a v0.9 Metablock, or a DSSE envelope with --use-dsse) into the metadata directory. Materials are recorded before the command, products after; paths, excludes and symlinks are handled as python in-toto does, so links verify with in-toto-verify.\n\nExit codes: the command's own exit status when it fails (after the link is written, as in-toto-run does), 0 on success, 2 on bad input."
+    )]
+    Run(IntotoRunArgs),
+    /// Record a step done by hand or by another tool: `start` before, `stop` after (like in-toto-record).
+    #[command(subcommand)]
+    Record(IntotoRecordCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntotoRecordCommand {
+    /// Record materials and write a signed preliminary link `.<step>.<keyid[:8]>.link-unfinished`.
+    Start(IntotoRecordStartArgs),
+    /// Verify the preliminary link, record products, write `<step>.<keyid[:8]>.link`, remove the preliminary one.
+    Stop(IntotoRecordStopArgs),
+}
+
+/// Options shared by `intoto run` and `intoto record`.
+#[derive(Debug, Args, Clone)]
+pub struct IntotoCommonArgs {
+    /// Name of the step, as the layout names it.
+    #[arg(short = 'n', long = "step-name")]
+    pub step_name: String,
+    /// The functionary's private key (PKCS#8 PEM, encrypted or not).
+    #[arg(long = "signing-key", value_name = "PATH")]
+    pub signing_key: PathBuf,
+    /// Prompt for the key's passphrase (kept for in-toto compatibility; a passphrase is
+    /// asked for anyway when the key is encrypted). A value is refused: use --password-env.
+    #[arg(short = 'P', long = "password", num_args = 0..=1, value_name = "REFUSED")]
+    pub password: Option<Option<String>>,
+    #[command(flatten)]
+    pub password_env: PasswordArgs,
+    /// gitignore-style patterns of paths not to record; replaces the defaults
+    /// ("*.link*", ".git", "*.pyc", "*~"). `--exclude ''` records everything.
+    #[arg(long, num_args = 1.., value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Record artifacts relative to this directory instead of the current one.
+    #[arg(long = "base-path", value_name = "DIR")]
+    pub base_path: Option<PathBuf>,
+    /// Remove these prefixes from recorded paths (no prefix may start another).
+    #[arg(long = "lstrip-paths", num_args = 1.., value_name = "PREFIX")]
+    pub lstrip_paths: Vec<String>,
+    /// Write a DSSE envelope instead of a v0.9 Metablock.
+    #[arg(long = "use-dsse")]
+    pub use_dsse: bool,
+    /// Hash text files with CRLF and CR line endings turned into LF (the python API's
+    /// normalize_line_endings).
+    #[arg(long = "normalize-line-endings")]
+    pub normalize_line_endings: bool,
+    /// Also record SHA-512 digests.
+    #[arg(long)]
+    pub sha512: bool,
+    /// Not supported: custody signs with key files. Listed so that the error says so.
+    #[arg(short = 'g', long = "gpg", num_args = 0..=1, value_name = "KEYID", hide = true)]
+    pub gpg: Option<Option<String>>,
+    /// Print what is being recorded.
+    #[arg(short = 'v', long, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print nothing but errors.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IntotoRunArgs {
+    #[command(flatten)]
+    pub common: IntotoCommonArgs,
+    /// Files and directories to record before the command.
+    #[arg(short = 'm', long = "materials", num_args = 1.., value_name = "PATH")]
+    pub materials: Vec<String>,
+    /// Files and directories to record after the command.
+    #[arg(short = 'p', long = "products", num_args = 1.., value_name = "PATH")]
+    pub products: Vec<String>,
+    /// Record the command's standard output and error in the link.
+    #[arg(short = 's', long = "record-streams")]
+    pub record_streams: bool,
+    /// Run no command: record materials and products only.
+    #[arg(short = 'x', long = "no-command")]
+    pub no_command: bool,
+    /// Directory for the link (must exist); default the current directory.
+    #[arg(short = 'd', long = "metadata-directory", value_name = "DIR")]
+    pub metadata_directory: Option<PathBuf>,
+    /// Kill the command after this many seconds (default: no limit; in-toto-run's is 10).
+    #[arg(long = "run-timeout", value_name = "SECONDS")]
+    pub run_timeout: Option<u64>,
+    /// The command and its arguments, after `--`.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IntotoRecordStartArgs {
+    #[command(flatten)]
+    pub common: IntotoCommonArgs,
+    /// Files and directories to record as materials.
+    #[arg(short = 'm', long = "materials", num_args = 1.., value_name = "PATH")]
+    pub materials: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IntotoRecordStopArgs {
+    #[command(flatten)]
+    pub common: IntotoCommonArgs,
+    /// Files and directories to record as products.
+    #[arg(short = 'p', long = "products", num_args = 1.., value_name = "PATH")]
+    pub products: Vec<String>,
+    /// Directory for the link (must exist); default the current directory.
+    #[arg(short = 'd', long = "metadata-directory", value_name = "DIR")]
+    pub metadata_directory: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

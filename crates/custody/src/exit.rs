@@ -9,6 +9,8 @@ pub enum Outcome {
     Success,
     /// Verification failed or findings are present (exit 1).
     Findings,
+    /// A wrapped command failed with this status, passed on (`intoto run`).
+    Wrapped(u8),
 }
 
 /// A verification that did not succeed: exit code 1, not 2. Library errors that mean
@@ -29,6 +31,7 @@ pub fn finish(outcome: anyhow::Result<Outcome>) -> ExitCode {
     match outcome {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Wrapped(code)) => ExitCode::from(code),
         Err(err) => {
             let failed = err.downcast_ref::<VerificationFailed>().is_some();
             let label = if failed {

@@ -2,6 +2,7 @@
 
 mod check;
 mod dsse;
+mod intoto;
 mod key;
 mod sign;
 
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Sign(args) => sign::sign(args),
         Command::VerifyBlob(args) => sign::verify_blob(args),
         Command::Dsse(cmd) => dsse::run(cmd),
+        Command::Intoto(cmd) => intoto::run(cmd),
     }
 }
 

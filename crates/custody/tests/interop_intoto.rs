@@ -1,0 +1,337 @@
+//! in-toto interop: links recorded by custody against python in-toto 3.x.
+//!
+//! - On the same tree with the same key, `custody intoto run` and `in-toto-run` write the
+//!   same link, byte for byte (ed25519 signatures are deterministic), across excludes,
+//!   symlinks, `--lstrip-paths`, `--base-path`, streams and DSSE.
+//! - A supply chain whose layout python in-toto wrote and signed, with every link made by
+//!   custody (`run`, `record start/stop`, Metablock and DSSE), passes `in-toto-verify`;
+//!   a tampered product makes it fail.
+//!
+//! Needs `CUSTODY_INTEROP_PYTHON` (a Python with in-toto, whose bin directory holds the
+//! in-toto command line tools); `scripts/test` sets it up.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+const IGNORE: &str = "interop: needs python peers and openssl; run scripts/test";
+
+fn python() -> PathBuf {
+    let p = std::env::var_os("CUSTODY_INTEROP_PYTHON")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| panic!("CUSTODY_INTEROP_PYTHON is not set: run scripts/test, which installs python in-toto and sets it"));
+    PathBuf::from(p)
+}
+
+/// A console script of the python peers (`in-toto-run`, `in-toto-verify`, …).
+fn peer_tool(name: &str) -> std::process::Command {
+    let bin = python()
+        .parent()
+        .expect("python lives in a bin directory")
+        .join(name);
+    assert!(
+        bin.exists(),
+        "{} is missing: install in-toto into the venv of CUSTODY_INTEROP_PYTHON",
+        bin.display()
+    );
+    std::process::Command::new(bin)
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/interop")
+        .join(name)
+}
+
+fn custody() -> Command {
+    Command::cargo_bin("custody").expect("binary built")
+}
+
+fn ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn keypair(dir: &Path, name: &str, key_type: &str) -> (PathBuf, PathBuf) {
+    let out = custody()
+        .args([
+            "key",
+            "generate",
+            "--unencrypted",
+            "--type",
+            key_type,
+            "--name",
+            name,
+            "--dir",
+        ])
+        .arg(dir)
+        .output()
+        .expect("custody runs");
+    ok(&out, "custody key generate");
+    (
+        dir.join(format!("{name}.key")),
+        dir.join(format!("{name}.pub")),
+    )
+}
+
+/// A tree with the things recording gets wrong: nested directories, default-excluded
+/// files, symlinks to files and directories, a broken symlink, CRLF text, unicode names.
+fn tree(root: &Path) {
+    std::fs::create_dir_all(root.join("src/nested/deep")).expect("mkdir");
+    std::fs::create_dir_all(root.join(".git")).expect("mkdir");
+    for (path, content) in [
+        ("README.md", "hello\r\nworld\r\n"),
+        ("src/main.c", "int main(){}\n"),
+        ("src/nested/deep/data.bin", "\u{0}\u{1}binary"),
+        ("src/nested/h\u{e9}llo.txt", "unicode name"),
+        ("src/cache.pyc", "bytecode"),
+        ("old.link", "a previous link"),
+        ("notes.txt~", "editor backup"),
+        (".git/HEAD", "ref: refs/heads/main"),
+        ("build.log", "log"),
+    ] {
+        std::fs::write(root.join(path), content).expect("write");
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("src/main.c", root.join("main-link.c")).expect("symlink");
+        std::os::unix::fs::symlink("src/nested", root.join("nested-link")).expect("symlink");
+        std::os::unix::fs::symlink("nowhere", root.join("broken")).expect("symlink");
+    }
+}
+
+/// Run python's in-toto-run and custody's intoto run with the same arguments, each into
+/// its own metadata directory, and compare the link files.
+fn same_link(work: &Path, key: &Path, args: &[&str], command: &[&str]) {
+    // Outside the recorded tree: with --exclude replacing the defaults, one tool's link
+    // would otherwise be recorded by the other.
+    let outside = work.parent().expect("work has a parent");
+    let py_dir = outside.join("py-links");
+    let our_dir = outside.join("our-links");
+    for d in [&py_dir, &our_dir] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    let mut py = peer_tool("in-toto-run");
+    py.current_dir(work)
+        .args(["-n", "step", "--signing-key"])
+        .arg(key)
+        .arg("-d")
+        .arg(&py_dir)
+        .args(args);
+    let mut ours = custody();
+    ours.current_dir(work)
+        .args(["intoto", "run", "-q", "-n", "step", "--signing-key"])
+        .arg(key)
+        .arg("-d")
+        .arg(&our_dir)
+        .args(args);
+    if command.is_empty() {
+        py.arg("-x");
+        ours.arg("-x");
+    } else {
+        py.arg("--").args(command);
+        ours.arg("--").args(command);
+    }
+    ok(
+        &py.output().expect("in-toto-run runs"),
+        &format!("in-toto-run {args:?}"),
+    );
+    ok(
+        &ours.output().expect("custody runs"),
+        &format!("custody intoto run {args:?}"),
+    );
+    let name = |d: &Path| {
+        let mut names: Vec<_> = std::fs::read_dir(d)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "one link in {}", d.display());
+        names.remove(0)
+    };
+    let (pn, on) = (name(&py_dir), name(&our_dir));
+    assert_eq!(pn, on, "link file names differ");
+    let theirs = std::fs::read(py_dir.join(&pn)).expect("python link");
+    let mine = std::fs::read(our_dir.join(&on)).expect("custody link");
+    assert!(
+        theirs == mine,
+        "links differ for {args:?} {command:?}\n--- in-toto-run:\n{}\n--- custody:\n{}",
+        String::from_utf8_lossy(&theirs),
+        String::from_utf8_lossy(&mine)
+    );
+    for d in [&py_dir, &our_dir] {
+        std::fs::remove_dir_all(d).expect("clean");
+    }
+}
+
+#[test]
+#[ignore = "interop: needs python peers and openssl; run scripts/test"]
+fn custody_and_in_toto_run_write_identical_links() {
+    let _ = IGNORE;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    tree(&work);
+    let (key, _) = keypair(tmp.path(), "functionary", "ed25519");
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["-m", ".", "-p", "."], &[]),
+        (&["-m", "src", "README.md", "-p", "./src/", "missing"], &[]),
+        (&["-m", ".", "--exclude", "*.c", "src/nested/"], &[]),
+        (&["-m", ".", "--exclude", ""], &[]),
+        (&["-m", "src", "--lstrip-paths", "src/"], &[]),
+        (&["-m", ".", "--base-path", "src"], &[]),
+        (&["-m", "dir:src"], &[]),
+        (
+            &["-m", "src/main.c", "-p", "out.txt"],
+            &["sh", "-c", "cp src/main.c out.txt"],
+        ),
+        (
+            &["-s", "-p", "."],
+            &[
+                "sh",
+                "-c",
+                "printf 'out\\r\\nline\\n'; printf '\\303\\251rr' >&2; exit 0",
+            ],
+        ),
+        (&["--use-dsse", "-m", "."], &[]),
+    ];
+    for (args, command) in cases {
+        same_link(&work, &key, args, command);
+        let _ = std::fs::remove_file(work.join("out.txt"));
+    }
+}
+
+fn layout(
+    dir: &Path,
+    owner: &Path,
+    functionary_pub: &Path,
+    steps: &serde_json::Value,
+    dsse: bool,
+) -> PathBuf {
+    let out = dir.join("root.layout");
+    let mut cmd = std::process::Command::new(python());
+    cmd.arg("-B")
+        .arg(script("intoto_layout.py"))
+        .arg("--owner")
+        .arg(owner)
+        .arg("--functionary")
+        .arg(functionary_pub)
+        .arg("--steps")
+        .arg(steps.to_string())
+        .arg("--out")
+        .arg(&out);
+    if dsse {
+        cmd.arg("--dsse");
+    }
+    ok(&cmd.output().expect("python runs"), "intoto_layout.py");
+    out
+}
+
+fn in_toto_verify(dir: &Path, layout: &Path, owner_pub: &Path) -> Output {
+    peer_tool("in-toto-verify")
+        .current_dir(dir)
+        .arg("--layout")
+        .arg(layout)
+        .arg("--verification-keys")
+        .arg(owner_pub)
+        .output()
+        .expect("in-toto-verify runs")
+}
+
+#[test]
+#[ignore = "interop: needs python peers and openssl; run scripts/test"]
+fn in_toto_verify_accepts_a_supply_chain_recorded_by_custody() {
+    for (key_type, dsse) in [("ed25519", false), ("ecdsa", true), ("rsa", false)] {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path();
+        let (owner, owner_pub) = keypair(dir, "owner", "ed25519");
+        let (func, func_pub) = keypair(dir, "alice", key_type);
+        let steps = serde_json::json!([
+            {"name": "write", "expected_materials": [],
+             "expected_products": [["CREATE", "src.c"], ["DISALLOW", "*"]]},
+            {"name": "build", "expected_command": ["sh", "-c", "cp src.c app"],
+             "expected_materials": [["MATCH", "src.c", "WITH", "PRODUCTS", "FROM", "write"], ["DISALLOW", "*"]],
+             "expected_products": [["CREATE", "app"], ["ALLOW", "src.c"], ["DISALLOW", "*"]]}
+        ]);
+        let layout = layout(dir, &owner, &func_pub, &steps, dsse);
+        let work = dir.join("work");
+        std::fs::create_dir_all(&work).expect("mkdir");
+        // Links go next to the layout, where in-toto-verify looks for them.
+        let use_dsse: &[&str] = if dsse { &["--use-dsse"] } else { &[] };
+        let step = |sub: &[&str], name: &str, rest: &[&str]| {
+            let out = custody()
+                .current_dir(&work)
+                .arg("intoto")
+                .args(sub)
+                .args(["-q", "-n", name, "--signing-key"])
+                .arg(&func)
+                .args(use_dsse)
+                .args(rest)
+                .output()
+                .expect("custody runs");
+            ok(&out, &format!("custody intoto {sub:?} {rest:?}"));
+        };
+        step(&["record", "start"], "write", &[]);
+        std::fs::write(work.join("src.c"), "int main(){}").expect("write");
+        step(&["record", "stop"], "write", &["-p", "src.c", "-d", ".."]);
+        step(
+            &["run"],
+            "build",
+            &[
+                "-m",
+                "src.c",
+                "-p",
+                "src.c",
+                "app",
+                "-d",
+                "..",
+                "--",
+                "sh",
+                "-c",
+                "cp src.c app",
+            ],
+        );
+        let out = in_toto_verify(dir, &layout, &owner_pub);
+        ok(&out, &format!("in-toto-verify ({key_type}, dsse={dsse})"));
+
+        // Tamper: the build link claims a different source than the write link made.
+        let build_link = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("build."))
+            })
+            .expect("build link written");
+        std::fs::write(work.join("src.c"), "int main(){return 1;}").expect("write");
+        step(
+            &["run"],
+            "build",
+            &[
+                "-m",
+                "src.c",
+                "-p",
+                "src.c",
+                "app",
+                "-d",
+                "..",
+                "--",
+                "sh",
+                "-c",
+                "cp src.c app",
+            ],
+        );
+        assert!(build_link.exists());
+        let out = in_toto_verify(dir, &layout, &owner_pub);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "in-toto-verify must reject a build whose source does not match the write step's product\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
