@@ -3,8 +3,8 @@
     python3 bench/make_tree.py DIR [--files 100000] [--total-gb 2]
 
 Sizes follow a rough source-tree-plus-binaries mix: most files are small (1-16 KiB),
-some medium (64 KiB-1 MiB), a few large (8-64 MiB); the large ones are scaled so the tree
-totals about --total-gb. Content is pseudo-random (fixed seed), so hashes are stable
+some medium (32-128 KiB), a few large; the large ones are scaled so the tree totals
+about --total-gb. Content is pseudo-random (fixed seed), so hashes are stable
 across runs and machines, and written with a fast generator so making the tree is quick.
 """
 import argparse
@@ -26,13 +26,13 @@ def main():
         if r < 0.90:
             sizes.append(rng.randint(1 << 10, 16 << 10))
         elif r < 0.999:
-            sizes.append(rng.randint(64 << 10, 1 << 20))
+            sizes.append(rng.randint(32 << 10, 128 << 10))
         else:
             sizes.append(-1)  # large, sized below
     small_total = sum(s for s in sizes if s > 0)
     large = sizes.count(-1) or 1
     remaining = max(int(args.total_gb * (1 << 30)) - small_total, 0)
-    large_size = max(remaining // large, 8 << 20)
+    large_size = max(remaining // large, 1 << 20)
     sizes = [s if s > 0 else large_size for s in sizes]
 
     block = rng.randbytes(64 << 20)

@@ -18,8 +18,9 @@
 //! Files are hashed in parallel (rayon); memory grows with the number of artifacts, not
 //! their size.
 
+use crate::digest_cache::DigestCache;
 use crate::exclude::ExcludeSet;
-use crate::hash::{Digests, HashAlgorithm, hash_file};
+use crate::hash::{Digests, HashAlgorithm, hash_reader};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -133,6 +134,19 @@ fn join_key(dir_key: &str, name: &str) -> String {
 /// files, non-UTF-8 names and unsupported artifact schemes. Missing paths, broken
 /// symlinks and special files are skipped, as in python in-toto.
 pub fn record(artifacts: &[String], opts: &RecordOptions) -> Result<Artifacts, RecordError> {
+    record_cached(artifacts, opts, None)
+}
+
+/// As [`record`], reusing and filling a [`DigestCache`] so that files recorded as
+/// materials and again, unchanged, as products are hashed once.
+///
+/// # Errors
+/// As [`record`].
+pub fn record_cached(
+    artifacts: &[String],
+    opts: &RecordOptions,
+    mut cache: Option<&mut DigestCache>,
+) -> Result<Artifacts, RecordError> {
     for (i, a) in opts.lstrip_paths.iter().enumerate() {
         for b in &opts.lstrip_paths[i + 1..] {
             if a.starts_with(b.as_str()) || b.starts_with(a.as_str()) {
@@ -177,21 +191,57 @@ pub fn record(artifacts: &[String], opts: &RecordOptions) -> Result<Artifacts, R
             files.push((name, p));
         }
     }
-    let mut out: Artifacts = files
+    let lookup = cache.as_deref();
+    let hashed: Vec<(String, Digests, Option<Remember>)> = files
         .par_iter()
         .map(|(key, path)| {
-            hash_file(path, &opts.algorithms, opts.normalize_line_endings)
-                .map(|d| (key.clone(), d))
+            hash_one(path, opts, lookup)
+                .map(|(d, r)| (key.clone(), d, r))
                 .map_err(|source| RecordError::Io {
                     path: path.clone(),
                     source,
                 })
         })
         .collect::<Result<_, _>>()?;
+    let mut out = Artifacts::new();
+    for (key, digests, remember) in hashed {
+        if let (Some(c), Some(meta)) = (cache.as_deref_mut(), remember) {
+            c.remember(&meta, &digests);
+        }
+        out.insert(key, digests);
+    }
     for (key, dir) in dirs {
         out.insert(key, hash_dir_listing(&dir, opts)?);
     }
     Ok(out)
+}
+
+/// Stats of a hashed file, for the digest cache.
+type Remember = std::fs::Metadata;
+
+/// Hash one file, or reuse its digest from the cache when it is unchanged.
+///
+/// The stats are taken when the file is opened. A file changed while it is read gets a
+/// new change time, so the product-time stat no longer matches and it is hashed again.
+fn hash_one(
+    path: &Path,
+    opts: &RecordOptions,
+    cache: Option<&DigestCache>,
+) -> std::io::Result<(Digests, Option<Remember>)> {
+    if let Some(cache) = cache.filter(|c| !c.is_empty()) {
+        let meta = std::fs::metadata(path)?;
+        if let Some(d) = cache.lookup(&meta) {
+            return Ok((d.clone(), None));
+        }
+    }
+    let mut file = std::fs::File::open(path)?;
+    let meta = if cache.is_some() {
+        Some(file.metadata()?)
+    } else {
+        None
+    };
+    let digests = hash_reader(&mut file, &opts.algorithms, opts.normalize_line_endings)?;
+    Ok((digests, meta))
 }
 
 /// `\` → `/`, strip the first matching prefix, refuse duplicates when prefixes are set.
@@ -244,7 +294,15 @@ fn walk(
             path: path.clone(),
             source,
         })?;
-        // Follow symlinks to see what they point at; broken links have no metadata.
+        if file_type.is_file() {
+            // The directory entry says what it is: no stat needed.
+            if !opts.excludes.is_excluded(&key) {
+                out.push((key, path));
+            }
+            continue;
+        }
+        // Directories, symlinks and the rest: follow symlinks to see what they point at;
+        // broken links have no metadata and are skipped.
         let Ok(meta) = std::fs::metadata(&path) else {
             continue;
         };
@@ -298,7 +356,7 @@ fn hash_dir_listing(dir: &Path, opts: &RecordOptions) -> Result<Digests, RecordE
         let sha = digests.get("sha256").map_or("", String::as_str);
         text.push_str(&format!("{sha}  {path}\n"));
     }
-    crate::hash::hash_reader(text.as_bytes(), &[HashAlgorithm::Sha256], false).map_err(|source| {
+    hash_reader(text.as_bytes(), &[HashAlgorithm::Sha256], false).map_err(|source| {
         RecordError::Io {
             path: dir.to_path_buf(),
             source,

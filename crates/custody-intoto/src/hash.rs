@@ -70,11 +70,34 @@ pub fn hash_reader(
             h.update(chunk);
         }
     };
-    let mut buf = vec![0u8; BUFFER];
+    // One buffer per thread, reused: allocating (and zeroing) a fresh buffer per file
+    // costs more than hashing a small file.
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; BUFFER]);
+    }
+    BUF.with_borrow_mut(|buf| {
+        hash_with_buffer(&mut reader, buf, &mut update, normalize_line_endings)
+    })?;
+    let mut digests = Digests::new();
+    if let Some(h) = sha256 {
+        digests.insert("sha256".to_owned(), hex::encode(h.finalize()));
+    }
+    if let Some(h) = sha512 {
+        digests.insert("sha512".to_owned(), hex::encode(h.finalize()));
+    }
+    Ok(digests)
+}
+
+fn hash_with_buffer(
+    reader: &mut impl Read,
+    buf: &mut [u8],
+    update: &mut impl FnMut(&[u8]),
+    normalize_line_endings: bool,
+) -> std::io::Result<()> {
     let mut normalizer = LineEndingNormalizer::default();
     let mut out = Vec::new();
     loop {
-        let n = match reader.read(&mut buf) {
+        let n = match reader.read(buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -93,14 +116,7 @@ pub fn hash_reader(
         normalizer.finish(&mut out);
         update(&out);
     }
-    let mut digests = Digests::new();
-    if let Some(h) = sha256 {
-        digests.insert("sha256".to_owned(), hex::encode(h.finalize()));
-    }
-    if let Some(h) = sha512 {
-        digests.insert("sha512".to_owned(), hex::encode(h.finalize()));
-    }
-    Ok(digests)
+    Ok(())
 }
 
 /// Streaming `\r\n` → `\n` and `\r` → `\n`, correct across buffer boundaries (a `\r` at

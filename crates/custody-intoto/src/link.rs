@@ -3,7 +3,8 @@
 //! work done by hand or by another tool), with python in-toto's file names and formats.
 
 use crate::IntotoError;
-use crate::artifacts::{Artifacts, RecordOptions, record};
+use crate::artifacts::{Artifacts, RecordOptions, record, record_cached};
+use crate::digest_cache::DigestCache;
 use crate::metadata::{EnvelopeFormat, Metadata};
 use crate::runner::{self, Byproducts};
 use custody_crypto::keys::PrivateKey;
@@ -193,13 +194,15 @@ pub struct SignedLink {
 /// # Errors
 /// [`IntotoError`] for recording, running or signing failures.
 pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError> {
-    let materials = record(&req.materials, &req.record)?;
+    // Files recorded as materials and found unchanged as products are hashed once.
+    let mut cache = DigestCache::starting_now();
+    let materials = record_cached(&req.materials, &req.record, Some(&mut cache))?;
     let byproducts = if req.command.is_empty() {
         None
     } else {
         Some(runner::run(&req.command, req.record_streams, req.timeout)?)
     };
-    let products = record(&req.products, &req.record)?;
+    let products = record_cached(&req.products, &req.record, Some(&mut cache))?;
     let link = Link {
         name: req.step.clone(),
         materials,
