@@ -435,7 +435,7 @@ mod tests {
         );
         assert_eq!(
             got["top.txt"]["sha256"],
-            crate::hash::hash_reader(&b"top"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"]
+            hash_reader(&b"top"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"]
         );
         #[cfg(unix)]
         assert_eq!(got["lf"], got["top.txt"]);
@@ -496,12 +496,11 @@ mod tests {
         .expect("record");
         let listing = format!(
             "{}  a.txt\n{}  sub/b.txt\n",
-            crate::hash::hash_reader(&b"a"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"],
-            crate::hash::hash_reader(&b"b"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"],
+            hash_reader(&b"a"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"],
+            hash_reader(&b"b"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"],
         );
         let expected =
-            crate::hash::hash_reader(listing.as_bytes(), &[HashAlgorithm::Sha256], false)
-                .expect("hash");
+            hash_reader(listing.as_bytes(), &[HashAlgorithm::Sha256], false).expect("hash");
         assert_eq!(got[&format!("dir:{}", dir.display())], expected);
     }
 }
