@@ -11,6 +11,7 @@ pub mod artifacts;
 pub mod digest_cache;
 pub mod exclude;
 pub mod hash;
+pub mod layout;
 pub mod link;
 pub mod metadata;
 pub mod runner;
