@@ -176,6 +176,8 @@ pub struct RunRequest {
     pub record: RecordOptions,
     /// Envelope format.
     pub format: EnvelopeFormat,
+    /// Directory to run the command in; the current one when `None`.
+    pub working_dir: Option<PathBuf>,
 }
 
 /// A signed link and where it should be written.
@@ -200,7 +202,12 @@ pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError
     let byproducts = if req.command.is_empty() {
         None
     } else {
-        Some(runner::run(&req.command, req.record_streams, req.timeout)?)
+        Some(runner::run(
+            &req.command,
+            req.record_streams,
+            req.timeout,
+            req.working_dir.as_deref(),
+        )?)
     };
     let products = record_cached(&req.products, &req.record, Some(&mut cache))?;
     let link = Link {
@@ -217,6 +224,38 @@ pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError
         link,
         metadata,
     })
+}
+
+/// Record and run like [`run`] but leave the link unsigned and write it as
+/// `<name>.link` into `dir`: what in-toto does for the inspections a verifier runs.
+///
+/// # Errors
+/// As [`run`], and writing the link.
+pub fn run_unsigned(req: &RunRequest, dir: &Path) -> Result<Link, IntotoError> {
+    let mut cache = DigestCache::starting_now();
+    let materials = record_cached(&req.materials, &req.record, Some(&mut cache))?;
+    let byproducts = Some(runner::run(
+        &req.command,
+        req.record_streams,
+        req.timeout,
+        req.working_dir.as_deref(),
+    )?);
+    let products = record_cached(&req.products, &req.record, Some(&mut cache))?;
+    let link = Link {
+        name: req.step.clone(),
+        materials,
+        products,
+        byproducts,
+        command: req.command.clone(),
+    };
+    let path = dir.join(format!("{}.link", req.step));
+    let bytes = Metadata::new(link.to_value(), EnvelopeFormat::Metablock).to_bytes();
+    custody_core::atomic::write_atomic(&path, &bytes, custody_core::atomic::FileMode::Public)
+        .map_err(|e| IntotoError::Io {
+            path: e.path,
+            source: e.source,
+        })?;
+    Ok(link)
 }
 
 /// `record start`: record materials and sign a preliminary link (no products, no command).

@@ -61,10 +61,14 @@ pub fn run(
     command: &[String],
     record_streams: bool,
     timeout: Option<Duration>,
+    working_dir: Option<&std::path::Path>,
 ) -> Result<Byproducts, RunError> {
     let (program, args) = command.split_first().ok_or(RunError::Empty)?;
     let mut cmd = Command::new(program);
     cmd.args(args).stdin(Stdio::inherit());
+    if let Some(dir) = working_dir {
+        cmd.current_dir(dir);
+    }
     if record_streams {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
@@ -182,6 +186,7 @@ mod tests {
             &sh("printf 'out\\r\\n'; printf err >&2; exit 3"),
             true,
             None,
+            None,
         )
         .expect("runs");
         assert_eq!(
@@ -192,19 +197,25 @@ mod tests {
                 return_value: 3
             }
         );
-        let b = run(&sh("echo hidden; exit 0"), false, None).expect("runs");
+        let b = run(&sh("echo hidden; exit 0"), false, None, None).expect("runs");
         assert_eq!(b.stdout, "");
         assert_eq!(b.return_value, 0);
     }
 
     #[test]
     fn signals_are_negative_and_timeouts_kill() {
-        let b = run(&sh("kill -9 $$"), true, None).expect("runs");
+        let b = run(&sh("kill -9 $$"), true, None, None).expect("runs");
         assert_eq!(b.return_value, -9);
-        let e =
-            run(&sh("sleep 5"), false, Some(Duration::from_millis(100))).expect_err("times out");
+        let e = run(
+            &sh("sleep 5"),
+            false,
+            Some(Duration::from_millis(100)),
+            None,
+        )
+        .expect_err("times out");
         assert!(matches!(e, RunError::Timeout { .. }));
-        let e = run(&["/nonexistent/program".to_owned()], false, None).expect_err("cannot spawn");
+        let e =
+            run(&["/nonexistent/program".to_owned()], false, None, None).expect_err("cannot spawn");
         assert!(e.to_string().contains("/nonexistent/program"));
     }
 }

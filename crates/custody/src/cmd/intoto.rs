@@ -126,6 +126,7 @@ fn run_step(args: IntotoRunArgs) -> Result<Outcome> {
         timeout: args.run_timeout.map(Duration::from_secs),
         record,
         format,
+        working_dir: None,
     };
     let signed = link::run(&req, &key)?;
     write_link(&dir, &signed, args.common.quiet, "Wrote")?;
