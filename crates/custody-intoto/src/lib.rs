@@ -8,6 +8,7 @@
 //! DSSE envelopes, signed and verified over the exact received value).
 
 pub mod artifacts;
+pub mod description;
 pub mod digest_cache;
 pub mod exclude;
 pub mod hash;
