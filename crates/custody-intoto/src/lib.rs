@@ -15,6 +15,7 @@ pub mod hash;
 pub mod layout;
 pub mod link;
 pub mod metadata;
+pub mod rules;
 pub mod runner;
 
 /// Errors of in-toto operations.
