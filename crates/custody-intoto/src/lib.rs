@@ -17,6 +17,7 @@ pub mod link;
 pub mod metadata;
 pub mod rules;
 pub mod runner;
+pub mod verify;
 
 /// Errors of in-toto operations.
 #[derive(Debug, thiserror::Error)]

@@ -57,6 +57,92 @@ pub enum IntotoCommand {
     /// Record a step done by hand or by another tool: `start` before, `stop` after (like in-toto-record).
     #[command(subcommand)]
     Record(IntotoRecordCommand),
+    /// Verify a supply chain: layout, links, thresholds, inspections and artifact rules (like in-toto-verify).
+    #[command(
+        after_help = "Example:\n  custody intoto verify --layout root.layout --verification-keys owner.pub --link-dir links/\n\nChecks, in order: the layout's signatures (every given key must have signed) and expiry; for each step, links <step>.<keyid[:8]>.link from authorised functionaries, at least the step's threshold of them, all agreeing (sublayouts are verified recursively from <step>.<keyid[:8]>/); inspections (run in the current directory); every step's and inspection's artifact rules.\n\nExit codes: 0 verified, 1 verification failed (the message names the step, rule and artifacts), 2 unreadable input."
+    )]
+    Verify(IntotoVerifyArgs),
+    /// Work with layouts: create one from a readable TOML description.
+    #[command(subcommand)]
+    Layout(IntotoLayoutCommand),
+    /// Add signatures to a layout or link (several owners sign one layout), or check them.
+    #[command(
+        after_help = "Examples:\n  custody intoto sign root.layout --signing-key alice.key --signing-key bob.key\n  custody intoto sign root.layout --verify --verification-keys alice.pub bob.pub"
+    )]
+    Sign(IntotoSignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntotoVerifyArgs {
+    /// The layout (Metablock or DSSE).
+    #[arg(short = 'l', long)]
+    pub layout: PathBuf,
+    /// Public keys that must all have signed the layout.
+    #[arg(short = 'k', long = "verification-keys", alias = "layout-keys", num_args = 1.., required = true, value_name = "PUBKEY")]
+    pub verification_keys: Vec<PathBuf>,
+    /// Directory holding the links; default the current directory.
+    #[arg(long = "link-dir", value_name = "DIR")]
+    pub link_dir: Option<PathBuf>,
+    /// Values for {NAME} placeholders in the layout, as NAME=VALUE.
+    #[arg(long = "layout-parameters", num_args = 1.., value_name = "NAME=VALUE")]
+    pub layout_parameters: Vec<String>,
+    /// Kill an inspection after this many seconds.
+    #[arg(
+        long = "inspection-timeout",
+        default_value_t = 600,
+        value_name = "SECONDS"
+    )]
+    pub inspection_timeout: u64,
+    /// Output format of the result.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntotoLayoutCommand {
+    /// Create a signed v0.9 layout from a TOML description (see docs/intoto.md).
+    #[command(
+        after_help = "Example:\n  custody intoto layout create supply-chain.toml --signing-key owner.key -o root.layout"
+    )]
+    Create(IntotoLayoutCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntotoLayoutCreateArgs {
+    /// The TOML description.
+    pub description: PathBuf,
+    /// The owner's private key; repeat for several owners. Without one, the layout is
+    /// written unsigned (sign it later with `custody intoto sign`).
+    #[arg(long = "signing-key", value_name = "PATH")]
+    pub signing_key: Vec<PathBuf>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Write a DSSE envelope instead of a v0.9 Metablock.
+    #[arg(long = "use-dsse")]
+    pub use_dsse: bool,
+    /// Where to write the layout.
+    #[arg(short = 'o', long, default_value = "root.layout")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct IntotoSignArgs {
+    /// The layout or link to sign or check.
+    pub file: PathBuf,
+    /// Private keys to sign with (each signature is added; an old one by the same key is replaced).
+    #[arg(long = "signing-key", value_name = "PATH")]
+    pub signing_key: Vec<PathBuf>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// Check the signatures instead of signing: every key of --verification-keys must have signed.
+    #[arg(long, requires = "verification_keys", conflicts_with = "signing_key")]
+    pub verify: bool,
+    /// Public keys for --verify.
+    #[arg(long = "verification-keys", num_args = 1.., value_name = "PUBKEY")]
+    pub verification_keys: Vec<PathBuf>,
+    /// Where to write the signed file; default: in place.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

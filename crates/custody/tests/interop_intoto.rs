@@ -335,3 +335,223 @@ fn in_toto_verify_accepts_a_supply_chain_recorded_by_custody() {
         );
     }
 }
+
+fn custody_verify(dir: &Path, layout: &Path, owner_pub: &Path) -> Output {
+    custody()
+        .current_dir(dir)
+        .args(["intoto", "verify", "--layout"])
+        .arg(layout)
+        .arg("--verification-keys")
+        .arg(owner_pub)
+        .output()
+        .expect("custody runs")
+}
+
+/// Python in-toto records a two-step chain (write with in-toto-record, build with
+/// in-toto-run); returns the directory, layout, owner public key and functionary key.
+fn python_chain(
+    tmp: &Path,
+    key_type: &str,
+    dsse: bool,
+    threshold: u64,
+    expires_days: i64,
+) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+    let (owner, owner_pub) = keypair(tmp, "owner", "ed25519");
+    let (func, func_pub) = keypair(tmp, "alice", key_type);
+    let steps = serde_json::json!([
+        {"name": "write", "expected_materials": [],
+         "expected_products": [["CREATE", "src.c"], ["DISALLOW", "*"]]},
+        {"name": "build", "threshold": threshold, "expected_command": ["cp", "src.c", "app"],
+         "expected_materials": [["MATCH", "src.c", "WITH", "PRODUCTS", "FROM", "write"], ["DISALLOW", "*"]],
+         "expected_products": [["CREATE", "app"], ["MATCH", "src.c", "WITH", "PRODUCTS", "FROM", "write"], ["DISALLOW", "*"]]}
+    ]);
+    let out = tmp.join("root.layout");
+    let mut cmd = std::process::Command::new(python());
+    cmd.arg("-B")
+        .arg(script("intoto_layout.py"))
+        .arg("--owner")
+        .arg(&owner)
+        .arg("--functionary")
+        .arg(&func_pub)
+        .arg("--steps")
+        .arg(steps.to_string())
+        .arg("--out")
+        .arg(&out)
+        .arg("--expires-days")
+        .arg(expires_days.to_string());
+    if dsse {
+        cmd.arg("--dsse");
+    }
+    ok(&cmd.output().expect("python runs"), "intoto_layout.py");
+    let work = tmp.join("work");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    let dsse_flag: &[&str] = if dsse { &["--use-dsse"] } else { &[] };
+    let record = |sub: &str, extra: &[&str]| {
+        let out = peer_tool("in-toto-record")
+            .current_dir(&work)
+            .arg(sub)
+            .args(["-n", "write", "--signing-key"])
+            .arg(&func)
+            .args(dsse_flag)
+            .args(extra)
+            .output()
+            .expect("in-toto-record runs");
+        ok(&out, &format!("in-toto-record {sub}"));
+    };
+    record("start", &[]);
+    std::fs::write(work.join("src.c"), "int main(){}").expect("write");
+    record("stop", &["-p", "src.c", "-d", ".."]);
+    let out = peer_tool("in-toto-run")
+        .current_dir(&work)
+        .args(["-n", "build", "--signing-key"])
+        .arg(&func)
+        .args(dsse_flag)
+        .args([
+            "-m", "src.c", "-p", "src.c", "app", "-d", "..", "--", "cp", "src.c", "app",
+        ])
+        .output()
+        .expect("in-toto-run runs");
+    ok(&out, "in-toto-run");
+    (tmp.to_path_buf(), out_path(tmp), owner_pub, func)
+}
+
+fn out_path(tmp: &Path) -> PathBuf {
+    tmp.join("root.layout")
+}
+
+/// Both verifiers' exit codes for the chain in `dir`.
+fn verdicts(dir: &Path, layout: &Path, owner_pub: &Path) -> (Option<i32>, Option<i32>, String) {
+    let theirs = in_toto_verify(dir, layout, owner_pub);
+    let ours = custody_verify(dir, layout, owner_pub);
+    let detail = format!(
+        "in-toto-verify: {}\ncustody: {}",
+        String::from_utf8_lossy(&theirs.stderr),
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    (theirs.status.code(), ours.status.code(), detail)
+}
+
+#[test]
+#[ignore = "interop: needs python peers and openssl; run scripts/test"]
+fn custody_verifies_supply_chains_recorded_by_python_in_toto() {
+    for (key_type, dsse) in [
+        ("ed25519", false),
+        ("ecdsa", true),
+        ("rsa", false),
+        ("ed25519", true),
+    ] {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (dir, layout, owner_pub, _) = python_chain(tmp.path(), key_type, dsse, 1, 30);
+        let (theirs, ours, detail) = verdicts(&dir, &layout, &owner_pub);
+        assert_eq!(
+            (theirs, ours),
+            (Some(0), Some(0)),
+            "{key_type} dsse={dsse}\n{detail}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "interop: needs python peers and openssl; run scripts/test"]
+fn tampered_chains_get_the_same_verdict_from_both_verifiers() {
+    type Tamper = fn(&Path, &Path);
+    let cases: [(&str, &str, u64, i64, Tamper); 6] = [
+        (
+            "changed product",
+            "rule 2 'DISALLOW *'",
+            1,
+            30,
+            |dir, func| {
+                // The build step is re-run on a source the write step did not produce.
+                let work = dir.join("work");
+                std::fs::write(work.join("src.c"), "int main(){return 1;}").expect("write");
+                let out = peer_tool("in-toto-run")
+                    .current_dir(&work)
+                    .args(["-n", "build", "--signing-key"])
+                    .arg(func)
+                    .args([
+                        "-m", "src.c", "-p", "src.c", "app", "-d", "..", "--", "cp", "src.c", "app",
+                    ])
+                    .output()
+                    .expect("in-toto-run runs");
+                ok(&out, "in-toto-run");
+            },
+        ),
+        ("missing link", "\"build\" needs", 1, 30, |dir, _| {
+            for e in std::fs::read_dir(dir).expect("list") {
+                let p = e.expect("entry").path();
+                if p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("build."))
+                {
+                    std::fs::remove_file(p).expect("remove");
+                }
+            }
+        }),
+        ("threshold not met", "needs links from 2", 2, 30, |_, _| {}),
+        ("expired layout", "expired", 1, -1, |_, _| {}),
+        (
+            "tampered link signature",
+            "\"write\" needs",
+            1,
+            30,
+            |dir, _| {
+                for e in std::fs::read_dir(dir).expect("list") {
+                    let p = e.expect("entry").path();
+                    if p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("write."))
+                    {
+                        let text = std::fs::read_to_string(&p)
+                            .expect("read")
+                            .replace("src.c", "src.h");
+                        std::fs::write(&p, text).expect("write");
+                    }
+                }
+            },
+        ),
+        ("rule violation", "DISALLOW", 1, 30, |dir, func| {
+            // An extra product the layout disallows.
+            let work = dir.join("work");
+            std::fs::write(work.join("extra"), "x").expect("write");
+            let out = peer_tool("in-toto-run")
+                .current_dir(&work)
+                .args(["-n", "build", "--signing-key"])
+                .arg(func)
+                .args([
+                    "-m", "src.c", "-p", "src.c", "app", "extra", "-d", "..", "--", "cp", "src.c",
+                    "app",
+                ])
+                .output()
+                .expect("in-toto-run runs");
+            ok(&out, "in-toto-run");
+        }),
+    ];
+    for (name, needle, threshold, expires, tamper) in cases {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (dir, layout, owner_pub, func) =
+            python_chain(tmp.path(), "ed25519", false, threshold, expires);
+        tamper(&dir, &func);
+        let (theirs, ours, detail) = verdicts(&dir, &layout, &owner_pub);
+        assert_eq!(
+            (theirs, ours),
+            (Some(1), Some(1)),
+            "{name}: both must reject\n{detail}"
+        );
+        let ours_text = detail.split("\ncustody: ").nth(1).unwrap_or_default();
+        assert!(
+            ours_text.contains(needle),
+            "{name}: custody's message should say {needle:?}\n{detail}"
+        );
+    }
+    // A wrong layout key.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (dir, layout, _, _) = python_chain(tmp.path(), "ed25519", false, 1, 30);
+    let (_, other_pub) = keypair(&dir, "mallory", "ed25519");
+    let (theirs, ours, detail) = verdicts(&dir, &layout, &other_pub);
+    assert_eq!(
+        (theirs, ours),
+        (Some(1), Some(1)),
+        "wrong key: both must reject\n{detail}"
+    );
+    let ours_text = detail.split("\ncustody: ").nth(1).unwrap_or_default();
+    assert!(ours_text.contains("signatures do not verify"), "{detail}");
+}

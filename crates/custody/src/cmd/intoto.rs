@@ -1,17 +1,19 @@
 use crate::cli::{
-    IntotoCommand, IntotoCommonArgs, IntotoRecordCommand, IntotoRecordStartArgs,
-    IntotoRecordStopArgs, IntotoRunArgs,
+    IntotoCommand, IntotoCommonArgs, IntotoLayoutCommand, IntotoLayoutCreateArgs,
+    IntotoRecordCommand, IntotoRecordStartArgs, IntotoRecordStopArgs, IntotoRunArgs,
+    IntotoSignArgs, IntotoVerifyArgs, TextOrJson,
 };
 use crate::exit::Outcome;
 use crate::io::PassphraseSource;
 use anyhow::{Context as _, Result, bail};
 use custody_core::atomic::{FileMode, write_atomic};
 use custody_crypto::keys::PrivateKey;
+use custody_crypto::threshold::Keyring;
 use custody_intoto::artifacts::RecordOptions;
 use custody_intoto::exclude::ExcludeSet;
 use custody_intoto::hash::HashAlgorithm;
 use custody_intoto::link::{self, RunRequest, SignedLink};
-use custody_intoto::metadata::EnvelopeFormat;
+use custody_intoto::metadata::{EnvelopeFormat, Metadata};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -20,7 +22,98 @@ pub fn run(cmd: IntotoCommand) -> Result<Outcome> {
         IntotoCommand::Run(a) => run_step(a),
         IntotoCommand::Record(IntotoRecordCommand::Start(a)) => record_start(a),
         IntotoCommand::Record(IntotoRecordCommand::Stop(a)) => record_stop(a),
+        IntotoCommand::Verify(a) => verify(a),
+        IntotoCommand::Layout(IntotoLayoutCommand::Create(a)) => layout_create(a),
+        IntotoCommand::Sign(a) => sign(a),
     }
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn load_keyring(paths: &[PathBuf]) -> Result<Keyring> {
+    let keys = paths
+        .iter()
+        .map(|k| super::load_public_key(k, None, &PassphraseSource::default()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Keyring::new(keys)?)
+}
+
+fn layout_create(args: IntotoLayoutCreateArgs) -> Result<Outcome> {
+    let text = fs_err::read_to_string(&args.description)?;
+    let base = args.description.parent().unwrap_or(Path::new("."));
+    let doc = custody_intoto::description::layout_from_toml(&text, base, now_unix())
+        .with_context(|| format!("{}", args.description.display()))?;
+    let format = if args.use_dsse {
+        EnvelopeFormat::Dsse
+    } else {
+        EnvelopeFormat::Metablock
+    };
+    let mut metadata = Metadata::new(doc, format);
+    let password = PassphraseSource {
+        env: args.password.password_env,
+    };
+    for k in &args.signing_key {
+        metadata.sign(&super::load_private_key(k, None, &password)?)?;
+    }
+    write_atomic(&args.output, &metadata.to_bytes(), FileMode::Public)?;
+    eprintln!(
+        "Wrote {} ({} signature(s)){}",
+        args.output.display(),
+        args.signing_key.len(),
+        if args.signing_key.is_empty() {
+            "; sign it with `custody intoto sign`"
+        } else {
+            ""
+        }
+    );
+    Ok(Outcome::Success)
+}
+
+fn sign(args: IntotoSignArgs) -> Result<Outcome> {
+    let bytes = fs_err::read(&args.file)?;
+    let mut metadata =
+        Metadata::from_bytes(&bytes).with_context(|| format!("{}", args.file.display()))?;
+    if args.verify {
+        let keyring = load_keyring(&args.verification_keys)?;
+        let all = custody_crypto::threshold::Threshold::new(keyring.len())?;
+        return match metadata.verify(&keyring, all) {
+            Ok(_) => {
+                eprintln!(
+                    "Verified OK: {} is signed by all {} key(s)",
+                    args.file.display(),
+                    keyring.len()
+                );
+                Ok(Outcome::Success)
+            }
+            Err(custody_intoto::IntotoError::Verification(m)) => {
+                Err(crate::exit::VerificationFailed(format!("{}: {m}", args.file.display())).into())
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    if args.signing_key.is_empty() {
+        bail!(
+            "nothing to do: give --signing-key to sign, or --verify with --verification-keys to check"
+        );
+    }
+    let password = PassphraseSource {
+        env: args.password.password_env,
+    };
+    for k in &args.signing_key {
+        metadata.sign(&super::load_private_key(k, None, &password)?)?;
+    }
+    let out = args.output.as_deref().unwrap_or(&args.file);
+    write_atomic(out, &metadata.to_bytes(), FileMode::Public)?;
+    eprintln!(
+        "Signed {} with {} key(s)",
+        out.display(),
+        args.signing_key.len()
+    );
+    Ok(Outcome::Success)
 }
 
 /// Validate the options every in-toto command shares and load the key.
@@ -184,4 +277,61 @@ fn record_stop(args: IntotoRecordStopArgs) -> Result<Outcome> {
     write_link(&dir, &signed, args.common.quiet, "Wrote")?;
     fs_err::remove_file(&unfinished)?;
     Ok(Outcome::Success)
+}
+
+fn verify(args: IntotoVerifyArgs) -> Result<Outcome> {
+    let keyring = load_keyring(&args.verification_keys)?;
+    let bytes = fs_err::read(&args.layout)?;
+    let layout =
+        Metadata::from_bytes(&bytes).with_context(|| format!("{}", args.layout.display()))?;
+    let mut parameters = std::collections::BTreeMap::new();
+    for p in &args.layout_parameters {
+        let (k, v) = p
+            .split_once('=')
+            .with_context(|| format!("--layout-parameters {p:?}: expected NAME=VALUE"))?;
+        parameters.insert(k.to_owned(), v.to_owned());
+    }
+    let opts = custody_intoto::verify::VerifyOptions {
+        link_dir: args.link_dir.clone().unwrap_or_else(|| PathBuf::from(".")),
+        now_unix: now_unix(),
+        parameters,
+        inspection_dir: PathBuf::from("."),
+        inspection_timeout: Some(Duration::from_secs(args.inspection_timeout)),
+    };
+    match custody_intoto::verify::verify_supply_chain(&layout, &keyring, &opts) {
+        Ok(chain) => {
+            for w in &chain.warnings {
+                eprintln!("warning: {w}");
+            }
+            match args.format {
+                TextOrJson::Json => {
+                    let steps: Vec<serde_json::Value> = chain
+                        .steps
+                        .iter()
+                        .map(
+                            |(name, signers)| serde_json::json!({"step": name, "signers": signers}),
+                        )
+                        .collect();
+                    let v = serde_json::json!({
+                        "verified": true, "steps": steps, "inspections": chain.inspections,
+                        "warnings": chain.warnings,
+                        "final_products": chain.summary.products,
+                    });
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                }
+                TextOrJson::Text => eprintln!(
+                    "Verified OK: {} step(s) and {} inspection(s) of {} pass; {} final product(s)",
+                    chain.steps.len(),
+                    chain.inspections.len(),
+                    args.layout.display(),
+                    chain.summary.products.len()
+                ),
+            }
+            Ok(Outcome::Success)
+        }
+        Err(custody_intoto::IntotoError::Verification(m)) => {
+            Err(crate::exit::VerificationFailed(m).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
