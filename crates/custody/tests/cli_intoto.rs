@@ -188,3 +188,201 @@ fn bad_options_are_refused_before_anything_runs() {
         .code(2)
         .stderr(predicate::str::contains("/nonexistent/tool"));
 }
+
+const DESCRIPTION: &str = r#"
+expires_in_days = 30
+readme = "write the source, build the app"
+
+[keys]
+alice = "keys/f.pub"
+
+[[steps]]
+name = "write"
+functionaries = ["alice"]
+products = ["CREATE src.txt", "DISALLOW *"]
+
+[[steps]]
+name = "build"
+functionaries = ["alice"]
+expected_command = "cp src.txt app"
+materials = ["MATCH src.txt WITH PRODUCTS FROM write", "DISALLOW *"]
+products = ["CREATE app", "MATCH src.txt WITH PRODUCTS FROM write", "DISALLOW *"]
+
+[[inspections]]
+name = "check"
+run = "test -f app"
+materials = ["MATCH app WITH PRODUCTS FROM build", "DISALLOW app", "ALLOW *"]
+"#;
+
+/// A whole chain made by custody: layout from TOML, links by record and run.
+fn custody_chain() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, key) = setup();
+    let dir = tmp.path();
+    std::fs::remove_file(dir.join("src.txt")).expect("start from nothing");
+    custody(dir)
+        .args([
+            "key",
+            "generate",
+            "--unencrypted",
+            "--name",
+            "owner",
+            "--dir",
+            "keys",
+        ])
+        .assert()
+        .success();
+    std::fs::write(dir.join("layout.toml"), DESCRIPTION).expect("write");
+    custody(dir)
+        .args([
+            "intoto",
+            "layout",
+            "create",
+            "layout.toml",
+            "--signing-key",
+            "keys/owner.key",
+            "-o",
+            "root.layout",
+        ])
+        .assert()
+        .success();
+    let step = |sub: &[&str], args: &[&str]| {
+        custody(dir)
+            .arg("intoto")
+            .args(sub)
+            .arg("--signing-key")
+            .arg(&key)
+            .args(args)
+            .assert()
+            .success();
+    };
+    step(&["record", "start"], &["-n", "write"]);
+    std::fs::write(dir.join("src.txt"), "source").expect("write");
+    step(&["record", "stop"], &["-n", "write", "-p", "src.txt"]);
+    step(
+        &["run"],
+        &[
+            "-n", "build", "-m", "src.txt", "-p", "src.txt", "app", "--", "cp", "src.txt", "app",
+        ],
+    );
+    (tmp, key)
+}
+
+#[test]
+fn a_chain_made_by_custody_verifies_and_tampering_is_named() {
+    let (tmp, _) = custody_chain();
+    let dir = tmp.path();
+    let verify = || {
+        let mut c = custody(dir);
+        c.args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--verification-keys",
+            "keys/owner.pub",
+        ]);
+        c
+    };
+    verify().assert().success().stderr(predicate::str::contains(
+        "Verified OK: 2 step(s) and 1 inspection(s)",
+    ));
+    assert!(
+        dir.join("check.link").exists(),
+        "the inspection's link is written, as in-toto does"
+    );
+    let out = verify().args(["--format", "json"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(v["steps"][1]["step"], "build");
+    assert!(v["final_products"]["app"]["sha256"].is_string());
+
+    // A layout signed by someone else is refused.
+    verify_with(dir, "keys/f.pub")
+        .code(1)
+        .stderr(predicate::str::contains("signatures do not verify"));
+    // An artifact changed after the build breaks the inspection's MATCH.
+    std::fs::write(dir.join("app"), "trojan").expect("write");
+    verify()
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("\"check\""));
+}
+
+fn verify_with(dir: &Path, key: &str) -> assert_cmd::assert::Assert {
+    custody(dir)
+        .args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--verification-keys",
+            key,
+        ])
+        .assert()
+}
+
+#[test]
+fn layouts_take_several_owner_signatures() {
+    let (tmp, _) = custody_chain();
+    let dir = tmp.path();
+    custody(dir)
+        .args([
+            "key",
+            "generate",
+            "--unencrypted",
+            "--name",
+            "owner2",
+            "--dir",
+            "keys",
+        ])
+        .assert()
+        .success();
+    let check = |keys: &[&str]| {
+        let mut c = custody(dir);
+        c.args([
+            "intoto",
+            "sign",
+            "root.layout",
+            "--verify",
+            "--verification-keys",
+        ])
+        .args(keys);
+        c.assert()
+    };
+    check(&["keys/owner.pub"]).success();
+    check(&["keys/owner.pub", "keys/owner2.pub"]).code(1);
+    custody(dir)
+        .args([
+            "intoto",
+            "sign",
+            "root.layout",
+            "--signing-key",
+            "keys/owner2.key",
+        ])
+        .assert()
+        .success();
+    check(&["keys/owner.pub", "keys/owner2.pub"]).success();
+    custody(dir)
+        .args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--verification-keys",
+            "keys/owner.pub",
+            "keys/owner2.pub",
+        ])
+        .assert()
+        .success();
+    // A bad description names the problem.
+    std::fs::write(
+        dir.join("bad.toml"),
+        DESCRIPTION.replace("[\"alice\"]", "[\"eve\"]"),
+    )
+    .expect("write");
+    custody(dir)
+        .args(["intoto", "layout", "create", "bad.toml", "-o", "bad.layout"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("eve"));
+    assert!(!dir.join("bad.layout").exists());
+}

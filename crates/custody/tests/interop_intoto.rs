@@ -555,3 +555,71 @@ fn tampered_chains_get_the_same_verdict_from_both_verifiers() {
     let ours_text = detail.split("\ncustody: ").nth(1).unwrap_or_default();
     assert!(ours_text.contains("signatures do not verify"), "{detail}");
 }
+
+#[test]
+#[ignore = "interop: needs python peers and openssl; run scripts/test"]
+fn in_toto_verify_accepts_a_layout_created_by_custody() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let (owner, owner_pub) = keypair(dir, "owner", "ecdsa");
+    let (func, _) = keypair(dir, "alice", "rsa");
+    let description = r#"
+expires_in_days = 7
+[keys]
+alice = "alice.pub"
+[[steps]]
+name = "build"
+functionaries = ["alice"]
+expected_command = "cp src.c app"
+materials = ["ALLOW src.c", "DISALLOW *"]
+products = ["CREATE app", "ALLOW src.c", "DISALLOW *"]
+[[inspections]]
+name = "check"
+run = "test -f app"
+materials = ["MATCH app WITH PRODUCTS FROM build", "DISALLOW app", "ALLOW *"]
+"#;
+    std::fs::write(dir.join("layout.toml"), description).expect("write");
+    for dsse in [false, true] {
+        let mut create = custody();
+        create
+            .current_dir(dir)
+            .args([
+                "intoto",
+                "layout",
+                "create",
+                "layout.toml",
+                "-o",
+                "root.layout",
+                "--signing-key",
+            ])
+            .arg(&owner);
+        if dsse {
+            create.arg("--use-dsse");
+        }
+        ok(
+            &create.output().expect("custody runs"),
+            "custody intoto layout create",
+        );
+        std::fs::write(dir.join("src.c"), "int main(){}").expect("write");
+        let out = custody()
+            .current_dir(dir)
+            .args(["intoto", "run", "-q", "-n", "build", "--signing-key"])
+            .arg(&func)
+            .args([
+                "-m", "src.c", "-p", "src.c", "app", "--", "cp", "src.c", "app",
+            ])
+            .output()
+            .expect("custody runs");
+        ok(&out, "custody intoto run");
+        let (theirs, ours, detail) = verdicts(dir, &dir.join("root.layout"), &owner_pub);
+        assert_eq!((theirs, ours), (Some(0), Some(0)), "dsse={dsse}\n{detail}");
+        std::fs::write(dir.join("app"), "tampered").expect("write");
+        let (theirs, ours, detail) = verdicts(dir, &dir.join("root.layout"), &owner_pub);
+        assert_eq!(
+            (theirs, ours),
+            (Some(1), Some(1)),
+            "tampered app, dsse={dsse}\n{detail}"
+        );
+        std::fs::remove_file(dir.join("app")).expect("clean");
+    }
+}
