@@ -38,7 +38,56 @@ pub struct Config {
     /// Signing keys the project keeps (SRC-11).
     #[serde(default)]
     pub keys: KeysConfig,
+    /// The project's in-toto layout and links (BLD-1, ART-1, ART-2).
+    #[serde(default)]
+    pub intoto: IntotoConfig,
 }
+
+/// `[intoto]`: where the layout, its owners' public keys and the links are.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntotoConfig {
+    /// The signed layout, relative to the project root.
+    #[serde(default = "default_layout")]
+    pub layout: PathBuf,
+    /// Public keys that must all have signed the layout; default: every key file in
+    /// `.custody/intoto/owners/`.
+    #[serde(default)]
+    pub layout_keys: Vec<PathBuf>,
+    /// Directory of the links.
+    #[serde(default = "default_link_dir")]
+    pub link_dir: PathBuf,
+    /// Values for `{NAME}` placeholders in the layout.
+    #[serde(default)]
+    pub parameters: std::collections::BTreeMap<String, String>,
+    /// Run the layout's inspections. Off by default: an inspection runs a command named
+    /// by the layout, and `custody check` should not run commands from a repository
+    /// unless asked to.
+    #[serde(default)]
+    pub run_inspections: bool,
+}
+
+impl Default for IntotoConfig {
+    fn default() -> Self {
+        Self {
+            layout: default_layout(),
+            layout_keys: Vec::new(),
+            link_dir: default_link_dir(),
+            parameters: std::collections::BTreeMap::new(),
+            run_inspections: false,
+        }
+    }
+}
+
+fn default_layout() -> PathBuf {
+    PathBuf::from(".custody/intoto/root.layout")
+}
+fn default_link_dir() -> PathBuf {
+    PathBuf::from(".custody/intoto/links")
+}
+
+/// Where layout owner keys are looked for when `layout_keys` is empty.
+pub const DEFAULT_OWNER_KEY_DIR: &str = ".custody/intoto/owners";
 
 /// `[keys]`: where the project keeps its public keys and how old they may get.
 #[derive(Debug, Clone, Deserialize)]

@@ -21,9 +21,10 @@ pub mod report;
 /// Evaluate every control of the catalogue against a project.
 #[must_use]
 pub fn run(project: &config::Project) -> report::Report {
+    let eval = checks::Evaluation::new(project);
     let results = catalogue::CATALOGUE
         .iter()
-        .map(|control| checks::evaluate(control, project))
+        .map(|control| checks::evaluate(control, &eval))
         .collect();
     report::Report::new(project.root().to_path_buf(), results)
 }

@@ -386,3 +386,90 @@ fn layouts_take_several_owner_signatures() {
         .stderr(predicate::str::contains("eve"));
     assert!(!dir.join("bad.layout").exists());
 }
+
+fn check_statuses(dir: &Path) -> (std::collections::BTreeMap<String, String>, Option<i32>) {
+    let out = custody(dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .expect("custody runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let statuses = v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .filter(|c| ["BLD-1", "ART-1", "ART-2"].contains(&c["id"].as_str().unwrap_or_default()))
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_owned(),
+                c["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    (statuses, out.status.code())
+}
+
+#[test]
+fn custody_check_reports_the_in_toto_controls() {
+    let (tmp, _) = custody_chain();
+    let dir = tmp.path();
+    let s = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    };
+    let fresh = tempfile::tempdir().expect("temp dir");
+    assert_eq!(
+        check_statuses(fresh.path()).0,
+        s(&[
+            ("ART-1", "not-configured"),
+            ("ART-2", "not-configured"),
+            ("BLD-1", "not-configured")
+        ])
+    );
+    let config = "[intoto]\nlayout = \"root.layout\"\nlayout_keys = [\"keys/owner.pub\"]\nlink_dir = \".\"\n";
+    std::fs::write(dir.join("custody.toml"), config).expect("config");
+    assert_eq!(
+        check_statuses(dir),
+        (
+            s(&[("ART-1", "pass"), ("ART-2", "pass"), ("BLD-1", "warn")]),
+            Some(0)
+        ),
+        "inspections are not run unless asked"
+    );
+    std::fs::write(
+        dir.join("custody.toml"),
+        format!("{config}run_inspections = true\n"),
+    )
+    .expect("config");
+    assert_eq!(
+        check_statuses(dir),
+        (
+            s(&[("ART-1", "pass"), ("ART-2", "pass"), ("BLD-1", "pass")]),
+            Some(0)
+        )
+    );
+    std::fs::write(dir.join("app"), "trojan").expect("tamper");
+    assert_eq!(
+        check_statuses(dir),
+        (
+            s(&[("ART-1", "pass"), ("ART-2", "pass"), ("BLD-1", "fail")]),
+            Some(1)
+        )
+    );
+    for e in std::fs::read_dir(dir).expect("list") {
+        let p = e.expect("entry").path();
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("build."))
+        {
+            std::fs::remove_file(p).expect("remove");
+        }
+    }
+    assert_eq!(
+        check_statuses(dir),
+        (
+            s(&[("ART-1", "fail"), ("ART-2", "fail"), ("BLD-1", "fail")]),
+            Some(1)
+        )
+    );
+}

@@ -1,17 +1,41 @@
 //! Evaluations, one per control that custody can already check. The mapping from control
 //! ID to evaluation lives here and nowhere else.
 
+mod intoto;
 mod key_rotation;
 
 use crate::catalogue::Control;
 use crate::config::Project;
 use crate::report::{ControlResult, Status};
 
-/// Evaluate one control against a project.
+/// One evaluation run: the project, and results several controls share (computed once).
+#[derive(Debug)]
+pub struct Evaluation<'a> {
+    project: &'a Project,
+    intoto: std::cell::OnceCell<intoto::ChainOutcome>,
+}
+
+impl<'a> Evaluation<'a> {
+    /// Start evaluating a project.
+    #[must_use]
+    pub fn new(project: &'a Project) -> Self {
+        Self {
+            project,
+            intoto: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+/// Evaluate one control.
 #[must_use]
-pub fn evaluate(control: &'static Control, project: &Project) -> ControlResult {
+pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResult {
+    let project = eval.project;
     match control.id {
         "SRC-11" => key_rotation::evaluate(control, project, std::time::SystemTime::now()),
+        "BLD-1" | "ART-1" | "ART-2" => intoto::evaluate(
+            control,
+            eval.intoto.get_or_init(|| intoto::verify_project(project)),
+        ),
         _ => not_implemented(control),
     }
 }
@@ -19,7 +43,7 @@ pub fn evaluate(control: &'static Control, project: &Project) -> ControlResult {
 /// Whether custody has an evaluation for this control (used by the README coverage table).
 #[must_use]
 pub fn is_implemented(id: &str) -> bool {
-    matches!(id, "SRC-11")
+    matches!(id, "SRC-11" | "BLD-1" | "ART-1" | "ART-2")
 }
 
 fn not_implemented(control: &'static Control) -> ControlResult {

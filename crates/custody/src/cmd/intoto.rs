@@ -297,6 +297,8 @@ fn verify(args: IntotoVerifyArgs) -> Result<Outcome> {
         parameters,
         inspection_dir: PathBuf::from("."),
         inspection_timeout: Some(Duration::from_secs(args.inspection_timeout)),
+        run_inspections: true,
+        check_rules: true,
     };
     match custody_intoto::verify::verify_supply_chain(&layout, &keyring, &opts) {
         Ok(chain) => {
