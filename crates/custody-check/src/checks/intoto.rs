@@ -26,9 +26,9 @@ pub(super) enum ChainOutcome {
     /// Verification ran.
     Ran {
         /// Signatures only.
-        signatures: Result<VerifiedSupplyChain, String>,
+        signatures: Box<Result<VerifiedSupplyChain, String>>,
         /// Everything.
-        full: Result<VerifiedSupplyChain, String>,
+        full: Box<Result<VerifiedSupplyChain, String>>,
     },
 }
 
@@ -108,7 +108,7 @@ pub(super) fn verify_project(project: &Project) -> ChainOutcome {
     } else {
         signatures.clone()
     };
-    ChainOutcome::Ran { signatures, full }
+    ChainOutcome::Ran { signatures: Box::new(signatures), full: Box::new(full) }
 }
 
 fn result(
