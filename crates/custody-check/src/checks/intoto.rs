@@ -108,7 +108,10 @@ pub(super) fn verify_project(project: &Project) -> ChainOutcome {
     } else {
         signatures.clone()
     };
-    ChainOutcome::Ran { signatures: Box::new(signatures), full: Box::new(full) }
+    ChainOutcome::Ran {
+        signatures: Box::new(signatures),
+        full: Box::new(full),
+    }
 }
 
 fn result(
@@ -145,7 +148,7 @@ pub(super) fn evaluate(control: &'static Control, outcome: &ChainOutcome) -> Con
             Some("fix the [intoto] configuration so that the layout and its keys can be read"),
         ),
         ChainOutcome::Ran { signatures, full } => {
-            let chain = if control.id == "BLD-1" {
+            let chain: &Result<VerifiedSupplyChain, String> = if control.id == "BLD-1" {
                 full
             } else {
                 signatures
