@@ -4,8 +4,9 @@
 //! Built so far: [`link`] (links made by running a command or by recording start/stop),
 //! [`artifacts`] (recording materials and products with python in-toto's path semantics),
 //! [`exclude`] (gitignore-style exclude patterns), [`hash`] (artifact hashing), [`runner`]
-//! (running a step's command and capturing its byproducts) and [`metadata`] (Metablock and
-//! DSSE envelopes, signed and verified over the exact received value).
+//! (running a step's command and capturing its byproducts), [`metadata`] (Metablock and
+//! DSSE envelopes, signed and verified over the exact received value) and [`rules`]
+//! (layout artifact rules: parsing, python `fnmatch` patterns, queue evaluation).
 
 pub mod artifacts;
 pub mod description;

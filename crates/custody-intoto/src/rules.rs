@@ -940,6 +940,22 @@ pub fn verify_item_rules(
     products: &Artifacts,
     links: &BTreeMap<String, Link>,
 ) -> Result<(), RuleError> {
+    evaluate_item_rules(item_name, source_type, rules, materials, products, links).map(drop)
+}
+
+/// [`verify_item_rules`], returning the paths no rule consumed (sorted): what a final
+/// `DISALLOW *` would reject, for diagnostics.
+///
+/// # Errors
+/// [`RuleError`] for the first rule that fails.
+pub fn evaluate_item_rules<'a>(
+    item_name: &str,
+    source_type: ArtifactType,
+    rules: &[ArtifactRule],
+    materials: &'a Artifacts,
+    products: &'a Artifacts,
+    links: &BTreeMap<String, Link>,
+) -> Result<Vec<&'a str>, RuleError> {
     let (source, other) = match source_type {
         ArtifactType::Materials => (materials, products),
         ArtifactType::Products => (products, materials),
@@ -1025,7 +1041,7 @@ pub fn verify_item_rules(
             }
         }
     }
-    Ok(())
+    Ok(queue.entries.into_iter().map(|q| q.path).collect())
 }
 
 /// Verify both rule lists of an item against its link, materials first, as python's
@@ -2137,6 +2153,27 @@ mod tests {
             &["DISALLOW", "*"],
         ]);
         assert!(check(m, &r, &item, &[&build]).is_ok());
+    }
+
+    #[test]
+    fn evaluate_returns_what_no_rule_consumed() {
+        let item = link(
+            "s",
+            artifacts(&[("kept", "1"), ("changed", "1")]),
+            artifacts(&[("kept", "1"), ("changed", "2"), ("new", "1"), ("z", "1")]),
+        );
+        let links = BTreeMap::from([("s".to_owned(), item.clone())]);
+        let r = rules(&[&["CREATE", "n*"], &["MODIFY", "*"]]);
+        let left = evaluate_item_rules(
+            "s",
+            ArtifactType::Products,
+            &r,
+            &item.materials,
+            &item.products,
+            &links,
+        )
+        .expect("no failing rule");
+        assert_eq!(left, ["kept", "z"]);
     }
 
     #[test]
