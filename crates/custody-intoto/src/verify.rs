@@ -100,7 +100,13 @@ fn verify_layout(
     let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
     let mut signers_by_step = Vec::new();
     for step in &layout.steps {
-        let (link, signers) = verify_step(step, &layout, opts, link_dir, depth, &mut warnings)?;
+        let (link, signers) = verify_step(step, &layout, opts, link_dir, depth, &mut warnings)
+            .map_err(|e| match e {
+                IntotoError::Verification(m) if !m.starts_with("sublayout") => {
+                    fail(format!("{what}: {m}"))
+                }
+                other => other,
+            })?;
         if step.expected_command != link.command && !step.expected_command.is_empty() {
             warnings.push(format!(
                 "step {:?}: ran {:?}, the layout expects {:?}",

@@ -473,3 +473,129 @@ fn custody_check_reports_the_in_toto_controls() {
         )
     );
 }
+
+#[test]
+fn sublayouts_are_verified_recursively() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    for name in ["owner", "alice", "bob"] {
+        custody(dir)
+            .args([
+                "key",
+                "generate",
+                "--unencrypted",
+                "--name",
+                name,
+                "--dir",
+                "keys",
+            ])
+            .assert()
+            .success();
+    }
+    let keyid8 = |name: &str| {
+        let out = custody(dir)
+            .args(["key", "show", "--format", "json"])
+            .arg(format!("keys/{name}.pub"))
+            .output()
+            .expect("runs");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["keyid"].as_str().expect("keyid")[..8].to_owned()
+    };
+    // The super layout delegates step "package" to alice, who writes a sublayout in which
+    // bob performs "inner".
+    std::fs::write(
+        dir.join("super.toml"),
+        "expires_in_days = 1\n[keys]\nalice = \"keys/alice.pub\"\n[[steps]]\nname = \"package\"\nfunctionaries = [\"alice\"]\nproducts = [\"CREATE out.txt\", \"DISALLOW *\"]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("sub.toml"),
+        "expires_in_days = 1\n[keys]\nbob = \"keys/bob.pub\"\n[[steps]]\nname = \"inner\"\nfunctionaries = [\"bob\"]\nproducts = [\"CREATE out.txt\", \"DISALLOW *\"]\n",
+    )
+    .expect("write");
+    custody(dir)
+        .args([
+            "intoto",
+            "layout",
+            "create",
+            "super.toml",
+            "--signing-key",
+            "keys/owner.key",
+            "-o",
+            "root.layout",
+        ])
+        .assert()
+        .success();
+    let alice = keyid8("alice");
+    custody(dir)
+        .args([
+            "intoto",
+            "layout",
+            "create",
+            "sub.toml",
+            "--signing-key",
+            "keys/alice.key",
+            "-o",
+        ])
+        .arg(format!("package.{alice}.link"))
+        .assert()
+        .success();
+    let sub_dir = dir.join(format!("package.{alice}"));
+    std::fs::create_dir_all(&sub_dir).expect("mkdir");
+    std::fs::write(dir.join("out.txt"), "packaged").expect("write");
+    custody(dir)
+        .args([
+            "intoto",
+            "run",
+            "-q",
+            "-n",
+            "inner",
+            "--signing-key",
+            "keys/bob.key",
+            "-p",
+            "out.txt",
+            "-d",
+        ])
+        .arg(&sub_dir)
+        .args(["-x"])
+        .assert()
+        .success();
+    let verify = || {
+        let mut c = custody(dir);
+        c.args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--verification-keys",
+            "keys/owner.pub",
+        ]);
+        c
+    };
+    verify().assert().success();
+    // The inner link must be bob's: a link by alice in the sublayout directory does not count.
+    for e in std::fs::read_dir(&sub_dir).expect("list") {
+        std::fs::remove_file(e.expect("entry").path()).expect("remove");
+    }
+    custody(dir)
+        .args([
+            "intoto",
+            "run",
+            "-q",
+            "-n",
+            "inner",
+            "--signing-key",
+            "keys/alice.key",
+            "-p",
+            "out.txt",
+            "-d",
+        ])
+        .arg(&sub_dir)
+        .args(["-x"])
+        .assert()
+        .success();
+    verify()
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("sublayout of step \"package\""));
+}
