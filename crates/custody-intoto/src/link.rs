@@ -196,6 +196,18 @@ pub struct SignedLink {
 /// # Errors
 /// [`IntotoError`] for recording, running or signing failures.
 pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError> {
+    let link = perform(req)?;
+    let mut metadata = Metadata::new(link.to_value(), req.format);
+    metadata.sign(key)?;
+    Ok(SignedLink {
+        file_name: link_file_name(&req.step, key),
+        link,
+        metadata,
+    })
+}
+
+/// Record materials, run the command (if any), record products.
+fn perform(req: &RunRequest) -> Result<Link, IntotoError> {
     // Files recorded as materials and found unchanged as products are hashed once.
     let mut cache = DigestCache::starting_now();
     let materials = record_cached(&req.materials, &req.record, Some(&mut cache))?;
@@ -210,19 +222,12 @@ pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError
         )?)
     };
     let products = record_cached(&req.products, &req.record, Some(&mut cache))?;
-    let link = Link {
+    Ok(Link {
         name: req.step.clone(),
         materials,
         products,
         byproducts,
         command: req.command.clone(),
-    };
-    let mut metadata = Metadata::new(link.to_value(), req.format);
-    metadata.sign(key)?;
-    Ok(SignedLink {
-        file_name: link_file_name(&req.step, key),
-        link,
-        metadata,
     })
 }
 
@@ -232,22 +237,7 @@ pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError
 /// # Errors
 /// As [`run`], and writing the link.
 pub fn run_unsigned(req: &RunRequest, dir: &Path) -> Result<Link, IntotoError> {
-    let mut cache = DigestCache::starting_now();
-    let materials = record_cached(&req.materials, &req.record, Some(&mut cache))?;
-    let byproducts = Some(runner::run(
-        &req.command,
-        req.record_streams,
-        req.timeout,
-        req.working_dir.as_deref(),
-    )?);
-    let products = record_cached(&req.products, &req.record, Some(&mut cache))?;
-    let link = Link {
-        name: req.step.clone(),
-        materials,
-        products,
-        byproducts,
-        command: req.command.clone(),
-    };
+    let link = perform(req)?;
     let path = dir.join(format!("{}.link", req.step));
     let bytes = Metadata::new(link.to_value(), EnvelopeFormat::Metablock).to_bytes();
     custody_core::atomic::write_atomic(&path, &bytes, custody_core::atomic::FileMode::Public)
