@@ -9,6 +9,7 @@
 //! (layout artifact rules: parsing, python `fnmatch` patterns, queue evaluation).
 
 pub mod artifacts;
+pub mod attestation;
 pub mod description;
 pub mod digest_cache;
 pub mod exclude;

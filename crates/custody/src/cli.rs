@@ -45,6 +45,82 @@ pub enum Command {
     /// in-toto: record signed links for supply chain steps (options as python in-toto's).
     #[command(subcommand)]
     Intoto(IntotoCommand),
+    /// Sign in-toto attestations (Statement v1 in DSSE) about artifacts, or verify them.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true,
+        after_help = "Examples:\n  custody attest -k ci.key --subject dist/app.tar.gz -t slsa-provenance --predicate provenance.json --bundle app.intoto.jsonl\n  custody attest -k ci.key --subject-digest app=sha256:9f86d0… -t cyclonedx --predicate sbom.cdx.json -o sbom.att.json\n  custody attest -k alice.key --subject app -t link --predicate build.1a2b3c4d.link\n  custody attest verify -k ci.pub --subject dist/app.tar.gz -t slsa-provenance app.intoto.jsonl\n\nPredicate type aliases: slsa-provenance (https://slsa.dev/provenance/v1), link (https://in-toto.io/attestation/link/v0.3; --predicate may be a link file), cyclonedx, spdx, sarif, test-result; or any URI. Known types are checked for their required fields before signing."
+    )]
+    Attest(AttestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    #[command(subcommand)]
+    pub verify: Option<AttestCommand>,
+    #[command(flatten)]
+    pub create: AttestCreateArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Verify attestations: signatures, the subject's digest, the predicate type; print the predicate.
+    #[command(
+        after_help = "Exit codes: 0 an attestation verified, 1 none did (the reasons are listed), 2 unreadable input."
+    )]
+    Verify(AttestVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestCreateArgs {
+    /// Private key to sign with (required); repeat for several signatures.
+    #[arg(short = 'k', long = "key", value_name = "PATH")]
+    pub key: Vec<PathBuf>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+    /// A file the attestation is about (its SHA-256 is recorded); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub subject: Vec<PathBuf>,
+    /// A subject by digest, NAME=ALG:HEX; repeatable.
+    #[arg(long = "subject-digest", value_name = "NAME=ALG:HEX")]
+    pub subject_digest: Vec<String>,
+    /// Predicate type (required): an alias (slsa-provenance, link, cyclonedx, spdx, sarif,
+    /// test-result) or a URI.
+    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+    /// The predicate (required), a JSON file; for `link`, a link file is converted.
+    #[arg(long, value_name = "FILE")]
+    pub predicate: Option<PathBuf>,
+    /// Write the envelope here (JSON); default standard output unless --bundle is given.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Append the envelope as one line to this JSON Lines bundle (.intoto.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AttestVerifyArgs {
+    /// Trusted public key; repeatable.
+    #[arg(short = 'k', long = "key", required = true, value_name = "PUBKEY")]
+    pub key: Vec<PathBuf>,
+    /// Number of distinct keys that must have signed.
+    #[arg(long, default_value_t = 1)]
+    pub threshold: usize,
+    /// The artifact: its SHA-256 must be a subject of the statement.
+    #[arg(long, value_name = "FILE", conflicts_with = "digest")]
+    pub subject: Option<PathBuf>,
+    /// The artifact's digest, ALG:HEX, instead of the file.
+    #[arg(long, value_name = "ALG:HEX")]
+    pub digest: Option<String>,
+    /// Required predicate type (alias or URI).
+    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+    /// Write the verified predicate here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub predicate_out: Option<PathBuf>,
+    /// An envelope (JSON) or a bundle (.intoto.jsonl).
+    pub input: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -599,3 +599,77 @@ fn sublayouts_are_verified_recursively() {
         .code(1)
         .stderr(predicate::str::contains("sublayout of step \"package\""));
 }
+
+#[test]
+fn attestations_are_signed_bundled_and_verified() {
+    let (tmp, key) = setup();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("sbom.json"),
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("scan.sarif"),
+        r#"{"version": "2.1.0", "runs": []}"#,
+    )
+    .expect("write");
+    for (ty, predicate) in [("cyclonedx", "sbom.json"), ("sarif", "scan.sarif")] {
+        custody(dir)
+            .args(["attest", "--key"])
+            .arg(&key)
+            .args([
+                "--subject",
+                "src.txt",
+                "-t",
+                ty,
+                "--predicate",
+                predicate,
+                "--bundle",
+                "src.intoto.jsonl",
+            ])
+            .assert()
+            .success();
+    }
+    let bundle = std::fs::read_to_string(dir.join("src.intoto.jsonl")).expect("bundle");
+    assert_eq!(bundle.lines().count(), 2, "one envelope per line");
+    let verify = |extra: &[&str]| {
+        let mut c = custody(dir);
+        c.args([
+            "attest",
+            "verify",
+            "--key",
+            "keys/f.pub",
+            "--subject",
+            "src.txt",
+        ])
+        .args(extra)
+        .arg("src.intoto.jsonl");
+        c.assert()
+    };
+    verify(&["-t", "sarif"])
+        .success()
+        .stdout(predicate::str::contains("\"runs\""));
+    verify(&["-t", "spdx"])
+        .code(1)
+        .stderr(predicate::str::contains("predicate type"));
+    std::fs::write(dir.join("src.txt"), "changed").expect("write");
+    verify(&[])
+        .code(1)
+        .stderr(predicate::str::contains("no subject has sha256 digest"));
+    // A mislabelled predicate is refused before signing.
+    custody(dir)
+        .args(["attest", "--key"])
+        .arg(&key)
+        .args([
+            "--subject",
+            "src.txt",
+            "-t",
+            "cyclonedx",
+            "--predicate",
+            "scan.sarif",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bomFormat"));
+}

@@ -1,5 +1,6 @@
 //! One module per command group; each returns an [`Outcome`] or an error and never exits.
 
+mod attest;
 mod check;
 mod dsse;
 mod intoto;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::VerifyBlob(args) => sign::verify_blob(args),
         Command::Dsse(cmd) => dsse::run(cmd),
         Command::Intoto(cmd) => intoto::run(cmd),
+        Command::Attest(args) => attest::run(args),
     }
 }
 
