@@ -61,39 +61,30 @@ pub fn check_predicate(predicate_type: &str, predicate: &Value) -> Result<(), In
     if !predicate.is_object() {
         return Err(bad("must be a JSON object"));
     }
-    if predicate.as_object().is_some_and(serde_json::Map::is_empty) {
+    if predicate.as_object().is_some_and(Map::is_empty) {
         return Err(bad("is empty (a v1 statement needs a predicate object)"));
     }
     let has = |pointer: &str| predicate.pointer(pointer).is_some_and(|v| !v.is_null());
-    match predicate_type {
+    let problem = match predicate_type {
         "https://slsa.dev/provenance/v1" => {
-            for field in ["/buildDefinition/buildType", "/runDetails/builder/id"] {
-                if !has(field) {
-                    return Err(bad(&format!("no {field}")));
-                }
-            }
+            ["/buildDefinition/buildType", "/runDetails/builder/id"]
+                .into_iter()
+                .find(|f| !has(f))
+                .map(|f| format!("no {f}"))
         }
-        "https://in-toto.io/attestation/link/v0.3" => {
-            if !has("/name") {
-                return Err(bad("no name"));
-            }
-        }
-        "https://cyclonedx.org/bom" => {
-            if predicate.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
-                return Err(bad("bomFormat is not \"CycloneDX\""));
-            }
-        }
-        "https://spdx.dev/Document" => {
-            if !has("/spdxVersion") {
-                return Err(bad("no spdxVersion"));
-            }
-        }
+        "https://in-toto.io/attestation/link/v0.3" => (!has("/name")).then(|| "no name".to_owned()),
+        "https://cyclonedx.org/bom" => (predicate.get("bomFormat").and_then(Value::as_str)
+            != Some("CycloneDX"))
+        .then(|| "bomFormat is not \"CycloneDX\"".to_owned()),
+        "https://spdx.dev/Document" => (!has("/spdxVersion")).then(|| "no spdxVersion".to_owned()),
         "https://docs.oasis-open.org/sarif/sarif/v2.1.0" => {
-            if predicate.get("version").and_then(Value::as_str) != Some("2.1.0") || !has("/runs") {
-                return Err(bad("not a SARIF 2.1.0 log (version and runs)"));
-            }
+            (predicate.get("version").and_then(Value::as_str) != Some("2.1.0") || !has("/runs"))
+                .then(|| "not a SARIF 2.1.0 log (version and runs)".to_owned())
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some(p) = problem {
+        return Err(bad(&p));
     }
     Ok(())
 }
