@@ -75,6 +75,18 @@ impl Envelope {
     /// # Errors
     /// [`CryptoError::MalformedEnvelope`] naming the field at fault.
     pub fn from_json(bytes: &[u8]) -> Result<Self> {
+        Self::parse(bytes, true)
+    }
+
+    /// Parse an envelope that may not be signed yet, to add signatures to it.
+    ///
+    /// # Errors
+    /// As [`Envelope::from_json`], except that an empty signature list is accepted.
+    pub fn from_json_to_sign(bytes: &[u8]) -> Result<Self> {
+        Self::parse(bytes, false)
+    }
+
+    fn parse(bytes: &[u8], require_signatures: bool) -> Result<Self> {
         let bad = |m: String| CryptoError::MalformedEnvelope(m);
         if bytes.len() > MAX_ENVELOPE_BYTES {
             return Err(bad(format!("larger than {MAX_ENVELOPE_BYTES} bytes")));
@@ -98,7 +110,7 @@ impl Envelope {
             .get("signatures")
             .and_then(Value::as_array)
             .ok_or_else(|| bad("missing array field \"signatures\"".into()))?;
-        if sigs.is_empty() {
+        if sigs.is_empty() && require_signatures {
             return Err(bad(
                 "\"signatures\" is empty: the envelope is not signed".into()
             ));

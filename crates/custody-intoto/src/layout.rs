@@ -181,10 +181,14 @@ impl Layout {
             return Err(bad("\"_type\" is not \"layout\""));
         }
         let v = &substitute(v, parameters)?;
+        // python in-toto gives a layout without `expires` one month from the moment it
+        // reads it, so such a layout never expires; custody refuses it instead.
         let expires = v
             .get("expires")
             .and_then(Value::as_str)
-            .ok_or_else(|| bad("no string \"expires\""))?
+            .ok_or_else(|| {
+                bad("no string \"expires\": a layout must say when it expires (custody intoto sign gives an unsigned layout without one 30 days)")
+            })?
             .to_owned();
         let expires_unix = parse_expiry(&expires)?;
         let mut keys = BTreeMap::new();

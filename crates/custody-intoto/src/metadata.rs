@@ -70,6 +70,19 @@ impl Metadata {
     /// # Errors
     /// [`IntotoError::Malformed`] naming what is missing or wrong.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, IntotoError> {
+        Self::parse(bytes, true)
+    }
+
+    /// Parse metadata to sign: as [`Metadata::from_bytes`], but a DSSE envelope without
+    /// signatures (a template) is accepted.
+    ///
+    /// # Errors
+    /// As [`Metadata::from_bytes`].
+    pub fn from_bytes_to_sign(bytes: &[u8]) -> Result<Self, IntotoError> {
+        Self::parse(bytes, false)
+    }
+
+    fn parse(bytes: &[u8], require_signatures: bool) -> Result<Self, IntotoError> {
         if bytes.len() > MAX_METADATA_BYTES {
             return Err(IntotoError::Malformed(format!(
                 "larger than {MAX_METADATA_BYTES} bytes"
@@ -81,8 +94,12 @@ impl Metadata {
             .as_object()
             .ok_or_else(|| IntotoError::Malformed("metadata is not a JSON object".into()))?;
         if obj.contains_key("payload") && obj.contains_key("payloadType") {
-            let env =
-                Envelope::from_json(bytes).map_err(|e| IntotoError::Malformed(e.to_string()))?;
+            let env = if require_signatures {
+                Envelope::from_json(bytes)
+            } else {
+                Envelope::from_json_to_sign(bytes)
+            }
+            .map_err(|e| IntotoError::Malformed(e.to_string()))?;
             if env.payload_type() != PAYLOAD_TYPE {
                 return Err(IntotoError::Malformed(format!(
                     "DSSE payload type is {:?}, expected {PAYLOAD_TYPE:?}",
@@ -112,6 +129,31 @@ impl Metadata {
             }
         }
         Ok(Metadata::Metablock(Metablock { signed, signatures }))
+    }
+
+    /// Set a field of the signed document. Only for metadata nobody has signed yet:
+    /// changing signed content would invalidate signatures.
+    ///
+    /// # Errors
+    /// [`IntotoError::Malformed`] when the metadata already has signatures.
+    pub fn set_unsigned_field(&mut self, name: &str, value: Value) -> Result<(), IntotoError> {
+        if !self.signature_key_ids().is_empty()
+            || matches!(self, Metadata::Envelope(e) if !e.signatures().is_empty())
+        {
+            return Err(IntotoError::Malformed(format!(
+                "cannot set {name:?}: the document is already signed"
+            )));
+        }
+        let mut doc = self.signed_unverified()?;
+        if let Some(obj) = doc.as_object_mut() {
+            obj.insert(name.to_owned(), value);
+        }
+        let format = match self {
+            Metadata::Metablock(_) => EnvelopeFormat::Metablock,
+            Metadata::Envelope(_) => EnvelopeFormat::Dsse,
+        };
+        *self = Metadata::new(doc, format);
+        Ok(())
     }
 
     /// Add a signature by `key`.

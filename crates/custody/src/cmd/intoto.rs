@@ -76,7 +76,7 @@ fn layout_create(args: IntotoLayoutCreateArgs) -> Result<Outcome> {
 fn sign(args: IntotoSignArgs) -> Result<Outcome> {
     let bytes = fs_err::read(&args.file)?;
     let mut metadata =
-        Metadata::from_bytes(&bytes).with_context(|| format!("{}", args.file.display()))?;
+        Metadata::from_bytes_to_sign(&bytes).with_context(|| format!("{}", args.file.display()))?;
     if args.verify {
         let keyring = load_keyring(&args.verification_keys)?;
         let all = custody_crypto::threshold::Threshold::new(keyring.len())?;
@@ -98,6 +98,19 @@ fn sign(args: IntotoSignArgs) -> Result<Outcome> {
     if args.signing_key.is_empty() {
         bail!(
             "nothing to do: give --signing-key to sign, or --verify with --verification-keys to check"
+        );
+    }
+    let doc = metadata.signed_unverified()?;
+    if doc.get("_type").and_then(serde_json::Value::as_str) == Some("layout")
+        && doc.get("expires").is_none()
+    {
+        // python in-toto gives a layout without an expiry one month when it signs it.
+        let expires = custody_intoto::description::format_expiry(now_unix() + 30 * 86_400);
+        metadata
+            .set_unsigned_field("expires", serde_json::Value::String(expires.clone()))
+            .context("the layout has no \"expires\" and already carries signatures")?;
+        eprintln!(
+            "The layout had no expiry: it expires at {expires} (in 30 days), as in-toto does"
         );
     }
     let password = PassphraseSource {
