@@ -209,23 +209,26 @@ impl Metadata {
 
     fn signature_entries(&self) -> Result<Vec<SignatureEntry>, IntotoError> {
         match self {
-            Metadata::Metablock(m) => m
-                .signatures
-                .iter()
-                .map(|s| {
-                    let keyid = s.get("keyid").and_then(Value::as_str).unwrap_or_default();
-                    let sig = s.get("sig").and_then(Value::as_str).unwrap_or_default();
-                    let sig = hex::decode(sig).map_err(|_| {
-                        IntotoError::Malformed(format!("signature by key {keyid} is not hex"))
-                    })?;
-                    Ok(SignatureEntry {
-                        key_id: Some(KeyId::declared(keyid)),
-                        sig,
-                    })
-                })
-                .collect(),
+            Metadata::Metablock(m) => Self::signature_entries_of(&m.signatures),
             Metadata::Envelope(e) => Ok(e.signatures().to_vec()),
         }
+    }
+
+    fn signature_entries_of(signatures: &[Value]) -> Result<Vec<SignatureEntry>, IntotoError> {
+        signatures
+            .iter()
+            .map(|s| {
+                let keyid = s.get("keyid").and_then(Value::as_str).unwrap_or_default();
+                let sig = s.get("sig").and_then(Value::as_str).unwrap_or_default();
+                let sig = hex::decode(sig).map_err(|_| {
+                    IntotoError::Malformed(format!("signature by key {keyid} is not hex"))
+                })?;
+                Ok(SignatureEntry {
+                    key_id: Some(KeyId::declared(keyid)),
+                    sig,
+                })
+            })
+            .collect()
     }
 
     /// The document, NOT verified: for routing only (which type, which step).
@@ -249,20 +252,27 @@ impl Metadata {
         keyring: &Keyring,
         threshold: Threshold,
     ) -> Result<Verified<Value>, IntotoError> {
+        self.clone().into_verified(keyring, threshold)
+    }
+
+    /// As [`Metadata::verify`], consuming the metadata so that the (possibly large)
+    /// document is not copied.
+    ///
+    /// # Errors
+    /// As [`Metadata::verify`].
+    pub fn into_verified(
+        self,
+        keyring: &Keyring,
+        threshold: Threshold,
+    ) -> Result<Verified<Value>, IntotoError> {
         let verified = match self {
             Metadata::Metablock(m) => {
                 let bytes = canonical_json::to_vec(&m.signed)
                     .map_err(|e| IntotoError::Malformed(e.to_string()))?;
-                verify_threshold(
-                    m.signed.clone(),
-                    &bytes,
-                    &self.signature_entries()?,
-                    keyring,
-                    threshold,
-                )
+                let entries = Metadata::signature_entries_of(&m.signatures)?;
+                verify_threshold(m.signed, &bytes, &entries, keyring, threshold)
             }
             Metadata::Envelope(e) => e
-                .clone()
                 .verify(keyring, threshold)
                 .map(|v| v.map(|p| p.bytes))
                 .and_then(|v| {
@@ -276,6 +286,28 @@ impl Metadata {
             CryptoError::ThresholdNotMet { .. } => IntotoError::Verification(e.to_string()),
             other => IntotoError::Crypto(other),
         })
+    }
+
+    /// The `_type` of the document, NOT verified, without copying it: for routing only.
+    #[must_use]
+    pub fn type_unverified(&self) -> Option<String> {
+        match self {
+            Metadata::Metablock(m) => m
+                .signed
+                .get("_type")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Metadata::Envelope(e) => {
+                #[derive(serde::Deserialize)]
+                struct Typed {
+                    #[serde(rename = "_type")]
+                    kind: Option<String>,
+                }
+                serde_json::from_slice::<Typed>(e.payload_unverified())
+                    .ok()
+                    .and_then(|t| t.kind)
+            }
+        }
     }
 }
 

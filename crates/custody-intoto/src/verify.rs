@@ -14,6 +14,7 @@ use crate::metadata::{EnvelopeFormat, Metadata};
 use crate::rules::{ArtifactRule, verify_item};
 use custody_crypto::keys::KeyId;
 use custody_crypto::threshold::{Keyring, Threshold};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -99,14 +100,25 @@ fn verify_layout(
     // 3. Links per step, signature thresholds, agreement.
     let mut reduced: BTreeMap<String, Link> = BTreeMap::new();
     let mut signers_by_step = Vec::new();
-    for step in &layout.steps {
-        let (link, signers) = verify_step(step, &layout, opts, link_dir, depth, &mut warnings)
-            .map_err(|e| match e {
-                IntotoError::Verification(m) if !m.starts_with("sublayout") => {
-                    fail(format!("{what}: {m}"))
-                }
-                other => other,
-            })?;
+    // Steps are independent until the rules: load and check their links in parallel,
+    // then report in layout order, so the first failing step is the one named.
+    let checked: Vec<_> = layout
+        .steps
+        .par_iter()
+        .map(|step| {
+            let mut step_warnings = Vec::new();
+            verify_step(step, &layout, opts, link_dir, depth, &mut step_warnings)
+                .map(|(link, signers)| (link, signers, step_warnings))
+        })
+        .collect();
+    for (step, result) in layout.steps.iter().zip(checked) {
+        let (link, signers, step_warnings) = result.map_err(|e| match e {
+            IntotoError::Verification(m) if !m.starts_with("sublayout") => {
+                fail(format!("{what}: {m}"))
+            }
+            other => other,
+        })?;
+        warnings.extend(step_warnings);
         if step.expected_command != link.command && !step.expected_command.is_empty() {
             warnings.push(format!(
                 "step {:?}: ran {:?}, the layout expects {:?}",
@@ -215,9 +227,7 @@ fn verify_step(
             }
         };
         let keyring = Keyring::new([key.clone()])?;
-        let is_sublayout = metadata
-            .signed_unverified()
-            .is_ok_and(|v| v.get("_type").and_then(serde_json::Value::as_str) == Some("layout"));
+        let is_sublayout = metadata.type_unverified().as_deref() == Some("layout");
         let link = if is_sublayout {
             if depth + 1 > MAX_SUBLAYOUT_DEPTH {
                 return Err(fail(format!(
@@ -233,7 +243,7 @@ fn verify_step(
             link.name.clone_from(&step.name);
             link
         } else {
-            match metadata.verify(&keyring, Threshold::new(1)?) {
+            match metadata.into_verified(&keyring, Threshold::new(1)?) {
                 Ok(v) => Link::from_value(v.get())?,
                 Err(e) => {
                     problems.push(format!("{}: {e}", file.display()));
