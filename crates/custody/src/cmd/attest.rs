@@ -3,7 +3,6 @@ use crate::exit::{Outcome, VerificationFailed};
 use crate::io::{PassphraseSource, read_input, write_output};
 use anyhow::{Context as _, Result, bail};
 use custody_core::atomic::FileMode;
-use custody_crypto::threshold::{Keyring, Threshold};
 use custody_intoto::attestation::{
     StatementQuery, Subject, bundle_line, check_predicate, link_predicate, predicate_type,
     read_envelopes, sign_statement, statement, verify_statement,
@@ -97,20 +96,7 @@ fn create(args: AttestCreateArgs) -> Result<Outcome> {
 }
 
 fn verify(args: AttestVerifyArgs) -> Result<Outcome> {
-    let keys = args
-        .key
-        .iter()
-        .map(|k| super::load_public_key(k, None, &PassphraseSource::default()))
-        .collect::<Result<Vec<_>>>()?;
-    let keyring = Keyring::new(keys).context("--key")?;
-    let threshold = Threshold::new(args.threshold).context("--threshold")?;
-    if threshold.get() > keyring.len() {
-        bail!(
-            "--threshold {} is more than the {} key(s) given: it can never be met",
-            threshold.get(),
-            keyring.len()
-        );
-    }
+    let (keyring, threshold) = super::trust(&args.key, None, args.threshold)?;
     let subject_digest = match (&args.subject, &args.digest) {
         (Some(f), _) => {
             let s = Subject::from_file(f)?;

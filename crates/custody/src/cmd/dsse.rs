@@ -1,11 +1,10 @@
 use crate::cli::{DsseCommand, DsseSignArgs, DsseVerifyArgs, TextOrJson};
 use crate::exit::{Outcome, VerificationFailed};
 use crate::io::{PassphraseSource, read_input, write_output};
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use custody_core::atomic::FileMode;
 use custody_crypto::CryptoError;
 use custody_crypto::dsse::Envelope;
-use custody_crypto::threshold::{Keyring, Threshold};
 use serde_json::json;
 
 pub fn run(cmd: DsseCommand) -> Result<Outcome> {
@@ -38,22 +37,7 @@ fn sign(args: DsseSignArgs) -> Result<Outcome> {
 }
 
 fn verify(args: DsseVerifyArgs) -> Result<Outcome> {
-    let keys = args
-        .key
-        .iter()
-        .map(|k| {
-            super::load_public_key(k, super::scheme(args.scheme), &PassphraseSource::default())
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let keyring = Keyring::new(keys).context("--key")?;
-    let threshold = Threshold::new(args.threshold).context("--threshold")?;
-    if threshold.get() > keyring.len() {
-        bail!(
-            "--threshold {} is more than the {} key(s) given: it can never be met",
-            threshold.get(),
-            keyring.len()
-        );
-    }
+    let (keyring, threshold) = super::trust(&args.key, super::scheme(args.scheme), args.threshold)?;
     let bytes = read_input(&args.envelope)?;
     let envelope =
         Envelope::from_json(&bytes).with_context(|| format!("{}", args.envelope.display()))?;

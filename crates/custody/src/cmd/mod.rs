@@ -62,3 +62,29 @@ pub(crate) fn load_public_key(
     }
     PublicKey::from_bytes(&bytes, scheme).with_context(|| format!("public key {}", path.display()))
 }
+
+/// The trusted keys of a verification (`--key` files) and a threshold over them that can
+/// be met.
+pub(crate) fn trust(
+    paths: &[std::path::PathBuf],
+    scheme: Option<Scheme>,
+    threshold: usize,
+) -> Result<(
+    custody_crypto::threshold::Keyring,
+    custody_crypto::threshold::Threshold,
+)> {
+    let keys = paths
+        .iter()
+        .map(|k| load_public_key(k, scheme, &PassphraseSource::default()))
+        .collect::<Result<Vec<_>>>()?;
+    let keyring = custody_crypto::threshold::Keyring::new(keys).context("--key")?;
+    let threshold = custody_crypto::threshold::Threshold::new(threshold).context("--threshold")?;
+    if threshold.get() > keyring.len() {
+        anyhow::bail!(
+            "--threshold {} is more than the {} key(s) given: it can never be met",
+            threshold.get(),
+            keyring.len()
+        );
+    }
+    Ok((keyring, threshold))
+}
