@@ -179,6 +179,115 @@ pub fn link_predicate(link: &Link) -> Value {
     })
 }
 
+/// Subjects for a link attestation: the link's products.
+#[must_use]
+pub fn link_subjects(link: &Link) -> Vec<Subject> {
+    link.products
+        .iter()
+        .map(|(name, digests)| Subject {
+            name: name.clone(),
+            digests: digests
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The link a verified link v0.3 statement carries: materials from the predicate,
+/// products from the subjects. `None` when the statement is not a link attestation.
+///
+/// # Errors
+/// [`IntotoError::Malformed`] for a link statement with malformed fields.
+pub fn link_from_statement(statement: &Value) -> Result<Option<Link>, IntotoError> {
+    if statement.get("_type").and_then(Value::as_str) != Some(STATEMENT_V1)
+        || statement.get("predicateType").and_then(Value::as_str)
+            != Some("https://in-toto.io/attestation/link/v0.3")
+    {
+        return Ok(None);
+    }
+    let bad = |m: &str| IntotoError::Malformed(format!("link statement: {m}"));
+    let descriptors =
+        |v: Option<&Value>, what: &str| -> Result<crate::artifacts::Artifacts, IntotoError> {
+            let Some(list) = v else {
+                return Ok(crate::artifacts::Artifacts::new());
+            };
+            let list = list
+                .as_array()
+                .ok_or_else(|| bad(&format!("{what} is not a list")))?;
+            list.iter()
+                .map(|rd| {
+                    let name = rd
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| bad(&format!("a {what} entry has no name")))?;
+                    let digests = rd
+                        .get("digest")
+                        .and_then(Value::as_object)
+                        .ok_or_else(|| bad(&format!("{what} {name:?} has no digest")))?
+                        .iter()
+                        .map(|(alg, hex)| {
+                            hex.as_str()
+                                .map(|h| (alg.clone(), h.to_owned()))
+                                .ok_or_else(|| {
+                                    bad(&format!("{what} {name:?}: digest {alg} is not a string"))
+                                })
+                        })
+                        .collect::<Result<_, _>>()?;
+                    Ok((name.to_owned(), digests))
+                })
+                .collect()
+        };
+    let p = statement
+        .get("predicate")
+        .ok_or_else(|| bad("no predicate"))?;
+    let name = p
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("predicate has no name"))?
+        .to_owned();
+    let command = match p.get("command") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad("command holds a non-string"))
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(bad("command is not a list")),
+    };
+    let byproducts = p
+        .get("byproducts")
+        .and_then(Value::as_object)
+        .filter(|b| !b.is_empty())
+        .map(|b| crate::runner::Byproducts {
+            stdout: b
+                .get("stdout")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            stderr: b
+                .get("stderr")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            return_value: b
+                .get("return-value")
+                .and_then(Value::as_i64)
+                .and_then(|r| i32::try_from(r).ok())
+                .unwrap_or_default(),
+        });
+    Ok(Some(Link {
+        name,
+        materials: descriptors(p.get("materials"), "material")?,
+        products: descriptors(statement.get("subject"), "subject")?,
+        byproducts,
+        command,
+    }))
+}
+
 /// Sign a statement into a DSSE envelope.
 ///
 /// # Errors
@@ -340,6 +449,37 @@ mod tests {
             ..q
         };
         assert!(verify_statement(&envs[0], &ring, one, &other_type).is_err());
+    }
+
+    #[test]
+    fn links_round_trip_through_link_statements() {
+        let link = Link {
+            name: "build".into(),
+            materials: [(
+                "src.c".to_owned(),
+                [("sha256".to_owned(), "aa".to_owned())].into(),
+            )]
+            .into(),
+            products: [(
+                "app".to_owned(),
+                [("sha256".to_owned(), "bb".to_owned())].into(),
+            )]
+            .into(),
+            byproducts: Some(crate::runner::Byproducts {
+                stdout: "ok".into(),
+                stderr: String::new(),
+                return_value: 0,
+            }),
+            command: vec!["make".into()],
+        };
+        let st = statement(
+            &link_subjects(&link),
+            "https://in-toto.io/attestation/link/v0.3",
+            link_predicate(&link),
+        );
+        assert_eq!(link_from_statement(&st).expect("valid"), Some(link));
+        let other = statement(&[], "https://slsa.dev/provenance/v1", json!({"x": 1}));
+        assert_eq!(link_from_statement(&other).expect("not a link"), None);
     }
 
     #[test]

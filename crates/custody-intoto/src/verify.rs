@@ -244,7 +244,11 @@ fn verify_step(
             link
         } else {
             match metadata.into_verified(&keyring, Threshold::new(1)?) {
-                Ok(v) => Link::from_value(v.get())?,
+                // A link can also arrive as an in-toto v1 link attestation.
+                Ok(v) => match crate::attestation::link_from_statement(v.get())? {
+                    Some(link) => link,
+                    None => Link::from_value(v.get())?,
+                },
                 Err(e) => {
                     problems.push(format!("{}: {e}", file.display()));
                     continue;

@@ -673,3 +673,51 @@ fn attestations_are_signed_bundled_and_verified() {
         .code(2)
         .stderr(predicate::str::contains("bomFormat"));
 }
+
+#[test]
+fn links_carried_as_v1_link_attestations_verify() {
+    let (tmp, key) = custody_chain();
+    let dir = tmp.path();
+    // Re-issue every link as an in-toto v1 link attestation under the same file name.
+    let links: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "link") && !p.ends_with("check.link"))
+        .collect();
+    assert_eq!(links.len(), 2, "{links:?}");
+    for link in &links {
+        let out = custody(dir)
+            .args(["attest", "--key"])
+            .arg(&key)
+            .args(["-t", "link", "--predicate"])
+            .arg(link)
+            .arg("-o")
+            .arg(link)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(link).expect("read");
+        assert!(text.contains("payloadType"), "now a DSSE statement");
+    }
+    let verify = || {
+        let mut c = custody(dir);
+        c.args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--verification-keys",
+            "keys/owner.pub",
+        ]);
+        c.assert()
+    };
+    verify().success();
+    std::fs::write(dir.join("app"), "trojan").expect("tamper");
+    verify()
+        .code(1)
+        .stderr(predicate::str::contains("\"check\""));
+}

@@ -4,8 +4,8 @@ use crate::io::{PassphraseSource, read_input, write_output};
 use anyhow::{Context as _, Result, bail};
 use custody_core::atomic::FileMode;
 use custody_intoto::attestation::{
-    StatementQuery, Subject, bundle_line, check_predicate, link_predicate, predicate_type,
-    read_envelopes, sign_statement, statement, verify_statement,
+    StatementQuery, Subject, bundle_line, check_predicate, link_predicate, link_subjects,
+    predicate_type, read_envelopes, sign_statement, statement, verify_statement,
 };
 use custody_intoto::link::Link;
 use custody_intoto::metadata::Metadata;
@@ -36,11 +36,7 @@ fn create(args: AttestCreateArgs) -> Result<Outcome> {
     for spec in &args.subject_digest {
         subjects.push(Subject::from_digest_spec(spec)?);
     }
-    if subjects.is_empty() {
-        bail!(
-            "an attestation needs at least one subject: --subject FILE or --subject-digest NAME=sha256:HEX"
-        );
-    }
+    let mut link_products = None;
     let predicate = match &args.predicate {
         None => bail!("--predicate FILE is required: the JSON document the attestation states"),
         Some(path) => {
@@ -54,12 +50,23 @@ fn create(args: AttestCreateArgs) -> Result<Outcome> {
             if is_link_file {
                 let metadata =
                     Metadata::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?;
-                link_predicate(&Link::from_value(&metadata.signed_unverified()?)?)
+                let link = Link::from_value(&metadata.signed_unverified()?)?;
+                link_products = Some(link_subjects(&link));
+                link_predicate(&link)
             } else {
                 value
             }
         }
     };
+    if subjects.is_empty() {
+        // A link attestation is about the link's products unless told otherwise.
+        subjects = link_products.unwrap_or_default();
+    }
+    if subjects.is_empty() {
+        bail!(
+            "an attestation needs at least one subject: --subject FILE or --subject-digest NAME=sha256:HEX"
+        );
+    }
     check_predicate(&ty, &predicate)?;
     let password = PassphraseSource {
         env: args.password.password_env,
