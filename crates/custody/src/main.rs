@@ -8,6 +8,12 @@ mod exit;
 mod io;
 
 use clap::Parser as _;
+
+/// mimalloc rather than the system allocator: verifying and recording large supply chains
+/// allocates millions of small strings and maps, where glibc's malloc costs about half of
+/// the run time (see docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
