@@ -166,10 +166,7 @@ pub fn link_predicate(link: &Link) -> Value {
         .iter()
         .map(|(name, digests)| json!({"name": name, "digest": digests}))
         .collect();
-    let byproducts = match &link.byproducts {
-        None => json!({}),
-        Some(b) => json!({"return-value": b.return_value, "stderr": b.stderr, "stdout": b.stdout}),
-    };
+    let byproducts = crate::link::byproducts_to_value(link.byproducts.as_ref());
     json!({
         "name": link.name,
         "command": link.command,
@@ -207,37 +204,30 @@ pub fn link_from_statement(statement: &Value) -> Result<Option<Link>, IntotoErro
         return Ok(None);
     }
     let bad = |m: &str| IntotoError::Malformed(format!("link statement: {m}"));
-    let descriptors =
-        |v: Option<&Value>, what: &str| -> Result<crate::artifacts::Artifacts, IntotoError> {
-            let Some(list) = v else {
-                return Ok(crate::artifacts::Artifacts::new());
-            };
-            let list = list
-                .as_array()
-                .ok_or_else(|| bad(&format!("{what} is not a list")))?;
-            list.iter()
-                .map(|rd| {
-                    let name = rd
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| bad(&format!("a {what} entry has no name")))?;
-                    let digests = rd
-                        .get("digest")
-                        .and_then(Value::as_object)
-                        .ok_or_else(|| bad(&format!("{what} {name:?} has no digest")))?
-                        .iter()
-                        .map(|(alg, hex)| {
-                            hex.as_str()
-                                .map(|h| (alg.clone(), h.to_owned()))
-                                .ok_or_else(|| {
-                                    bad(&format!("{what} {name:?}: digest {alg} is not a string"))
-                                })
-                        })
-                        .collect::<Result<_, _>>()?;
-                    Ok((name.to_owned(), digests))
-                })
-                .collect()
+    let descriptors = |v: Option<&Value>,
+                       what: &str|
+     -> Result<crate::artifacts::Artifacts, IntotoError> {
+        let Some(list) = v else {
+            return Ok(crate::artifacts::Artifacts::new());
         };
+        let list = list
+            .as_array()
+            .ok_or_else(|| bad(&format!("{what} is not a list")))?;
+        list.iter()
+            .map(|rd| {
+                let name = rd
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(&format!("a {what} entry has no name")))?;
+                let digest = rd
+                    .get("digest")
+                    .ok_or_else(|| bad(&format!("{what} {name:?} has no digest")))?;
+                let digests = crate::link::digests_from(digest, &format!("{what} {name:?} digest"))
+                    .map_err(|m| bad(&m))?;
+                Ok((name.to_owned(), digests))
+            })
+            .collect()
+    };
     let p = statement
         .get("predicate")
         .ok_or_else(|| bad("no predicate"))?;
@@ -248,37 +238,15 @@ pub fn link_from_statement(statement: &Value) -> Result<Option<Link>, IntotoErro
         .to_owned();
     let command = match p.get("command") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad("command holds a non-string"))
-            })
-            .collect::<Result<_, _>>()?,
+        Some(Value::Array(items)) => {
+            crate::link::strings_from(items, "command").map_err(|m| bad(&m))?
+        }
         Some(_) => return Err(bad("command is not a list")),
     };
     let byproducts = p
         .get("byproducts")
         .and_then(Value::as_object)
-        .filter(|b| !b.is_empty())
-        .map(|b| crate::runner::Byproducts {
-            stdout: b
-                .get("stdout")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            stderr: b
-                .get("stderr")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            return_value: b
-                .get("return-value")
-                .and_then(Value::as_i64)
-                .and_then(|r| i32::try_from(r).ok())
-                .unwrap_or_default(),
-        });
+        .and_then(crate::link::byproducts_from);
     Ok(Some(Link {
         name,
         materials: descriptors(p.get("materials"), "material")?,

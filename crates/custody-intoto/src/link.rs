@@ -45,12 +45,7 @@ impl Link {
                     .collect(),
             )
         };
-        let byproducts = match &self.byproducts {
-            None => json!({}),
-            Some(b) => {
-                json!({"return-value": b.return_value, "stderr": b.stderr, "stdout": b.stdout})
-            }
-        };
+        let byproducts = byproducts_to_value(self.byproducts.as_ref());
         json!({
             "_type": "link",
             "name": self.name,
@@ -83,53 +78,18 @@ impl Link {
                 .ok_or_else(|| bad(&format!("no object \"{field}\"")))?;
             obj.iter()
                 .map(|(path, digests)| {
-                    let d = digests.as_object().ok_or_else(|| {
-                        bad(&format!("{field}[{path:?}] is not an object of digests"))
-                    })?;
-                    let d = d
-                        .iter()
-                        .map(|(alg, hex)| {
-                            hex.as_str()
-                                .map(|h| (alg.clone(), h.to_owned()))
-                                .ok_or_else(|| {
-                                    bad(&format!("{field}[{path:?}].{alg} is not a string"))
-                                })
-                        })
-                        .collect::<Result<_, _>>()?;
+                    let d = digests_from(digests, &format!("{field}[{path:?}]"))
+                        .map_err(|m| bad(&m))?;
                     Ok((path.clone(), d))
                 })
                 .collect()
         };
         let command = match v.get("command") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|i| {
-                    i.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| bad("\"command\" holds a non-string"))
-                })
-                .collect::<Result<_, _>>()?,
+            Some(Value::Array(items)) => strings_from(items, "\"command\"").map_err(|m| bad(&m))?,
             _ => return Err(bad("no array \"command\"")),
         };
         let byproducts = match v.get("byproducts").and_then(Value::as_object) {
-            Some(b) if b.is_empty() => None,
-            Some(b) => Some(Byproducts {
-                stdout: b
-                    .get("stdout")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                stderr: b
-                    .get("stderr")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                return_value: b
-                    .get("return-value")
-                    .and_then(Value::as_i64)
-                    .and_then(|r| i32::try_from(r).ok())
-                    .unwrap_or_default(),
-            }),
+            Some(b) => byproducts_from(b),
             None => return Err(bad("no object \"byproducts\"")),
         };
         Ok(Self {
@@ -140,6 +100,62 @@ impl Link {
             command,
         })
     }
+}
+
+/// Byproducts as links and link predicates write them: `{}` when no command ran.
+pub(crate) fn byproducts_to_value(b: Option<&Byproducts>) -> Value {
+    match b {
+        None => json!({}),
+        Some(b) => json!({"return-value": b.return_value, "stderr": b.stderr, "stdout": b.stdout}),
+    }
+}
+
+/// Byproducts read back; an empty object means no command ran.
+pub(crate) fn byproducts_from(b: &Map<String, Value>) -> Option<Byproducts> {
+    if b.is_empty() {
+        return None;
+    }
+    let text = |k: &str| {
+        b.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some(Byproducts {
+        stdout: text("stdout"),
+        stderr: text("stderr"),
+        return_value: b
+            .get("return-value")
+            .and_then(Value::as_i64)
+            .and_then(|r| i32::try_from(r).ok())
+            .unwrap_or_default(),
+    })
+}
+
+/// A digest map (`{"sha256": "…"}`); `what` names it in the error.
+pub(crate) fn digests_from(v: &Value, what: &str) -> Result<crate::hash::Digests, String> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("{what} is not an object of digests"))?;
+    obj.iter()
+        .map(|(alg, hex)| {
+            hex.as_str()
+                .map(|h| (alg.clone(), h.to_owned()))
+                .ok_or_else(|| format!("{what}.{alg} is not a string"))
+        })
+        .collect()
+}
+
+/// A list of strings (a command); `what` names it in the error.
+pub(crate) fn strings_from(items: &[Value], what: &str) -> Result<Vec<String>, String> {
+    items
+        .iter()
+        .map(|i| {
+            i.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{what} holds a non-string"))
+        })
+        .collect()
 }
 
 /// The file name of a signed link: `<step>.<keyid[:8]>.link`.
