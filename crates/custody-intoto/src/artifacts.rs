@@ -353,7 +353,7 @@ fn hash_dir_listing(dir: &Path, opts: &RecordOptions) -> Result<Digests, RecordE
     let listing = record(&[".".to_owned()], &inner)?;
     let mut text = String::new();
     for (path, digests) in &listing {
-        let sha = digests.get("sha256").map_or("", String::as_str);
+        let sha = digests.get("sha256").unwrap_or_default();
         text.push_str(&format!("{sha}  {path}\n"));
     }
     hash_reader(text.as_bytes(), &[HashAlgorithm::Sha256], false).map_err(|source| {
@@ -386,6 +386,11 @@ mod tests {
         ] {
             assert_eq!(normpath(input), expected, "{input:?}");
         }
+    }
+
+    fn sha256(content: &[u8]) -> String {
+        let d = hash_reader(content, &[HashAlgorithm::Sha256], false).expect("hash");
+        d.get("sha256").expect("sha256").to_owned()
     }
 
     fn tree() -> tempfile::TempDir {
@@ -433,10 +438,7 @@ mod tests {
             ],
             "defaults exclude .git and *.link; symlinks recorded under their names; loops stopped"
         );
-        assert_eq!(
-            got["top.txt"]["sha256"],
-            hash_reader(&b"top"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"]
-        );
+        assert_eq!(got["top.txt"].get("sha256"), Some(sha256(b"top").as_str()));
         #[cfg(unix)]
         assert_eq!(got["lf"], got["top.txt"]);
     }
@@ -494,11 +496,7 @@ mod tests {
             &RecordOptions::default(),
         )
         .expect("record");
-        let listing = format!(
-            "{}  a.txt\n{}  sub/b.txt\n",
-            hash_reader(&b"a"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"],
-            hash_reader(&b"b"[..], &[HashAlgorithm::Sha256], false).expect("hash")["sha256"],
-        );
+        let listing = format!("{}  a.txt\n{}  sub/b.txt\n", sha256(b"a"), sha256(b"b"),);
         let expected =
             hash_reader(listing.as_bytes(), &[HashAlgorithm::Sha256], false).expect("hash");
         assert_eq!(got[&format!("dir:{}", dir.display())], expected);

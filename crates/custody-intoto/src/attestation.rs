@@ -111,10 +111,7 @@ impl Subject {
             })?;
         Ok(Self {
             name: path.to_string_lossy().into_owned(),
-            digests: digests
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect(),
+            digests: digests.to_json_object(),
         })
     }
 
@@ -183,10 +180,7 @@ pub fn link_subjects(link: &Link) -> Vec<Subject> {
         .iter()
         .map(|(name, digests)| Subject {
             name: name.clone(),
-            digests: digests
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect(),
+            digests: digests.to_json_object(),
         })
         .collect()
 }

@@ -6,6 +6,7 @@
 //! makes hashing run at memory speed rather than at `sha256sum` speed.
 
 use sha2::{Digest as _, Sha256, Sha512};
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -29,8 +30,110 @@ impl HashAlgorithm {
     }
 }
 
-/// Hex digests of one artifact, by algorithm name, as links store them.
-pub type Digests = std::collections::BTreeMap<String, String>;
+/// Hex digests of one artifact by algorithm name, as links store them
+/// (`{"sha256": "…"}`), iterated in name order.
+///
+/// A short sorted vector rather than a map: a link of 100,000 artifacts holds 100,000 of
+/// these, nearly all with a single entry, and a `BTreeMap` allocates room for eleven
+/// entries for each. Well-known algorithm names are not allocated at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Digests(Vec<(Cow<'static, str>, String)>);
+
+impl Digests {
+    /// No digests.
+    #[must_use]
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    /// Set the digest of `algorithm`, returning the one it replaces.
+    pub fn insert(&mut self, algorithm: &str, hex: String) -> Option<String> {
+        match self.find(algorithm) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, hex)),
+            Err(i) => {
+                self.0.insert(i, (algorithm_name(algorithm), hex));
+                None
+            }
+        }
+    }
+
+    /// The digest of `algorithm`.
+    #[must_use]
+    pub fn get(&self, algorithm: &str) -> Option<&str> {
+        self.find(algorithm).ok().map(|i| self.0[i].1.as_str())
+    }
+
+    /// Remove the digest of `algorithm`.
+    pub fn remove(&mut self, algorithm: &str) -> Option<String> {
+        self.find(algorithm).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// `(algorithm, hex)` pairs in algorithm-name order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.0.iter().map(|(a, h)| (a.as_ref(), h.as_str()))
+    }
+
+    /// How many digests.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// No digests at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The JSON object links write: `{"sha256": "…"}`.
+    #[must_use]
+    pub fn to_json_object(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.iter()
+            .map(|(a, h)| (a.to_owned(), serde_json::Value::String(h.to_owned())))
+            .collect()
+    }
+
+    fn find(&self, algorithm: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(a, _)| a.as_ref().cmp(algorithm))
+    }
+}
+
+/// Algorithm names links use, shared rather than allocated per artifact.
+fn algorithm_name(name: &str) -> Cow<'static, str> {
+    match name {
+        "sha256" => Cow::Borrowed("sha256"),
+        "sha512" => Cow::Borrowed("sha512"),
+        _ => Cow::Owned(name.to_owned()),
+    }
+}
+
+impl FromIterator<(String, String)> for Digests {
+    /// Later entries for the same algorithm replace earlier ones, as in a map.
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut digests = Self::new();
+        for (algorithm, hex) in iter {
+            digests.insert(&algorithm, hex);
+        }
+        digests
+    }
+}
+
+impl serde::Serialize for Digests {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (algorithm, hex) in self.iter() {
+            map.serialize_entry(algorithm, hex)?;
+        }
+        map.end()
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for Digests {
+    fn from(entries: [(String, String); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
 
 const BUFFER: usize = 256 * 1024;
 
@@ -80,10 +183,10 @@ pub fn hash_reader(
     })?;
     let mut digests = Digests::new();
     if let Some(h) = sha256 {
-        digests.insert("sha256".to_owned(), hex::encode(h.finalize()));
+        digests.insert(HashAlgorithm::Sha256.name(), hex::encode(h.finalize()));
     }
     if let Some(h) = sha512 {
-        digests.insert("sha512".to_owned(), hex::encode(h.finalize()));
+        digests.insert(HashAlgorithm::Sha512.name(), hex::encode(h.finalize()));
     }
     Ok(digests)
 }
@@ -187,10 +290,17 @@ mod tests {
         )
         .expect("read");
         assert_eq!(
-            d["sha256"],
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            d.get("sha256"),
+            Some("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         );
-        assert!(d["sha512"].starts_with("ddaf35a193617aba"));
+        assert!(
+            d.get("sha512")
+                .is_some_and(|h| h.starts_with("ddaf35a193617aba"))
+        );
+        assert_eq!(
+            d.iter().map(|(a, _)| a).collect::<Vec<_>>(),
+            ["sha256", "sha512"]
+        );
         let crlf = hash_reader(&b"a\r\nb"[..], &[HashAlgorithm::Sha256], true).expect("read");
         let lf = hash_reader(&b"a\nb"[..], &[HashAlgorithm::Sha256], false).expect("read");
         assert_eq!(crlf, lf);

@@ -5,11 +5,11 @@
 use crate::IntotoError;
 use crate::artifacts::{Artifacts, RecordOptions, record, record_cached};
 use crate::digest_cache::DigestCache;
-use crate::metadata::{EnvelopeFormat, Metadata};
+use crate::metadata::{EnvelopeFormat, Metadata, sign_to_bytes, unsigned_metablock_bytes};
 use crate::runner::{self, Byproducts};
 use custody_crypto::keys::PrivateKey;
 use custody_crypto::threshold::{Keyring, Threshold};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,33 +28,47 @@ pub struct Link {
     pub command: Vec<String>,
 }
 
+/// Fields in sorted order, as canonical JSON and python's `sort_keys` write them, so the
+/// link can be written straight from this struct (see
+/// [`custody_core::canonical_json::to_vec_sorted`]).
+impl serde::Serialize for Link {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("Link", 7)?;
+        s.serialize_field("_type", "link")?;
+        s.serialize_field("byproducts", &ByproductsJson(self.byproducts.as_ref()))?;
+        s.serialize_field("command", &self.command)?;
+        s.serialize_field("environment", &ByproductsJson(None))?;
+        s.serialize_field("materials", &self.materials)?;
+        s.serialize_field("name", &self.name)?;
+        s.serialize_field("products", &self.products)?;
+        s.end()
+    }
+}
+
+/// Byproducts as links and link predicates write them: `{}` when no command ran, else
+/// `{"return-value", "stderr", "stdout"}` (sorted).
+struct ByproductsJson<'a>(Option<&'a Byproducts>);
+
+impl serde::Serialize for ByproductsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let Some(b) = self.0 else {
+            return serializer.serialize_map(Some(0))?.end();
+        };
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("return-value", &b.return_value)?;
+        map.serialize_entry("stderr", &b.stderr)?;
+        map.serialize_entry("stdout", &b.stdout)?;
+        map.end()
+    }
+}
+
 impl Link {
     /// The JSON document (`signed` of a Metablock, or the DSSE payload).
     #[must_use]
     pub fn to_value(&self) -> Value {
-        let artifacts = |a: &Artifacts| {
-            Value::Object(
-                a.iter()
-                    .map(|(k, d)| {
-                        let digests: Map<String, Value> = d
-                            .iter()
-                            .map(|(alg, hex)| (alg.clone(), Value::String(hex.clone())))
-                            .collect();
-                        (k.clone(), Value::Object(digests))
-                    })
-                    .collect(),
-            )
-        };
-        let byproducts = byproducts_to_value(self.byproducts.as_ref());
-        json!({
-            "_type": "link",
-            "name": self.name,
-            "materials": artifacts(&self.materials),
-            "products": artifacts(&self.products),
-            "byproducts": byproducts,
-            "command": self.command,
-            "environment": {},
-        })
+        serde_json::to_value(self).expect("a link has string keys only")
     }
 
     /// Read a link from a verified (or, for routing, unverified) document.
@@ -102,12 +116,9 @@ impl Link {
     }
 }
 
-/// Byproducts as links and link predicates write them: `{}` when no command ran.
+/// Byproducts as a JSON value (see [`ByproductsJson`]).
 pub(crate) fn byproducts_to_value(b: Option<&Byproducts>) -> Value {
-    match b {
-        None => json!({}),
-        Some(b) => json!({"return-value": b.return_value, "stderr": b.stderr, "stdout": b.stdout}),
-    }
+    serde_json::to_value(ByproductsJson(b)).expect("byproducts have string keys only")
 }
 
 /// Byproducts read back; an empty object means no command ran.
@@ -137,13 +148,14 @@ pub(crate) fn digests_from(v: &Value, what: &str) -> Result<crate::hash::Digests
     let obj = v
         .as_object()
         .ok_or_else(|| format!("{what} is not an object of digests"))?;
-    obj.iter()
-        .map(|(alg, hex)| {
-            hex.as_str()
-                .map(|h| (alg.clone(), h.to_owned()))
-                .ok_or_else(|| format!("{what}.{alg} is not a string"))
-        })
-        .collect()
+    let mut digests = crate::hash::Digests::new();
+    for (alg, hex) in obj {
+        let hex = hex
+            .as_str()
+            .ok_or_else(|| format!("{what}.{alg} is not a string"))?;
+        digests.insert(alg, hex.to_owned());
+    }
+    Ok(digests)
 }
 
 /// A list of strings (a command); `what` names it in the error.
@@ -201,8 +213,8 @@ pub struct RunRequest {
 pub struct SignedLink {
     /// The link.
     pub link: Link,
-    /// The signed metadata.
-    pub metadata: Metadata,
+    /// The signed file's content, in python in-toto's format.
+    pub bytes: Vec<u8>,
     /// File name (no directory).
     pub file_name: String,
 }
@@ -213,12 +225,10 @@ pub struct SignedLink {
 /// [`IntotoError`] for recording, running or signing failures.
 pub fn run(req: &RunRequest, key: &PrivateKey) -> Result<SignedLink, IntotoError> {
     let link = perform(req)?;
-    let mut metadata = Metadata::new(link.to_value(), req.format);
-    metadata.sign(key)?;
     Ok(SignedLink {
+        bytes: sign_to_bytes(&link, req.format, key)?,
         file_name: link_file_name(&req.step, key),
         link,
-        metadata,
     })
 }
 
@@ -255,7 +265,7 @@ fn perform(req: &RunRequest) -> Result<Link, IntotoError> {
 pub fn run_unsigned(req: &RunRequest, dir: &Path) -> Result<Link, IntotoError> {
     let link = perform(req)?;
     let path = dir.join(format!("{}.link", req.step));
-    let bytes = Metadata::new(link.to_value(), EnvelopeFormat::Metablock).to_bytes();
+    let bytes = unsigned_metablock_bytes(&link);
     custody_core::atomic::write_atomic(&path, &bytes, custody_core::atomic::FileMode::Public)
         .map_err(|e| IntotoError::Io {
             path: e.path,
@@ -282,12 +292,10 @@ pub fn record_start(
         byproducts: None,
         command: Vec::new(),
     };
-    let mut metadata = Metadata::new(link.to_value(), format);
-    metadata.sign(key)?;
     Ok(SignedLink {
+        bytes: sign_to_bytes(&link, format, key)?,
         file_name: unfinished_file_name(step, key),
         link,
-        metadata,
     })
 }
 
@@ -316,12 +324,10 @@ pub fn record_stop(
         Metadata::Metablock(_) => EnvelopeFormat::Metablock,
         Metadata::Envelope(_) => EnvelopeFormat::Dsse,
     };
-    let mut signed = Metadata::new(link.to_value(), format);
-    signed.sign(key)?;
     Ok(SignedLink {
+        bytes: sign_to_bytes(&link, format, key)?,
         file_name: link_file_name(&link.name, key),
         link,
-        metadata: signed,
     })
 }
 
@@ -360,6 +366,42 @@ mod tests {
         assert_eq!(Link::from_value(&v).expect("parses"), link);
     }
 
+    /// Writing a link straight from the struct gives the bytes the JSON-tree path gives.
+    #[test]
+    fn direct_signing_matches_the_json_tree_path() {
+        let key = PrivateKey::generate(KeyType::Ed25519).expect("key");
+        let digests = |h: &str| crate::hash::Digests::from([("sha256".to_owned(), h.to_owned())]);
+        let mut both = digests("aa");
+        both.insert("sha512", "bb".into());
+        let link = Link {
+            name: "build é".into(),
+            materials: [
+                ("src/a \"q\".rs".to_owned(), digests("01")),
+                ("z".to_owned(), both),
+            ]
+            .into(),
+            products: [("\u{1F600}/out\n".to_owned(), digests("02"))].into(),
+            byproducts: Some(Byproducts {
+                stdout: "line\r\n\t\u{1}".into(),
+                stderr: String::new(),
+                return_value: -9,
+            }),
+            command: vec!["make".into(), "all".into()],
+        };
+        for format in [EnvelopeFormat::Metablock, EnvelopeFormat::Dsse] {
+            let mut metadata = Metadata::new(link.to_value(), format);
+            metadata.sign(&key).expect("sign");
+            let direct = sign_to_bytes(&link, format, &key).expect("sign");
+            assert_eq!(
+                String::from_utf8_lossy(&direct),
+                String::from_utf8_lossy(&metadata.to_bytes()),
+                "{format:?}"
+            );
+        }
+        let unsigned = Metadata::new(link.to_value(), EnvelopeFormat::Metablock).to_bytes();
+        assert_eq!(unsigned_metablock_bytes(&link), unsigned);
+    }
+
     #[test]
     fn run_and_record_round_trip() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -381,17 +423,15 @@ mod tests {
             start.file_name.starts_with(".edit.") && start.file_name.ends_with(".link-unfinished")
         );
         std::fs::write(dir.path().join("out.txt"), "out").expect("write");
-        let stop = record_stop(&start.metadata.to_bytes(), &["out.txt".into()], &opts, &key)
-            .expect("stop");
+        let stop = record_stop(&start.bytes, &["out.txt".into()], &opts, &key).expect("stop");
         assert!(
-            matches!(stop.metadata, Metadata::Envelope(_)),
+            matches!(Metadata::from_bytes(&stop.bytes), Ok(Metadata::Envelope(_))),
             "format of the unfinished link is kept"
         );
         assert_eq!(stop.link.materials.keys().collect::<Vec<_>>(), ["in.txt"]);
         assert_eq!(stop.link.products.keys().collect::<Vec<_>>(), ["out.txt"]);
         let other = PrivateKey::generate(KeyType::Ed25519).expect("key");
-        let err =
-            record_stop(&start.metadata.to_bytes(), &[], &opts, &other).expect_err("other key");
+        let err = record_stop(&start.bytes, &[], &opts, &other).expect_err("other key");
         assert!(err.to_string().contains("not signed by this key"), "{err}");
     }
 }

@@ -7,13 +7,13 @@
 //! compared as declared.
 
 use crate::IntotoError;
-use custody_core::canonical_json;
+use custody_core::canonical_json::{self, SortedValue};
 use custody_core::python_json::{self, PythonJsonStyle};
 use custody_crypto::dsse::Envelope;
 use custody_crypto::keys::{KeyId, PrivateKey};
 use custody_crypto::threshold::{Keyring, SignatureEntry, Threshold, verify_threshold};
 use custody_crypto::{CryptoError, Verified};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// DSSE payload type of in-toto links and layouts.
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
@@ -45,6 +45,72 @@ pub enum EnvelopeFormat {
     Metablock,
     /// DSSE (`--use-dsse`).
     Dsse,
+}
+
+/// Sign a document and return the file in python in-toto's format: the bytes
+/// [`Metadata::new`], [`Metadata::sign`] and [`Metadata::to_bytes`] give for the
+/// document's JSON value, written straight from `doc` with no JSON tree in between (a link
+/// of 100,000 artifacts would need hundreds of megabytes for one). `doc`'s `Serialize`
+/// must write keys in sorted order (see [`canonical_json::to_vec_sorted`]).
+///
+/// # Errors
+/// [`IntotoError::Crypto`] if signing fails; [`IntotoError::Malformed`] if the document
+/// has floats.
+pub fn sign_to_bytes<T: serde::Serialize>(
+    doc: &T,
+    format: EnvelopeFormat,
+    key: &PrivateKey,
+) -> Result<Vec<u8>, IntotoError> {
+    match format {
+        EnvelopeFormat::Metablock => {
+            let bytes = canonical_json::to_vec_sorted(doc)
+                .map_err(|e| IntotoError::Malformed(e.to_string()))?;
+            let signature = SignatureJson {
+                keyid: key.public_key().key_id().as_str().to_owned(),
+                sig: hex::encode(key.sign(&bytes)?),
+            };
+            Ok(metablock_file_bytes(&[signature], doc))
+        }
+        EnvelopeFormat::Dsse => {
+            let payload = python_json::to_vec_sorted(doc, PythonJsonStyle::DEFAULT);
+            let mut envelope = Envelope::new(PAYLOAD_TYPE, payload);
+            envelope.sign(key)?;
+            Ok(envelope_file_bytes(&envelope))
+        }
+    }
+}
+
+/// An unsigned Metablock in python in-toto's format, written straight from `doc` (keys
+/// in sorted order): the links of inspections a verifier runs.
+#[must_use]
+pub fn unsigned_metablock_bytes<T: serde::Serialize>(doc: &T) -> Vec<u8> {
+    metablock_file_bytes::<SignatureJson, T>(&[], doc)
+}
+
+/// A Metablock signature as written (fields sorted).
+#[derive(serde::Serialize)]
+struct SignatureJson {
+    keyid: String,
+    sig: String,
+}
+
+/// `{"signatures": […], "signed": {…}}` as python in-toto writes it:
+/// `json.dumps(indent=1, separators=(",", ": "), sort_keys=True)`.
+fn metablock_file_bytes<S: serde::Serialize, T: serde::Serialize + ?Sized>(
+    signatures: &[S],
+    signed: &T,
+) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct File<'a, S, T: ?Sized> {
+        signatures: &'a [S],
+        signed: &'a T,
+    }
+    python_json::to_vec_sorted(&File { signatures, signed }, PythonJsonStyle::INDENT_1)
+}
+
+/// A DSSE envelope as python in-toto writes it: `json.dumps(sort_keys=True)`.
+fn envelope_file_bytes(envelope: &Envelope) -> Vec<u8> {
+    python_json::to_string(&envelope.to_json_value(), PythonJsonStyle::DEFAULT).into_bytes()
 }
 
 impl Metadata {
@@ -186,14 +252,11 @@ impl Metadata {
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {
             Metadata::Metablock(m) => {
-                let mut doc = Map::new();
-                doc.insert("signatures".into(), Value::Array(m.signatures.clone()));
-                doc.insert("signed".into(), m.signed.clone());
-                python_json::to_string(&Value::Object(doc), PythonJsonStyle::INDENT_1).into_bytes()
+                let signatures: Vec<SortedValue<'_>> =
+                    m.signatures.iter().map(SortedValue).collect();
+                metablock_file_bytes(&signatures, &SortedValue(&m.signed))
             }
-            Metadata::Envelope(e) => {
-                python_json::to_string(&e.to_json_value(), PythonJsonStyle::DEFAULT).into_bytes()
-            }
+            Metadata::Envelope(e) => envelope_file_bytes(e),
         }
     }
 

@@ -1853,13 +1853,13 @@ mod tests {
         after
             .get_mut("f")
             .expect("f")
-            .insert("sha512".to_owned(), "2".to_owned());
+            .insert("sha512", "2".to_owned());
         let item = link("s", before.clone(), after.clone());
         assert!(check(ArtifactType::Products, &r, &item, &[]).is_ok());
         before
             .get_mut("f")
             .expect("f")
-            .insert("sha512".to_owned(), "2".to_owned());
+            .insert("sha512", "2".to_owned());
         let item = link("s", before, after);
         assert_eq!(failed_at(check(ArtifactType::Products, &r, &item, &[])), 1);
     }
@@ -2005,9 +2005,7 @@ mod tests {
     #[test]
     fn match_digest_maps_must_be_equal() {
         let mut dest = artifacts(&[("a", "1")]);
-        dest.get_mut("a")
-            .expect("a")
-            .insert("sha512".into(), "5".into());
+        dest.get_mut("a").expect("a").insert("sha512", "5".into());
         let build = link("build", Artifacts::new(), dest);
         let item = link("pkg", artifacts(&[("a", "1")]), Artifacts::new());
         let r = rules(&[

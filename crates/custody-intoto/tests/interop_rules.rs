@@ -175,9 +175,9 @@ fn arb_path(rng: &mut Rng) -> String {
 
 fn arb_digests(rng: &mut Rng) -> Digests {
     let mut d = Digests::new();
-    d.insert("sha256".to_owned(), (*rng.pick(&["aa", "bb"])).to_owned());
+    d.insert("sha256", (*rng.pick(&["aa", "bb"])).to_owned());
     if rng.chance(20) {
-        d.insert("sha512".to_owned(), (*rng.pick(&["cc", "dd"])).to_owned());
+        d.insert("sha512", (*rng.pick(&["cc", "dd"])).to_owned());
     }
     d
 }
@@ -315,7 +315,7 @@ fn copy_digests(rng: &mut Rng, digests: &Digests) -> Digests {
         0 => digests = arb_digests(rng),
         // Drops a SHA-512 in the guard, or adds one when there was none.
         1 if digests.remove("sha512").is_none() => {
-            digests.insert("sha512".to_owned(), "ee".to_owned());
+            digests.insert("sha512", "ee".to_owned());
         }
         _ => {}
     }

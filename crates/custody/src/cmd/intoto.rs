@@ -191,7 +191,7 @@ fn metadata_dir(dir: Option<&Path>) -> Result<PathBuf> {
 
 fn write_link(dir: &Path, signed: &SignedLink, quiet: bool, what: &str) -> Result<PathBuf> {
     let path = dir.join(&signed.file_name);
-    write_atomic(&path, &signed.metadata.to_bytes(), FileMode::Public)?;
+    write_atomic(&path, &signed.bytes, FileMode::Public)?;
     if !quiet {
         eprintln!(
             "{what} {}: {} material(s), {} product(s)",
