@@ -60,10 +60,21 @@ pub fn to_string(value: &Value, style: PythonJsonStyle) -> String {
 /// was written up to that point; custody's own types never fail.
 #[must_use]
 pub fn to_vec_sorted<T: serde::Serialize + ?Sized>(value: &T, style: PythonJsonStyle) -> Vec<u8> {
+    to_vec_sorted_at_depth(value, style, 0)
+}
+
+/// As [`to_vec_sorted`], indented as if nested `depth` levels deep, for splicing into an
+/// enclosing document written piece by piece (e.g. in parallel).
+#[must_use]
+pub fn to_vec_sorted_at_depth<T: serde::Serialize + ?Sized>(
+    value: &T,
+    style: PythonJsonStyle,
+    depth: usize,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     let formatter = PythonFormatter {
         style,
-        depth: 0,
+        depth,
         has_value: false,
     };
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);

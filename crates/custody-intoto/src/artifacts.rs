@@ -18,12 +18,13 @@
 //! Files are hashed in parallel (rayon); memory grows with the number of artifacts, not
 //! their size.
 
-use crate::digest_cache::DigestCache;
+use crate::digest_cache::{DigestCache, FileState};
 use crate::exclude::ExcludeSet;
 use crate::hash::{Digests, HashAlgorithm, hash_reader};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Artifacts by recorded path.
 pub type Artifacts = BTreeMap<String, Digests>;
@@ -155,9 +156,10 @@ pub fn record_cached(
         }
     }
     let base = opts.base_path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut batches: Vec<(&str, Vec<Hashed>)> = Vec::new();
     let mut dirs: Vec<(String, PathBuf)> = Vec::new();
     let mut keys: HashSet<String> = HashSet::new();
+    let lookup = cache.as_deref().filter(|c| !c.is_empty());
     for artifact in artifacts {
         if artifact.starts_with("ostree:") {
             return Err(RecordError::Unsupported(artifact.clone()));
@@ -180,35 +182,42 @@ pub fn record_cached(
         let Ok(meta) = std::fs::metadata(&fs_path) else {
             continue; // missing or broken symlink: python skips it
         };
-        let mut found = Vec::new();
+        let walker = Walker {
+            opts,
+            cache: lookup,
+            remember: cache.is_some(),
+            found: Mutex::new(Vec::new()),
+        };
         if meta.is_file() {
-            found.push((key, fs_path));
+            walker.file(key, &fs_path)?;
         } else if meta.is_dir() {
-            walk(&key, &fs_path, opts, &mut found, &mut Vec::new())?;
+            walker.dir(&key, &fs_path, &[])?;
         }
-        for (k, p) in found {
-            let name = format!("{scheme}{}", mangle(&k, &opts.lstrip_paths, &mut keys)?);
-            files.push((name, p));
+        let mut hashed = walker
+            .found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // The walk finds files in no particular order; sort so that which of two
+        // colliding paths is reported does not depend on thread timing.
+        if !opts.lstrip_paths.is_empty() {
+            hashed.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         }
+        batches.push((scheme, hashed));
     }
-    let lookup = cache.as_deref();
-    let hashed: Vec<(String, Digests, Option<Remember>)> = files
-        .par_iter()
-        .map(|(key, path)| {
-            hash_one(path, opts, lookup)
-                .map(|(d, r)| (key.clone(), d, r))
-                .map_err(|source| RecordError::Io {
-                    path: path.clone(),
-                    source,
-                })
-        })
-        .collect::<Result<_, _>>()?;
     let mut out = Artifacts::new();
-    for (key, digests, remember) in hashed {
-        if let (Some(c), Some(meta)) = (cache.as_deref_mut(), remember) {
-            c.remember(&meta, &digests);
+    for (scheme, hashed) in batches {
+        for file in hashed {
+            let name = mangle(&file.key, &opts.lstrip_paths, &mut keys)?;
+            let name = if scheme.is_empty() {
+                name
+            } else {
+                format!("{scheme}{name}")
+            };
+            if let (Some(c), Some(state)) = (cache.as_deref_mut(), &file.state) {
+                c.remember(state, &file.digests);
+            }
+            out.insert(name, file.digests);
         }
-        out.insert(key, digests);
     }
     for (key, dir) in dirs {
         out.insert(key, hash_dir_listing(&dir, opts)?);
@@ -216,74 +225,105 @@ pub fn record_cached(
     Ok(out)
 }
 
-/// Stats of a hashed file, for the digest cache.
-type Remember = std::fs::Metadata;
+/// A file found and hashed by the walk.
+struct Hashed {
+    /// Normalised path, before `--lstrip-paths`.
+    key: String,
+    digests: Digests,
+    /// State at opening, for the digest cache (`None` when reused from it, or when no
+    /// cache is kept).
+    state: Option<FileState>,
+}
 
-/// Hash one file, or reuse its digest from the cache when it is unchanged.
-///
-/// The stats are taken when the file is opened. A file changed while it is read gets a
-/// new change time, so the product-time stat no longer matches and it is hashed again.
-fn hash_one(
-    path: &Path,
-    opts: &RecordOptions,
-    cache: Option<&DigestCache>,
-) -> std::io::Result<(Digests, Option<Remember>)> {
-    if let Some(cache) = cache.filter(|c| !c.is_empty()) {
-        let meta = std::fs::metadata(path)?;
-        if let Some(d) = cache.lookup(&meta) {
-            return Ok((d.clone(), None));
+/// Walks directories and hashes files in parallel (rayon), so that hashing starts with
+/// the first file found and both cores stay busy on trees of small files.
+struct Walker<'a> {
+    opts: &'a RecordOptions,
+    /// Digests to reuse, when the cache holds any.
+    cache: Option<&'a DigestCache>,
+    /// Whether to keep stats for the cache.
+    remember: bool,
+    found: Mutex<Vec<Hashed>>,
+}
+
+impl Walker<'_> {
+    /// Hash one file (or reuse its digest from the cache when it is unchanged) and keep it.
+    ///
+    /// The stats are taken when the file is opened. A file changed while it is read gets
+    /// a new change time, so the product-time stat no longer matches and it is hashed
+    /// again.
+    fn file(&self, key: String, path: &Path) -> Result<(), RecordError> {
+        let io = |source| RecordError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let reused = match self.cache {
+            Some(cache) => {
+                let meta = std::fs::metadata(path).map_err(io)?;
+                cache.lookup(&meta).cloned()
+            }
+            None => None,
+        };
+        let hashed = match reused {
+            Some(digests) => Hashed {
+                key,
+                digests,
+                state: None,
+            },
+            None => {
+                let mut file = std::fs::File::open(path).map_err(io)?;
+                let state = if self.remember {
+                    FileState::of(&file.metadata().map_err(io)?)
+                } else {
+                    None
+                };
+                let digests = hash_reader(
+                    &mut file,
+                    &self.opts.algorithms,
+                    self.opts.normalize_line_endings,
+                )
+                .map_err(io)?;
+                Hashed {
+                    key,
+                    digests,
+                    state,
+                }
+            }
+        };
+        self.found
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(hashed);
+        Ok(())
+    }
+
+    /// Walk a directory. `ancestors` holds the (device, inode) of the directories above,
+    /// to stop at symlink loops.
+    fn dir(&self, dir_key: &str, dir: &Path, ancestors: &[(u64, u64)]) -> Result<(), RecordError> {
+        let io = |source| RecordError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let id = dir_identity(dir).map_err(io)?;
+        if ancestors.contains(&id) {
+            return Ok(()); // a symlink loop
         }
+        let ancestors: Vec<(u64, u64)> = ancestors.iter().copied().chain([id]).collect();
+        let entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        entries
+            .par_iter()
+            .try_for_each(|entry| self.entry(dir_key, entry, &ancestors))
     }
-    let mut file = std::fs::File::open(path)?;
-    let meta = if cache.is_some() {
-        Some(file.metadata()?)
-    } else {
-        None
-    };
-    let digests = hash_reader(&mut file, &opts.algorithms, opts.normalize_line_endings)?;
-    Ok((digests, meta))
-}
 
-/// `\` → `/`, strip the first matching prefix, refuse duplicates when prefixes are set.
-fn mangle(
-    path: &str,
-    lstrip: &[String],
-    seen: &mut HashSet<String>,
-) -> Result<String, RecordError> {
-    let mut key = path.replace('\\', "/");
-    if let Some(prefix) = lstrip.iter().find(|p| key.starts_with(p.as_str())) {
-        key = key[prefix.len()..].to_owned();
-    }
-    if !seen.insert(key.clone()) && !lstrip.is_empty() {
-        return Err(RecordError::DuplicatePath(key));
-    }
-    Ok(key)
-}
-
-/// Walk a directory, collecting `(key, path)` of files. `ancestors` holds the (device,
-/// inode) of the directories above, to stop at symlink loops.
-fn walk(
-    dir_key: &str,
-    dir: &Path,
-    opts: &RecordOptions,
-    out: &mut Vec<(String, PathBuf)>,
-    ancestors: &mut Vec<(u64, u64)>,
-) -> Result<(), RecordError> {
-    let io = |source| RecordError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let id = dir_identity(dir).map_err(io)?;
-    if ancestors.contains(&id) {
-        return Ok(()); // a symlink loop
-    }
-    ancestors.push(id);
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
+    fn entry(
+        &self,
+        dir_key: &str,
+        entry: &std::fs::DirEntry,
+        ancestors: &[(u64, u64)],
+    ) -> Result<(), RecordError> {
         let path = entry.path();
         let name = entry.file_name();
         let name = name
@@ -296,29 +336,52 @@ fn walk(
         })?;
         if file_type.is_file() {
             // The directory entry says what it is: no stat needed.
-            if !opts.excludes.is_excluded(&key) {
-                out.push((key, path));
+            if !self.opts.excludes.is_excluded(&key) {
+                self.file(key, &path)?;
             }
-            continue;
+            return Ok(());
         }
         // Directories, symlinks and the rest: follow symlinks to see what they point at;
         // broken links have no metadata and are skipped.
         let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
+            return Ok(());
         };
         if meta.is_dir() {
-            if (file_type.is_symlink() && !opts.follow_symlink_dirs)
-                || opts.excludes.is_excluded(&key)
+            if (file_type.is_symlink() && !self.opts.follow_symlink_dirs)
+                || self.opts.excludes.is_excluded(&key)
             {
-                continue;
+                return Ok(());
             }
-            walk(&key, &path, opts, out, ancestors)?;
-        } else if meta.is_file() && !opts.excludes.is_excluded(&key) {
-            out.push((key, path));
+            self.dir(&key, &path, ancestors)
+        } else if meta.is_file() && !self.opts.excludes.is_excluded(&key) {
+            self.file(key, &path)
+        } else {
+            Ok(())
         }
     }
-    ancestors.pop();
-    Ok(())
+}
+
+/// `\` → `/`, strip the first matching prefix, refuse duplicates when prefixes are set.
+fn mangle(
+    path: &str,
+    lstrip: &[String],
+    seen: &mut HashSet<String>,
+) -> Result<String, RecordError> {
+    let mut key = if path.contains('\\') {
+        path.replace('\\', "/")
+    } else {
+        path.to_owned()
+    };
+    if lstrip.is_empty() {
+        return Ok(key);
+    }
+    if let Some(prefix) = lstrip.iter().find(|p| key.starts_with(p.as_str())) {
+        key = key[prefix.len()..].to_owned();
+    }
+    if !seen.insert(key.clone()) {
+        return Err(RecordError::DuplicatePath(key));
+    }
+    Ok(key)
 }
 
 #[cfg(unix)]

@@ -33,6 +33,21 @@ pub struct Stamp {
     ctime_ns: i128,
 }
 
+/// A file's identity and the stats that must not change, taken from one stat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileState {
+    id: FileId,
+    stamp: Stamp,
+}
+
+impl FileState {
+    /// The state in these stats; `None` where the platform gives nothing safe to key on.
+    #[must_use]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Self> {
+        identify(meta).map(|(id, stamp)| Self { id, stamp })
+    }
+}
+
 /// Digests by file identity, valid for one recording session.
 #[derive(Debug, Clone)]
 pub struct DigestCache {
@@ -70,15 +85,13 @@ impl DigestCache {
             .map(|(_, d)| d)
     }
 
-    /// Remember digests of a file with the stats it had when it was opened; files
-    /// changed too recently are not remembered.
-    pub fn remember(&mut self, meta: &std::fs::Metadata, digests: &Digests) {
-        let Some((id, stamp)) = identify(meta) else {
-            return;
-        };
+    /// Remember digests of a file in the state it had when it was opened; files changed
+    /// too recently are not remembered.
+    pub fn remember(&mut self, state: &FileState, digests: &Digests) {
         let margin = i128::try_from(RACY_MARGIN.as_nanos()).unwrap_or(i128::MAX);
-        if stamp.ctime_ns < self.started_ns - margin {
-            self.entries.insert(id, (stamp, digests.clone()));
+        if state.stamp.ctime_ns < self.started_ns - margin {
+            self.entries
+                .insert(state.id, (state.stamp, digests.clone()));
         }
     }
 

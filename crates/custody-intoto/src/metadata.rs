@@ -56,20 +56,27 @@ pub enum EnvelopeFormat {
 /// # Errors
 /// [`IntotoError::Crypto`] if signing fails; [`IntotoError::Malformed`] if the document
 /// has floats.
-pub fn sign_to_bytes<T: serde::Serialize>(
+pub fn sign_to_bytes<T: serde::Serialize + Sync>(
     doc: &T,
     format: EnvelopeFormat,
     key: &PrivateKey,
 ) -> Result<Vec<u8>, IntotoError> {
     match format {
         EnvelopeFormat::Metablock => {
-            let bytes = canonical_json::to_vec_sorted(doc)
-                .map_err(|e| IntotoError::Malformed(e.to_string()))?;
-            let signature = SignatureJson {
-                keyid: key.public_key().key_id().as_str().to_owned(),
-                sig: hex::encode(key.sign(&bytes)?),
-            };
-            Ok(metablock_file_bytes(&[signature], doc))
+            // The signature and the file's text of the document are independent: make
+            // them at the same time.
+            let (signature, signed_text) = rayon::join(
+                || -> Result<SignatureJson, IntotoError> {
+                    let bytes = canonical_json::to_vec_sorted(doc)
+                        .map_err(|e| IntotoError::Malformed(e.to_string()))?;
+                    Ok(SignatureJson {
+                        keyid: key.public_key().key_id().as_str().to_owned(),
+                        sig: hex::encode(key.sign(&bytes)?),
+                    })
+                },
+                || metablock_signed_text(doc),
+            );
+            Ok(metablock_file_bytes(&[signature?], &signed_text))
         }
         EnvelopeFormat::Dsse => {
             let payload = python_json::to_vec_sorted(doc, PythonJsonStyle::DEFAULT);
@@ -84,7 +91,7 @@ pub fn sign_to_bytes<T: serde::Serialize>(
 /// in sorted order): the links of inspections a verifier runs.
 #[must_use]
 pub fn unsigned_metablock_bytes<T: serde::Serialize>(doc: &T) -> Vec<u8> {
-    metablock_file_bytes::<SignatureJson, T>(&[], doc)
+    metablock_file_bytes::<SignatureJson>(&[], &metablock_signed_text(doc))
 }
 
 /// A Metablock signature as written (fields sorted).
@@ -94,18 +101,23 @@ struct SignatureJson {
     sig: String,
 }
 
-/// `{"signatures": […], "signed": {…}}` as python in-toto writes it:
-/// `json.dumps(indent=1, separators=(",", ": "), sort_keys=True)`.
-fn metablock_file_bytes<S: serde::Serialize, T: serde::Serialize + ?Sized>(
-    signatures: &[S],
-    signed: &T,
-) -> Vec<u8> {
-    #[derive(serde::Serialize)]
-    struct File<'a, S, T: ?Sized> {
-        signatures: &'a [S],
-        signed: &'a T,
-    }
-    python_json::to_vec_sorted(&File { signatures, signed }, PythonJsonStyle::INDENT_1)
+/// `{"signatures": […], "signed": {…}}` as python in-toto writes it,
+/// `json.dumps(indent=1, separators=(",", ": "), sort_keys=True)`, around the document's
+/// text from [`metablock_signed_text`].
+fn metablock_file_bytes<S: serde::Serialize>(signatures: &[S], signed_text: &[u8]) -> Vec<u8> {
+    let signatures = python_json::to_vec_sorted_at_depth(signatures, PythonJsonStyle::INDENT_1, 1);
+    let mut out = Vec::with_capacity(signatures.len() + signed_text.len() + 32);
+    out.extend_from_slice(b"{\n \"signatures\": ");
+    out.extend_from_slice(&signatures);
+    out.extend_from_slice(b",\n \"signed\": ");
+    out.extend_from_slice(signed_text);
+    out.extend_from_slice(b"\n}");
+    out
+}
+
+/// The `signed` document as a Metablock file holds it (one level deep).
+fn metablock_signed_text<T: serde::Serialize + ?Sized>(doc: &T) -> Vec<u8> {
+    python_json::to_vec_sorted_at_depth(doc, PythonJsonStyle::INDENT_1, 1)
 }
 
 /// A DSSE envelope as python in-toto writes it: `json.dumps(sort_keys=True)`.
@@ -254,7 +266,7 @@ impl Metadata {
             Metadata::Metablock(m) => {
                 let signatures: Vec<SortedValue<'_>> =
                     m.signatures.iter().map(SortedValue).collect();
-                metablock_file_bytes(&signatures, &SortedValue(&m.signed))
+                metablock_file_bytes(&signatures, &metablock_signed_text(&SortedValue(&m.signed)))
             }
             Metadata::Envelope(e) => envelope_file_bytes(e),
         }
