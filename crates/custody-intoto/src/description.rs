@@ -1,5 +1,6 @@
-//! Layouts written by people: a TOML description that names keys by file, steps by
-//! functionary name and rules as strings, turned into the v0.9 JSON layout.
+//! Layouts written by people: a TOML (or YAML, same fields) description that names keys
+//! by file, steps by functionary name and rules as strings, turned into the v0.9 JSON
+//! layout.
 //!
 //! ```toml
 //! expires = "2027-06-30T00:00:00Z"      # or: expires_in_days = 180
@@ -21,6 +22,20 @@
 //! name = "check"
 //! run = ["sh", "-c", "test -x app"]
 //! materials = ["MATCH app WITH PRODUCTS FROM build"]
+//! ```
+//!
+//! The same in YAML:
+//!
+//! ```yaml
+//! expires: "2027-06-30T00:00:00Z"
+//! keys: {alice: keys/alice.pub, bob: keys/bob.pub}
+//! steps:
+//!   - name: build
+//!     functionaries: [alice, bob]
+//!     threshold: 2
+//!     expected_command: make app
+//!     materials: ["MATCH src/* WITH PRODUCTS FROM write", "DISALLOW *"]
+//!     products: [[CREATE, app], [DISALLOW, "*"]]
 //! ```
 //!
 //! Rules are given as strings (split on whitespace, quotes allowed, like python in-toto's
@@ -162,6 +177,28 @@ fn rules(list: &[Words], what: &str) -> Result<Value, IntotoError> {
     Ok(Value::Array(out))
 }
 
+/// The language a layout description is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DescriptionFormat {
+    /// TOML.
+    Toml,
+    /// YAML (one document).
+    Yaml,
+}
+
+impl DescriptionFormat {
+    /// By file name: `.yaml`/`.yml` is YAML, anything else TOML.
+    #[must_use]
+    pub fn from_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => {
+                Self::Yaml
+            }
+            _ => Self::Toml,
+        }
+    }
+}
+
 /// Turn a TOML description into the layout JSON document (the `signed` part). Key files
 /// are read relative to `base_dir`; `now_unix` computes `expires_in_days`.
 ///
@@ -169,7 +206,23 @@ fn rules(list: &[Words], what: &str) -> Result<Value, IntotoError> {
 /// [`IntotoError::Malformed`] naming the problem (unknown keys, unknown functionaries,
 /// unreadable key files, invalid rules: the result is checked with the layout parser).
 pub fn layout_from_toml(text: &str, base_dir: &Path, now_unix: i64) -> Result<Value, IntotoError> {
-    let d: Description = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+    layout_from_description(text, DescriptionFormat::Toml, base_dir, now_unix)
+}
+
+/// As [`layout_from_toml`], for a description in either language.
+///
+/// # Errors
+/// As [`layout_from_toml`].
+pub fn layout_from_description(
+    text: &str,
+    format: DescriptionFormat,
+    base_dir: &Path,
+    now_unix: i64,
+) -> Result<Value, IntotoError> {
+    let d: Description = match format {
+        DescriptionFormat::Toml => toml::from_str(text).map_err(|e| bad(e.to_string()))?,
+        DescriptionFormat::Yaml => serde_saphyr::from_str(text).map_err(|e| bad(e.to_string()))?,
+    };
     let expires = match (&d.expires, d.expires_in_days) {
         (Some(e), None) => {
             parse_expiry(e)?;
@@ -383,5 +436,73 @@ mod tests {
             .expect_err("unknown key")
             .to_string();
         assert!(e.contains("stray"), "{e}");
+    }
+
+    #[test]
+    fn yaml_describes_the_same_layout() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = PrivateKey::generate(KeyType::Ed25519)
+            .expect("key")
+            .public_key();
+        std::fs::write(
+            dir.path().join("alice.pub"),
+            key.to_spki_pem().expect("pem"),
+        )
+        .expect("write");
+        let toml = r#"
+            expires = "2027-06-30T00:00:00Z"
+            readme = "r"
+            [keys]
+            alice = "alice.pub"
+            [[steps]]
+            name = "build"
+            functionaries = ["alice"]
+            expected_command = ["make", "app"]
+            materials = ["ALLOW src/*", ["DISALLOW", "*"]]
+            [[inspections]]
+            name = "check"
+            run = "test -f app"
+        "#;
+        let yaml = "
+expires: 2027-06-30T00:00:00Z   # unquoted: still read as text
+readme: r
+keys:
+  alice: alice.pub
+steps:
+  - name: build
+    functionaries: [alice]
+    expected_command: [make, app]
+    materials:
+      - ALLOW src/*
+      - [DISALLOW, '*']
+inspections:
+  - name: check
+    run: test -f app
+";
+        let from_toml = layout_from_toml(toml, dir.path(), 0).expect("toml");
+        let from_yaml =
+            layout_from_description(yaml, DescriptionFormat::Yaml, dir.path(), 0).expect("yaml");
+        assert_eq!(from_yaml, from_toml);
+        let e = layout_from_description(
+            &format!("{yaml}stray: 1\n"),
+            DescriptionFormat::Yaml,
+            dir.path(),
+            0,
+        )
+        .expect_err("unknown key")
+        .to_string();
+        assert!(e.contains("stray"), "{e}");
+        let e = layout_from_description("steps: [", DescriptionFormat::Yaml, dir.path(), 0)
+            .expect_err("broken YAML")
+            .to_string();
+        assert!(!e.is_empty());
+        assert_eq!(
+            DescriptionFormat::from_path(Path::new("a/layout.YML")),
+            DescriptionFormat::Yaml
+        );
+        assert_eq!(
+            DescriptionFormat::from_path(Path::new("layout.toml")),
+            DescriptionFormat::Toml
+        );
     }
 }

@@ -138,7 +138,7 @@ pub enum IntotoCommand {
         after_help = "Example:\n  custody intoto verify --layout root.layout --verification-keys owner.pub --link-dir links/\n\nChecks, in order: the layout's signatures (every given key must have signed) and expiry; for each step, links <step>.<keyid[:8]>.link from authorised functionaries, at least the step's threshold of them, all agreeing (sublayouts are verified recursively from <step>.<keyid[:8]>/); inspections (run in the current directory); every step's and inspection's artifact rules.\n\nExit codes: 0 verified, 1 verification failed (the message names the step, rule and artifacts), 2 unreadable input."
     )]
     Verify(IntotoVerifyArgs),
-    /// Work with layouts: create one from a readable TOML description.
+    /// Work with layouts: create one from a readable TOML or YAML description.
     #[command(subcommand)]
     Layout(IntotoLayoutCommand),
     /// Add signatures to a layout or link (several owners sign one layout), or check them.
@@ -176,16 +176,16 @@ pub struct IntotoVerifyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum IntotoLayoutCommand {
-    /// Create a signed v0.9 layout from a TOML description (see docs/intoto.md).
+    /// Create a signed v0.9 layout from a TOML or YAML description (see docs/intoto.md).
     #[command(
-        after_help = "Example:\n  custody intoto layout create supply-chain.toml --signing-key owner.key -o root.layout"
+        after_help = "Examples:\n  custody intoto layout create supply-chain.toml --signing-key owner.key -o root.layout\n  custody intoto layout create supply-chain.yaml --signing-key owner.key -o root.layout\n\nFiles ending in .yaml or .yml are read as YAML, anything else as TOML; both take the same fields."
     )]
     Create(IntotoLayoutCreateArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct IntotoLayoutCreateArgs {
-    /// The TOML description.
+    /// The description: TOML, or YAML when the name ends in .yaml/.yml.
     pub description: PathBuf,
     /// The owner's private key; repeat for several owners. Without one, the layout is
     /// written unsigned (sign it later with `custody intoto sign`).

@@ -387,6 +387,64 @@ fn layouts_take_several_owner_signatures() {
     assert!(!dir.join("bad.layout").exists());
 }
 
+/// [`DESCRIPTION`] in YAML.
+const DESCRIPTION_YAML: &str = r#"
+expires_in_days: 30
+readme: write the source, build the app
+keys:
+  alice: keys/f.pub
+steps:
+  - name: write
+    functionaries: [alice]
+    products: [CREATE src.txt, "DISALLOW *"]
+  - name: build
+    functionaries: [alice]
+    expected_command: cp src.txt app
+    materials: ["MATCH src.txt WITH PRODUCTS FROM write", "DISALLOW *"]
+    products:
+      - CREATE app
+      - [MATCH, src.txt, WITH, PRODUCTS, FROM, write]
+      - "DISALLOW *"
+inspections:
+  - name: check
+    run: test -f app
+    materials: ["MATCH app WITH PRODUCTS FROM build", DISALLOW app, "ALLOW *"]
+"#;
+
+#[test]
+fn yaml_descriptions_make_the_same_layout() {
+    let (tmp, _) = custody_chain();
+    let dir = tmp.path();
+    std::fs::write(dir.join("layout.yaml"), DESCRIPTION_YAML).expect("write");
+    custody(dir)
+        .args([
+            "intoto",
+            "layout",
+            "create",
+            "layout.yaml",
+            "-o",
+            "yaml.layout",
+        ])
+        .assert()
+        .success();
+    let signed = |file: &str| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join(file)).expect("read")).expect("json");
+        let mut signed = v["signed"].clone();
+        // Both expire 30 days from their own "now".
+        signed["expires"] = serde_json::Value::Null;
+        signed
+    };
+    assert_eq!(signed("yaml.layout"), signed("root.layout"));
+    std::fs::write(dir.join("bad.yml"), "steps: [\n").expect("write");
+    custody(dir)
+        .args(["intoto", "layout", "create", "bad.yml", "-o", "bad.layout"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.yml"));
+    assert!(!dir.join("bad.layout").exists());
+}
+
 fn check_statuses(dir: &Path) -> (std::collections::BTreeMap<String, String>, Option<i32>) {
     let out = custody(dir)
         .args(["check", "--format", "json"])

@@ -451,6 +451,60 @@ fn custody_verifies_supply_chains_recorded_by_python_in_toto() {
     }
 }
 
+/// One chain, two tools, two envelope formats: python in-toto records the write step,
+/// custody the build step in the other format, and both verifiers agree.
+#[test]
+#[ignore = "interop: needs python peers and openssl; run scripts/test"]
+fn mixed_chains_get_the_same_verdict_from_both_verifiers() {
+    for python_dsse in [false, true] {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let (dir, layout, owner_pub, func) =
+            python_chain(tmp.path(), "ed25519", python_dsse, 1, 30);
+        let work = dir.join("work");
+        let build_custody = || {
+            for e in std::fs::read_dir(&dir).expect("list") {
+                let p = e.expect("entry").path();
+                if p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("build."))
+                {
+                    std::fs::remove_file(p).expect("remove python's build link");
+                }
+            }
+            let mut cmd = custody();
+            cmd.current_dir(&work)
+                .args(["intoto", "run", "-q", "-n", "build", "--signing-key"])
+                .arg(&func);
+            if !python_dsse {
+                cmd.arg("--use-dsse");
+            }
+            let out = cmd
+                .args([
+                    "-m", "src.c", "-p", "src.c", "app", "-d", "..", "--", "cp", "src.c", "app",
+                ])
+                .output()
+                .expect("custody runs");
+            ok(&out, "custody intoto run");
+        };
+        build_custody();
+        let (theirs, ours, detail) = verdicts(&dir, &layout, &owner_pub);
+        assert_eq!(
+            (theirs, ours),
+            (Some(0), Some(0)),
+            "python links dsse={python_dsse}, custody links dsse={}\n{detail}",
+            !python_dsse
+        );
+        // custody builds from a source the python-recorded write step did not produce.
+        std::fs::write(work.join("src.c"), "int main(){return 2;}").expect("write");
+        build_custody();
+        let (theirs, ours, detail) = verdicts(&dir, &layout, &owner_pub);
+        assert_eq!(
+            (theirs, ours),
+            (Some(1), Some(1)),
+            "tampered mixed chain, python dsse={python_dsse}\n{detail}"
+        );
+    }
+}
+
 #[test]
 #[ignore = "interop: needs python peers and openssl; run scripts/test"]
 fn tampered_chains_get_the_same_verdict_from_both_verifiers() {

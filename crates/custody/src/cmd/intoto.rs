@@ -10,6 +10,7 @@ use custody_core::atomic::{FileMode, write_atomic};
 use custody_crypto::keys::PrivateKey;
 use custody_crypto::threshold::Keyring;
 use custody_intoto::artifacts::RecordOptions;
+use custody_intoto::description::DescriptionFormat;
 use custody_intoto::exclude::ExcludeSet;
 use custody_intoto::hash::HashAlgorithm;
 use custody_intoto::link::{self, RunRequest, SignedLink};
@@ -45,7 +46,8 @@ fn load_keyring(paths: &[PathBuf]) -> Result<Keyring> {
 fn layout_create(args: IntotoLayoutCreateArgs) -> Result<Outcome> {
     let text = fs_err::read_to_string(&args.description)?;
     let base = args.description.parent().unwrap_or(Path::new("."));
-    let doc = custody_intoto::description::layout_from_toml(&text, base, now_unix())
+    let format = DescriptionFormat::from_path(&args.description);
+    let doc = custody_intoto::description::layout_from_description(&text, format, base, now_unix())
         .with_context(|| format!("{}", args.description.display()))?;
     let format = if args.use_dsse {
         EnvelopeFormat::Dsse
