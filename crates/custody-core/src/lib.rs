@@ -5,6 +5,7 @@
 //! - [`digest`]: SHA-256 digests as a type rather than a hex string.
 //! - [`atomic`]: write a file so that readers see either the old or the new content.
 //! - [`secret`]: a wrapper that never prints its content.
+//! - [`time`]: the one parser of `expires` timestamps, and the clock.
 //!
 //! ```
 //! let value: serde_json::Value = serde_json::from_str(r#"{"b": 1, "a": "x"}"#).unwrap();
@@ -17,3 +18,4 @@ pub mod canonical_json;
 pub mod digest;
 pub mod python_json;
 pub mod secret;
+pub mod time;

@@ -120,51 +120,7 @@ fn check_name(name: &str, what: &str) -> Result<(), IntotoError> {
 /// # Errors
 /// [`IntotoError::Malformed`] for anything else.
 pub fn parse_expiry(s: &str) -> Result<i64, IntotoError> {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
-        s.get(r.clone())?
-            .bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.get(r)?.parse().ok())?
-    };
-    let shape_ok = b.len() == 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && b[16] == b':'
-        && b[19] == b'Z';
-    let parsed = shape_ok
-        .then(|| {
-            Some((
-                digits(0..4)?,
-                digits(5..7)?,
-                digits(8..10)?,
-                digits(11..13)?,
-                digits(14..16)?,
-                digits(17..19)?,
-            ))
-        })
-        .flatten();
-    let Some((y, mo, d, h, mi, se)) = parsed else {
-        return Err(bad(format!(
-            "\"expires\" {s:?} is not YYYY-MM-DDTHH:MM:SSZ"
-        )));
-    };
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return Err(bad(format!(
-            "\"expires\" {s:?} is not a valid date and time"
-        )));
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Ok(days * 86_400 + h * 3600 + mi * 60 + se)
+    custody_core::time::parse_utc(s).map_err(|e| bad(format!("\"expires\": {e}")))
 }
 
 impl Layout {

@@ -10,6 +10,7 @@ use custody_core::atomic::{FileMode, write_atomic};
 use custody_crypto::keys::PrivateKey;
 use custody_crypto::threshold::Keyring;
 use custody_intoto::artifacts::RecordOptions;
+use custody_core::time::now_unix;
 use custody_intoto::description::DescriptionFormat;
 use custody_intoto::exclude::ExcludeSet;
 use custody_intoto::hash::HashAlgorithm;
@@ -27,12 +28,6 @@ pub fn run(cmd: IntotoCommand) -> Result<Outcome> {
         IntotoCommand::Layout(IntotoLayoutCommand::Create(a)) => layout_create(a),
         IntotoCommand::Sign(a) => sign(a),
     }
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn load_keyring(paths: &[PathBuf]) -> Result<Keyring> {
