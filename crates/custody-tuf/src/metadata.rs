@@ -1,0 +1,620 @@
+//! TUF metadata as received: the envelope (`{"signed", "signatures"}`), the fields every
+//! role shares, and the four role payloads (root, timestamp, snapshot, targets).
+//!
+//! Parsing is strict where python-tuf is strict (a metadata file python-tuf refuses is
+//! refused here, so both clients agree), and lenient where the specification asks for it:
+//! unknown fields are kept and ignored, key IDs are opaque strings as declared. A parsed
+//! document is [`Unverified`] until [`Unverified::verify`] checks its signatures against
+//! a role's keys; only then can the trusted set hold it.
+
+use crate::TufError;
+use crate::delegation::Delegations;
+use crate::keys::{KeySet, RoleKeys};
+use custody_core::canonical_json;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The four top-level roles.
+pub const TOP_LEVEL_ROLES: [&str; 4] = ["root", "timestamp", "snapshot", "targets"];
+
+/// The `_type` of a metadata document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleType {
+    /// `root`.
+    Root,
+    /// `timestamp`.
+    Timestamp,
+    /// `snapshot`.
+    Snapshot,
+    /// `targets` (top-level or delegated).
+    Targets,
+}
+
+impl RoleType {
+    /// The `_type` string.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleType::Root => "root",
+            RoleType::Timestamp => "timestamp",
+            RoleType::Snapshot => "snapshot",
+            RoleType::Targets => "targets",
+        }
+    }
+}
+
+/// A signature as found in the envelope: the declared key ID and the hex signature (kept as
+/// text: a signature that is not hex simply does not verify).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// Key ID, opaque.
+    pub keyid: String,
+    /// Hex-encoded signature bytes.
+    pub sig: String,
+}
+
+/// Fields every role's `signed` has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Common {
+    /// `spec_version`, e.g. `1.0.31`.
+    pub spec_version: String,
+    /// Version number, at least 1.
+    pub version: u64,
+    /// Expiry, Unix seconds.
+    pub expires: i64,
+}
+
+impl Common {
+    /// Whether the metadata has expired at `now` (Unix seconds): expired means `now` is at
+    /// or past `expires`, as in python-tuf.
+    #[must_use]
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.expires
+    }
+}
+
+/// A parsed metadata document whose signatures have not been checked.
+#[derive(Debug, Clone)]
+pub struct Unverified<T> {
+    /// What the document says.
+    pub payload: T,
+    /// Shared fields.
+    pub common: Common,
+    canonical_signed: Vec<u8>,
+    signatures: Vec<Signature>,
+}
+
+/// A metadata document whose signatures met a role's threshold. Only
+/// [`Unverified::verify`] makes one.
+#[derive(Debug, Clone)]
+pub struct Verified<T> {
+    /// What the document says.
+    pub payload: T,
+    /// Shared fields.
+    pub common: Common,
+    canonical_signed: Vec<u8>,
+    signatures: Vec<Signature>,
+}
+
+impl<T> Unverified<T> {
+    /// Check the signatures against `role` (key IDs and threshold) with keys from `keys`.
+    ///
+    /// # Errors
+    /// [`TufError::Unsigned`] naming `role_name` when fewer than the threshold of distinct
+    /// authorised keys made valid signatures.
+    pub fn verify(
+        self,
+        role_name: &str,
+        role: &RoleKeys,
+        keys: &KeySet,
+    ) -> Result<Verified<T>, TufError> {
+        check_signatures(
+            role_name,
+            role,
+            keys,
+            &self.canonical_signed,
+            &self.signatures,
+        )?;
+        Ok(Verified {
+            payload: self.payload,
+            common: self.common,
+            canonical_signed: self.canonical_signed,
+            signatures: self.signatures,
+        })
+    }
+}
+
+impl<T> Verified<T> {
+    /// Check that this document's signatures also meet another role definition (a new
+    /// root must be signed by the old root's keys and by its own).
+    ///
+    /// # Errors
+    /// As [`Unverified::verify`].
+    pub fn verify_also(
+        &self,
+        role_name: &str,
+        role: &RoleKeys,
+        keys: &KeySet,
+    ) -> Result<(), TufError> {
+        check_signatures(
+            role_name,
+            role,
+            keys,
+            &self.canonical_signed,
+            &self.signatures,
+        )
+    }
+}
+
+fn check_signatures(
+    role_name: &str,
+    role: &RoleKeys,
+    keys: &KeySet,
+    canonical_signed: &[u8],
+    signatures: &[Signature],
+) -> Result<(), TufError> {
+    role.check_threshold(keys, canonical_signed, signatures)
+        .map_err(|detail| TufError::Unsigned {
+            role: role_name.to_owned(),
+            detail,
+        })
+}
+
+/// Parse a metadata file of the expected type.
+///
+/// # Errors
+/// [`TufError::Malformed`] when the bytes are not a metadata document python-tuf would
+/// accept, or its `_type` is not `expected`.
+pub fn parse<T: Payload>(bytes: &[u8], expected: RoleType) -> Result<Unverified<T>, TufError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| malformed(expected, format!("invalid JSON: {e}")))?;
+    let Value::Object(mut top) = value else {
+        return Err(malformed(expected, "not a JSON object"));
+    };
+    let signatures = parse_signatures(top.remove("signatures"), expected)?;
+    let Some(Value::Object(signed)) = top.remove("signed") else {
+        return Err(malformed(expected, "no \"signed\" object"));
+    };
+    let canonical_signed = canonical_json::to_vec(&Value::Object(signed.clone()))
+        .map_err(|e| malformed(expected, e.to_string()))?;
+    let mut fields = Fields::new(signed, expected);
+    let type_name = fields.string("_type")?;
+    if type_name != expected.as_str() {
+        return Err(malformed(
+            expected,
+            format!(
+                "\"_type\" is {type_name:?}, expected {:?}",
+                expected.as_str()
+            ),
+        ));
+    }
+    let common = Common {
+        spec_version: spec_version(fields.string("spec_version")?, expected)?,
+        version: fields.positive("version")?,
+        expires: {
+            let text = fields.string("expires")?;
+            custody_core::time::parse_utc(&text).map_err(|e| malformed(expected, e.to_string()))?
+        },
+    };
+    let payload = T::from_fields(&mut fields)?;
+    Ok(Unverified {
+        payload,
+        common,
+        canonical_signed,
+        signatures,
+    })
+}
+
+fn parse_signatures(v: Option<Value>, role: RoleType) -> Result<Vec<Signature>, TufError> {
+    let Some(Value::Array(items)) = v else {
+        return Err(malformed(role, "no \"signatures\" array"));
+    };
+    let mut out: Vec<Signature> = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let (Some(keyid), Some(sig)) = (
+            item.get("keyid").and_then(Value::as_str),
+            item.get("sig").and_then(Value::as_str),
+        ) else {
+            return Err(malformed(
+                role,
+                format!("signatures[{i}] needs string fields \"keyid\" and \"sig\""),
+            ));
+        };
+        // python-tuf refuses two signatures by one key ID outright.
+        if out.iter().any(|s| s.keyid == keyid) {
+            return Err(malformed(
+                role,
+                format!("two signatures name key ID {keyid:?}"),
+            ));
+        }
+        out.push(Signature {
+            keyid: keyid.to_owned(),
+            sig: sig.to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+/// `spec_version` must be `MAJOR.MINOR[.PATCH]` with major version 1.
+fn spec_version(v: String, role: RoleType) -> Result<String, TufError> {
+    let parts: Vec<&str> = v.split('.').collect();
+    let numeric = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if !(2..=3).contains(&parts.len()) || !numeric {
+        return Err(malformed(
+            role,
+            format!("\"spec_version\" {v:?} is not MAJOR.MINOR[.PATCH]"),
+        ));
+    }
+    if parts[0] != "1" {
+        return Err(malformed(
+            role,
+            format!("\"spec_version\" {v:?}: only major version 1 is supported"),
+        ));
+    }
+    Ok(v)
+}
+
+pub(crate) fn malformed(role: RoleType, detail: impl Into<String>) -> TufError {
+    TufError::Malformed {
+        role: role.as_str().to_owned(),
+        detail: detail.into(),
+    }
+}
+
+/// The fields of a JSON object being read, with typed accessors whose errors name the
+/// field. Unknown fields are simply left unread. Only this crate reads them.
+#[derive(Debug)]
+pub struct Fields {
+    map: Map<String, Value>,
+    role: RoleType,
+    context: String,
+}
+
+impl Fields {
+    pub(crate) fn new(map: Map<String, Value>, role: RoleType) -> Self {
+        Self {
+            map,
+            role,
+            context: String::new(),
+        }
+    }
+
+    pub(crate) fn nested(&self, map: Map<String, Value>, context: String) -> Self {
+        Self {
+            map,
+            role: self.role,
+            context,
+        }
+    }
+
+    pub(crate) fn error(&self, detail: impl std::fmt::Display) -> TufError {
+        if self.context.is_empty() {
+            malformed(self.role, detail.to_string())
+        } else {
+            malformed(self.role, format!("{}: {detail}", self.context))
+        }
+    }
+
+    pub(crate) fn take(&mut self, name: &str) -> Result<Value, TufError> {
+        self.map
+            .remove(name)
+            .ok_or_else(|| self.error(format!("missing field {name:?}")))
+    }
+
+    pub(crate) fn take_optional(&mut self, name: &str) -> Option<Value> {
+        self.map.remove(name)
+    }
+
+    pub(crate) fn string(&mut self, name: &str) -> Result<String, TufError> {
+        match self.take(name)? {
+            Value::String(s) => Ok(s),
+            _ => Err(self.error(format!("{name:?} is not a string"))),
+        }
+    }
+
+    pub(crate) fn object(&mut self, name: &str) -> Result<Map<String, Value>, TufError> {
+        match self.take(name)? {
+            Value::Object(m) => Ok(m),
+            _ => Err(self.error(format!("{name:?} is not an object"))),
+        }
+    }
+
+    pub(crate) fn positive(&mut self, name: &str) -> Result<u64, TufError> {
+        let v = self.take(name)?;
+        match v.as_u64() {
+            Some(n) if n > 0 => Ok(n),
+            _ => Err(self.error(format!("{name:?} must be an integer of at least 1"))),
+        }
+    }
+
+    pub(crate) fn bool_or(&mut self, name: &str, default: bool) -> Result<bool, TufError> {
+        match self.take_optional(name) {
+            None => Ok(default),
+            Some(Value::Bool(b)) => Ok(b),
+            Some(_) => Err(self.error(format!("{name:?} is not true or false"))),
+        }
+    }
+}
+
+/// What a role's `signed` holds beyond the common fields.
+pub trait Payload: Sized {
+    /// Read the role-specific fields.
+    ///
+    /// # Errors
+    /// [`TufError::Malformed`] naming the field.
+    fn from_fields(fields: &mut Fields) -> Result<Self, TufError>;
+}
+
+/// Root: the keys and the top-level roles' key IDs and thresholds.
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// Keys by declared ID.
+    pub keys: KeySet,
+    /// `root`, `timestamp`, `snapshot`, `targets`.
+    pub roles: BTreeMap<String, RoleKeys>,
+    /// Whether snapshot and targets files are fetched by version.
+    pub consistent_snapshot: bool,
+}
+
+impl Root {
+    /// The key IDs and threshold of a top-level role.
+    ///
+    /// # Errors
+    /// [`TufError::Malformed`] if the root does not define it (parsing guarantees it does).
+    pub fn role(&self, name: &str) -> Result<&RoleKeys, TufError> {
+        self.roles
+            .get(name)
+            .ok_or_else(|| malformed(RoleType::Root, format!("no role {name:?}")))
+    }
+}
+
+impl Payload for Root {
+    fn from_fields(fields: &mut Fields) -> Result<Self, TufError> {
+        let consistent_snapshot = fields.bool_or("consistent_snapshot", false)?;
+        let keys = KeySet::from_json(fields.object("keys")?, fields)?;
+        let mut roles = BTreeMap::new();
+        for (name, v) in fields.object("roles")? {
+            let Value::Object(m) = v else {
+                return Err(fields.error(format!("roles[{name:?}] is not an object")));
+            };
+            let mut f = fields.nested(m, format!("roles[{name:?}]"));
+            roles.insert(name, RoleKeys::from_fields(&mut f)?);
+        }
+        let names: Vec<&str> = roles.keys().map(String::as_str).collect();
+        let mut expected = TOP_LEVEL_ROLES.to_vec();
+        expected.sort_unstable();
+        if names != expected {
+            return Err(fields.error(format!(
+                "\"roles\" must define exactly root, snapshot, targets and timestamp (found {names:?})"
+            )));
+        }
+        Ok(Self {
+            keys,
+            roles,
+            consistent_snapshot,
+        })
+    }
+}
+
+/// A `meta` entry: which version of a metadata file, optionally with its length and hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaFile {
+    /// Version, at least 1.
+    pub version: u64,
+    /// Length in bytes, when given.
+    pub length: Option<u64>,
+    /// Hashes by algorithm, when given (never empty when given).
+    pub hashes: Option<Hashes>,
+}
+
+impl MetaFile {
+    fn from_value(v: Value, parent: &Fields, what: &str) -> Result<Self, TufError> {
+        let Value::Object(m) = v else {
+            return Err(parent.error(format!("{what} is not an object")));
+        };
+        let mut f = parent.nested(m, what.to_owned());
+        let version = f.positive("version")?;
+        let length = match f.take_optional("length") {
+            None => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .ok_or_else(|| f.error("\"length\" is not a non-negative integer"))?,
+            ),
+        };
+        let hashes = match f.take_optional("hashes") {
+            None => None,
+            Some(v) => Some(Hashes::from_value(v, &f)?),
+        };
+        Ok(Self {
+            version,
+            length,
+            hashes,
+        })
+    }
+
+    /// Check `data` against the length and hashes this entry gives (if any).
+    ///
+    /// # Errors
+    /// [`TufError::LengthOrHashMismatch`] naming `what`.
+    pub fn check(&self, what: &str, data: &[u8]) -> Result<(), TufError> {
+        if let Some(length) = self.length {
+            check_length(what, length, data)?;
+        }
+        if let Some(hashes) = &self.hashes {
+            hashes.check(what, data)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn check_length(what: &str, length: u64, data: &[u8]) -> Result<(), TufError> {
+    if u64::try_from(data.len()).ok() != Some(length) {
+        return Err(TufError::LengthOrHashMismatch(format!(
+            "{what}: {} bytes, expected {length}",
+            data.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Hex digests by algorithm name, in the order the document lists them after sorting
+/// (`serde_json` keeps object keys sorted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashes(pub Vec<(String, String)>);
+
+impl Hashes {
+    pub(crate) fn from_value(v: Value, f: &Fields) -> Result<Self, TufError> {
+        let Value::Object(m) = v else {
+            return Err(f.error("\"hashes\" is not an object"));
+        };
+        if m.is_empty() {
+            return Err(f.error("\"hashes\" is empty"));
+        }
+        let mut out = Vec::with_capacity(m.len());
+        for (alg, hex) in m {
+            let Value::String(hex) = hex else {
+                return Err(f.error(format!("hashes[{alg:?}] is not a string")));
+            };
+            out.push((alg, hex));
+        }
+        Ok(Self(out))
+    }
+
+    /// Check `data` against every hash listed, as lowercase hex compared exactly (as
+    /// python-tuf does). An algorithm we cannot compute fails the check: a security tool
+    /// does not skip what it cannot verify.
+    ///
+    /// # Errors
+    /// [`TufError::LengthOrHashMismatch`] naming `what` and the algorithm.
+    pub fn check(&self, what: &str, data: &[u8]) -> Result<(), TufError> {
+        use sha2::Digest as _;
+        for (alg, expected) in &self.0 {
+            let actual = match alg.as_str() {
+                "sha224" => hex::encode(sha2::Sha224::digest(data)),
+                "sha256" => hex::encode(sha2::Sha256::digest(data)),
+                "sha384" => hex::encode(sha2::Sha384::digest(data)),
+                "sha512" => hex::encode(sha2::Sha512::digest(data)),
+                other => {
+                    return Err(TufError::LengthOrHashMismatch(format!(
+                        "{what}: unsupported hash algorithm {other:?}"
+                    )));
+                }
+            };
+            if actual != *expected {
+                return Err(TufError::LengthOrHashMismatch(format!(
+                    "{what}: {alg} is {actual}, expected {expected}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Timestamp: the snapshot's version (and optionally length and hashes).
+#[derive(Debug, Clone)]
+pub struct Timestamp {
+    /// `meta["snapshot.json"]`.
+    pub snapshot_meta: MetaFile,
+}
+
+impl Payload for Timestamp {
+    fn from_fields(fields: &mut Fields) -> Result<Self, TufError> {
+        let mut meta = fields.object("meta")?;
+        let Some(snapshot) = meta.remove("snapshot.json") else {
+            return Err(fields.error("\"meta\" has no \"snapshot.json\""));
+        };
+        Ok(Self {
+            snapshot_meta: MetaFile::from_value(snapshot, fields, "meta[\"snapshot.json\"]")?,
+        })
+    }
+}
+
+/// Snapshot: the version of every targets metadata file.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// `meta`, by file name (`targets.json`, `<role>.json`).
+    pub meta: BTreeMap<String, MetaFile>,
+}
+
+impl Payload for Snapshot {
+    fn from_fields(fields: &mut Fields) -> Result<Self, TufError> {
+        let mut meta = BTreeMap::new();
+        for (name, v) in fields.object("meta")? {
+            let entry = MetaFile::from_value(v, fields, &format!("meta[{name:?}]"))?;
+            meta.insert(name, entry);
+        }
+        Ok(Self { meta })
+    }
+}
+
+/// A target file's description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetFile {
+    /// Length in bytes.
+    pub length: u64,
+    /// Hashes (at least one).
+    pub hashes: Hashes,
+    /// `custom` metadata, if any.
+    pub custom: Option<Value>,
+}
+
+impl TargetFile {
+    fn from_value(v: Value, parent: &Fields, what: &str) -> Result<Self, TufError> {
+        let Value::Object(m) = v else {
+            return Err(parent.error(format!("{what} is not an object")));
+        };
+        let mut f = parent.nested(m, what.to_owned());
+        let length = f
+            .take("length")?
+            .as_u64()
+            .ok_or_else(|| f.error("\"length\" is not a non-negative integer"))?;
+        let hashes = Hashes::from_value(f.take("hashes")?, &f)?;
+        Ok(Self {
+            length,
+            hashes,
+            custom: f.take_optional("custom"),
+        })
+    }
+
+    /// Check downloaded or cached content against the length and hashes.
+    ///
+    /// # Errors
+    /// [`TufError::LengthOrHashMismatch`] naming `what`.
+    pub fn check(&self, what: &str, data: &[u8]) -> Result<(), TufError> {
+        check_length(what, self.length, data)?;
+        self.hashes.check(what, data)
+    }
+}
+
+/// Targets (top-level or delegated): target files and further delegations.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    /// Target files by path.
+    pub targets: BTreeMap<String, TargetFile>,
+    /// Delegations, if any.
+    pub delegations: Option<Delegations>,
+}
+
+impl Payload for Targets {
+    fn from_fields(fields: &mut Fields) -> Result<Self, TufError> {
+        let mut targets = BTreeMap::new();
+        for (path, v) in fields.object("targets")? {
+            let file = TargetFile::from_value(v, fields, &format!("targets[{path:?}]"))?;
+            targets.insert(path, file);
+        }
+        let delegations = match fields.take_optional("delegations") {
+            None => None,
+            Some(Value::Object(m)) => {
+                let mut f = fields.nested(m, "delegations".to_owned());
+                Some(Delegations::from_fields(&mut f)?)
+            }
+            Some(_) => return Err(fields.error("\"delegations\" is not an object")),
+        };
+        Ok(Self {
+            targets,
+            delegations,
+        })
+    }
+}

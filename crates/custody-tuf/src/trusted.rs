@@ -1,0 +1,319 @@
+//! The trusted metadata set: the client's view of the repository, updated one document at
+//! a time in the order of the specification's client workflow (section 5), each update
+//! checked against what is already trusted.
+//!
+//! The checks and their order follow python-tuf's `TrustedMetadataSet`, so that both
+//! clients accept and refuse the same repositories:
+//!
+//! - root: signed by a threshold of the trusted root's root keys *and* of its own, version
+//!   exactly one more; expiry is only checked on the final root (before timestamp);
+//! - timestamp: signed by root's timestamp keys; no version or snapshot-version rollback
+//!   against the trusted timestamp; the same version means "unchanged"; then not expired;
+//! - snapshot: length and hashes as timestamp says (unless loaded from local storage);
+//!   signed; no role removed and no version rollback against the trusted snapshot; then
+//!   not expired and the version timestamp names;
+//! - targets (top-level and delegated): listed in snapshot with matching length and
+//!   hashes; signed by the delegating role's keys; the version snapshot names; not expired.
+//!
+//! A document is stored before its final checks (expiry, version against its parent), as
+//! python-tuf does: an expired local timestamp still guards the new one against rollback.
+//! Time is fixed when the set is made (the start of the update), so a slow update cannot
+//! be frozen past an expiry.
+
+use crate::TufError;
+use crate::metadata::{
+    self, RoleType, Root, Snapshot, Targets, Timestamp, Unverified, Verified, malformed,
+};
+use std::collections::HashMap;
+
+/// Trusted metadata, from a trusted root to delegated targets.
+#[derive(Debug)]
+pub struct TrustedSet {
+    now: i64,
+    root: Verified<Root>,
+    timestamp: Option<Verified<Timestamp>>,
+    snapshot: Option<Verified<Snapshot>>,
+    targets: HashMap<String, Verified<Targets>>,
+}
+
+impl TrustedSet {
+    /// Start from a trusted root (e.g. shipped with the client). It must be signed by its
+    /// own root keys; its expiry is not checked yet (a newer root may follow).
+    ///
+    /// # Errors
+    /// [`TufError::Malformed`] or [`TufError::Unsigned`].
+    pub fn new(root_bytes: &[u8], now: i64) -> Result<Self, TufError> {
+        let root: Unverified<Root> = metadata::parse(root_bytes, RoleType::Root)?;
+        let role = root.payload.role("root")?.clone();
+        let keys = root.payload.keys.clone();
+        let root = root.verify("root", &role, &keys)?;
+        Ok(Self {
+            now,
+            root,
+            timestamp: None,
+            snapshot: None,
+            targets: HashMap::new(),
+        })
+    }
+
+    /// The reference time of this update (Unix seconds).
+    #[must_use]
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The trusted root.
+    #[must_use]
+    pub fn root(&self) -> &Verified<Root> {
+        &self.root
+    }
+
+    /// The trusted timestamp, if loaded.
+    #[must_use]
+    pub fn timestamp(&self) -> Option<&Verified<Timestamp>> {
+        self.timestamp.as_ref()
+    }
+
+    /// The trusted snapshot, if loaded.
+    #[must_use]
+    pub fn snapshot(&self) -> Option<&Verified<Snapshot>> {
+        self.snapshot.as_ref()
+    }
+
+    /// Trusted targets metadata of a role, if loaded.
+    #[must_use]
+    pub fn targets(&self, role: &str) -> Option<&Verified<Targets>> {
+        self.targets.get(role)
+    }
+
+    /// Replace the root with its successor.
+    ///
+    /// # Errors
+    /// [`TufError::Order`] after timestamp; [`TufError::Unsigned`] if not signed by the
+    /// trusted root's threshold or its own; [`TufError::BadVersion`] unless the version is
+    /// the trusted one plus one.
+    pub fn update_root(&mut self, bytes: &[u8]) -> Result<(), TufError> {
+        if self.timestamp.is_some() {
+            return Err(TufError::Order("cannot update root after timestamp".into()));
+        }
+        let new: Unverified<Root> = metadata::parse(bytes, RoleType::Root)?;
+        let trusted = &self.root.payload;
+        let new = new.verify("root", trusted.role("root")?, &trusted.keys)?;
+        let expected = self.root.common.version + 1;
+        if new.common.version != expected {
+            return Err(TufError::BadVersion {
+                role: "root".into(),
+                detail: format!(
+                    "version {} follows trusted version {}, expected {expected}",
+                    new.common.version, self.root.common.version
+                ),
+            });
+        }
+        new.verify_also("root", new.payload.role("root")?, &new.payload.keys)?;
+        self.root = new;
+        Ok(())
+    }
+
+    /// Check that the final root has not expired (done before the first timestamp).
+    fn check_final_root(&self) -> Result<(), TufError> {
+        expiry_check("root", &self.root.common, self.now)
+    }
+
+    /// Load a timestamp.
+    ///
+    /// # Errors
+    /// [`TufError::Expired`] if the final root expired; [`TufError::EqualVersion`] when it
+    /// is the trusted version (nothing changed); [`TufError::BadVersion`] on rollback of
+    /// timestamp or snapshot version; [`TufError::Expired`] if it expired (it is kept as
+    /// trusted all the same, as a floor against rollback).
+    pub fn update_timestamp(&mut self, bytes: &[u8]) -> Result<(), TufError> {
+        if self.snapshot.is_some() {
+            return Err(TufError::Order(
+                "cannot update timestamp after snapshot".into(),
+            ));
+        }
+        self.check_final_root()?;
+        let new: Unverified<Timestamp> = metadata::parse(bytes, RoleType::Timestamp)?;
+        let root = &self.root.payload;
+        let new = new.verify("timestamp", root.role("timestamp")?, &root.keys)?;
+        if let Some(old) = &self.timestamp {
+            if new.common.version < old.common.version {
+                return Err(TufError::BadVersion {
+                    role: "timestamp".into(),
+                    detail: format!(
+                        "version {} is older than trusted version {}",
+                        new.common.version, old.common.version
+                    ),
+                });
+            }
+            if new.common.version == old.common.version {
+                return Err(TufError::EqualVersion {
+                    role: "timestamp".into(),
+                    version: new.common.version,
+                });
+            }
+            let (old_snap, new_snap) = (
+                old.payload.snapshot_meta.version,
+                new.payload.snapshot_meta.version,
+            );
+            if new_snap < old_snap {
+                return Err(TufError::BadVersion {
+                    role: "timestamp".into(),
+                    detail: format!(
+                        "names snapshot version {new_snap}, older than trusted {old_snap}"
+                    ),
+                });
+            }
+        }
+        self.timestamp = Some(new);
+        self.check_final_timestamp().map(|_| ())
+    }
+
+    fn check_final_timestamp(&self) -> Result<&Verified<Timestamp>, TufError> {
+        let ts = self
+            .timestamp
+            .as_ref()
+            .ok_or_else(|| TufError::Order("no trusted timestamp".into()))?;
+        expiry_check("timestamp", &ts.common, self.now)?;
+        Ok(ts)
+    }
+
+    /// Load a snapshot. `from_local_storage` skips the length and hash check against
+    /// timestamp (local copies were checked when first downloaded, and timestamp may have
+    /// moved on since).
+    ///
+    /// # Errors
+    /// [`TufError::LengthOrHashMismatch`], [`TufError::Unsigned`],
+    /// [`TufError::BadVersion`] on rollback or a version other than timestamp's,
+    /// [`TufError::Repository`] when a role disappeared, [`TufError::Expired`].
+    pub fn update_snapshot(
+        &mut self,
+        bytes: &[u8],
+        from_local_storage: bool,
+    ) -> Result<(), TufError> {
+        if !self.targets.is_empty() {
+            return Err(TufError::Order(
+                "cannot update snapshot after targets".into(),
+            ));
+        }
+        let meta = self.check_final_timestamp()?.payload.snapshot_meta.clone();
+        if !from_local_storage {
+            meta.check("snapshot", bytes)?;
+        }
+        let new: Unverified<Snapshot> = metadata::parse(bytes, RoleType::Snapshot)?;
+        let root = &self.root.payload;
+        let new = new.verify("snapshot", root.role("snapshot")?, &root.keys)?;
+        if let Some(old) = &self.snapshot {
+            for (name, old_meta) in &old.payload.meta {
+                let Some(new_meta) = new.payload.meta.get(name) else {
+                    return Err(TufError::Repository(format!(
+                        "snapshot: {name} is no longer listed (it was in the trusted snapshot)"
+                    )));
+                };
+                if new_meta.version < old_meta.version {
+                    return Err(TufError::BadVersion {
+                        role: "snapshot".into(),
+                        detail: format!(
+                            "{name} version {} is older than trusted version {}",
+                            new_meta.version, old_meta.version
+                        ),
+                    });
+                }
+            }
+        }
+        self.snapshot = Some(new);
+        self.check_final_snapshot().map(|_| ())
+    }
+
+    fn check_final_snapshot(&self) -> Result<&Verified<Snapshot>, TufError> {
+        let snapshot = self
+            .snapshot
+            .as_ref()
+            .ok_or_else(|| TufError::Order("no trusted snapshot".into()))?;
+        expiry_check("snapshot", &snapshot.common, self.now)?;
+        let expected = self.check_final_timestamp()?.payload.snapshot_meta.version;
+        if snapshot.common.version != expected {
+            return Err(TufError::BadVersion {
+                role: "snapshot".into(),
+                detail: format!(
+                    "version {} is not the version {expected} timestamp names",
+                    snapshot.common.version
+                ),
+            });
+        }
+        Ok(snapshot)
+    }
+
+    /// Load the top-level targets.
+    ///
+    /// # Errors
+    /// As [`TrustedSet::update_delegated_targets`].
+    pub fn update_targets(&mut self, bytes: &[u8]) -> Result<(), TufError> {
+        self.update_delegated_targets(bytes, "targets", "root")
+    }
+
+    /// Load the targets metadata of `role`, delegated by `delegator` (`root` for the
+    /// top-level targets).
+    ///
+    /// # Errors
+    /// [`TufError::Order`] if the delegator is not trusted yet; [`TufError::Repository`]
+    /// if snapshot does not list the role or the delegator does not delegate to it;
+    /// [`TufError::LengthOrHashMismatch`]; [`TufError::Unsigned`];
+    /// [`TufError::BadVersion`] unless the version is the one snapshot names;
+    /// [`TufError::Expired`].
+    pub fn update_delegated_targets(
+        &mut self,
+        bytes: &[u8],
+        role: &str,
+        delegator: &str,
+    ) -> Result<(), TufError> {
+        let snapshot = self.check_final_snapshot()?;
+        let file = format!("{role}.json");
+        let meta = snapshot.payload.meta.get(&file).cloned().ok_or_else(|| {
+            TufError::Repository(format!("snapshot does not list {file} (role {role:?})"))
+        })?;
+        meta.check(role, bytes)?;
+        let new: Unverified<Targets> = metadata::parse(bytes, RoleType::Targets)?;
+        let new = if delegator == "root" {
+            let root = &self.root.payload;
+            new.verify(role, root.role(role)?, &root.keys)?
+        } else {
+            let parent = self.targets.get(delegator).ok_or_else(|| {
+                TufError::Order(format!("delegating role {delegator:?} is not trusted yet"))
+            })?;
+            let delegations = parent.payload.delegations.as_ref().ok_or_else(|| {
+                malformed(
+                    RoleType::Targets,
+                    format!("{delegator:?} delegates to no role (looking for {role:?})"),
+                )
+            })?;
+            let keys = delegations.role_keys(role).ok_or_else(|| {
+                TufError::Repository(format!("{delegator:?} does not delegate to {role:?}"))
+            })?;
+            new.verify(role, keys, &delegations.keys)?
+        };
+        if new.common.version != meta.version {
+            return Err(TufError::BadVersion {
+                role: role.to_owned(),
+                detail: format!(
+                    "version {} is not the version {} snapshot names",
+                    new.common.version, meta.version
+                ),
+            });
+        }
+        expiry_check(role, &new.common, self.now)?;
+        self.targets.insert(role.to_owned(), new);
+        Ok(())
+    }
+}
+
+/// The one expiry check: expired when the update's reference time is at or past `expires`.
+fn expiry_check(role: &str, common: &metadata::Common, now: i64) -> Result<(), TufError> {
+    if common.is_expired(now) {
+        return Err(TufError::Expired {
+            role: role.to_owned(),
+            expires: custody_core::time::format_utc(common.expires),
+        });
+    }
+    Ok(())
+}

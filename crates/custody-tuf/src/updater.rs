@@ -1,0 +1,393 @@
+//! The client workflow: refresh the top-level metadata, find a target's description by
+//! walking the delegation graph, download the target and verify it.
+//!
+//! Local files: the metadata directory holds the trusted metadata as `<role>.json` (role
+//! names percent-encoded like Python's `quote(name, safe="")`), each the exact bytes
+//! received; nothing else is written there. Targets are saved in the target directory
+//! under their percent-encoded path, so no target name can reach outside it.
+
+use crate::TufError;
+use crate::fetch::{Fetcher, HttpFetcher};
+use crate::metadata::TargetFile;
+use crate::trusted::TrustedSet;
+use custody_core::atomic::{FileMode, write_atomic};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::path::{Path, PathBuf};
+
+/// What Python's `urllib.parse.quote(s, safe="")` leaves alone: letters, digits, `_.-~`.
+const QUOTE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'~');
+
+/// Percent-encode a role name or target path for a file name or URL component.
+#[must_use]
+pub fn quote(s: &str) -> String {
+    utf8_percent_encode(s, QUOTE).to_string()
+}
+
+/// Limits and locations of an updater.
+#[derive(Debug, Clone)]
+pub struct UpdaterConfig {
+    /// Directory of trusted metadata (must hold `root.json`).
+    pub metadata_dir: PathBuf,
+    /// Base URL of the metadata (a `/` is added if missing).
+    pub metadata_base_url: String,
+    /// Most root versions fetched in one update.
+    pub max_root_rotations: u64,
+    /// Most delegated roles visited looking for one target.
+    pub max_delegations: usize,
+    /// Largest root file accepted.
+    pub root_max_length: u64,
+    /// Largest timestamp file accepted.
+    pub timestamp_max_length: u64,
+    /// Largest snapshot file accepted when timestamp gives no length.
+    pub snapshot_max_length: u64,
+    /// Largest targets file accepted when snapshot gives no length.
+    pub targets_max_length: u64,
+    /// With consistent snapshots, fetch targets as `<hash>.<name>`.
+    pub prefix_targets_with_hash: bool,
+}
+
+impl UpdaterConfig {
+    /// python-tuf's defaults for these locations.
+    #[must_use]
+    pub fn new(metadata_dir: PathBuf, metadata_base_url: String) -> Self {
+        Self {
+            metadata_dir,
+            metadata_base_url,
+            max_root_rotations: 256,
+            max_delegations: 32,
+            root_max_length: 512_000,
+            timestamp_max_length: 16_384,
+            snapshot_max_length: 2_000_000,
+            targets_max_length: 5_000_000,
+            prefix_targets_with_hash: true,
+        }
+    }
+}
+
+/// A target's path and description, as found through the delegation graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetInfo {
+    /// The target path.
+    pub path: String,
+    /// Length, hashes, custom metadata.
+    pub file: TargetFile,
+}
+
+/// The TUF client.
+#[derive(Debug)]
+pub struct Updater<F: Fetcher = HttpFetcher> {
+    config: UpdaterConfig,
+    fetcher: F,
+    trusted: TrustedSet,
+    refreshed: bool,
+}
+
+impl Updater<HttpFetcher> {
+    /// An updater over HTTP(S) starting from the trusted `root.json` in the metadata
+    /// directory; the reference time is now.
+    ///
+    /// # Errors
+    /// [`TufError::Io`] or a metadata error if the trusted root cannot be loaded.
+    pub fn new(config: UpdaterConfig) -> Result<Self, TufError> {
+        Self::with_fetcher(
+            config,
+            HttpFetcher::default(),
+            custody_core::time::now_unix(),
+        )
+    }
+}
+
+impl<F: Fetcher> Updater<F> {
+    /// An updater with another transport and reference time.
+    ///
+    /// # Errors
+    /// As [`Updater::new`].
+    pub fn with_fetcher(mut config: UpdaterConfig, fetcher: F, now: i64) -> Result<Self, TufError> {
+        if !config.metadata_base_url.ends_with('/') {
+            config.metadata_base_url.push('/');
+        }
+        let root_path = config.metadata_dir.join("root.json");
+        let root = std::fs::read(&root_path).map_err(TufError::io(&root_path))?;
+        let trusted = TrustedSet::new(&root, now)?;
+        Ok(Self {
+            config,
+            fetcher,
+            trusted,
+            refreshed: false,
+        })
+    }
+
+    /// The trusted metadata so far.
+    #[must_use]
+    pub fn trusted(&self) -> &TrustedSet {
+        &self.trusted
+    }
+
+    /// Update root, timestamp, snapshot and top-level targets, in that order.
+    ///
+    /// # Errors
+    /// The first rule a fetched document breaks, or a download that fails.
+    pub fn refresh(&mut self) -> Result<(), TufError> {
+        self.load_root()?;
+        self.load_timestamp()?;
+        self.load_snapshot()?;
+        self.load_targets("targets", "root")?;
+        self.refreshed = true;
+        Ok(())
+    }
+
+    fn load_root(&mut self) -> Result<(), TufError> {
+        let lower = self.trusted.root().common.version + 1;
+        let upper = lower.saturating_add(self.config.max_root_rotations);
+        for version in lower..upper {
+            let url = format!("{}{version}.root.json", self.config.metadata_base_url);
+            let bytes = match self.fetcher.fetch(&url, self.config.root_max_length) {
+                Ok(b) => b,
+                // No newer root: the chain ends here.
+                Err(TufError::Download {
+                    status: Some(403 | 404),
+                    ..
+                }) => break,
+                Err(e) => return Err(e),
+            };
+            self.trusted.update_root(&bytes)?;
+            self.persist("root", &bytes)?;
+        }
+        Ok(())
+    }
+
+    fn load_timestamp(&mut self) -> Result<(), TufError> {
+        if let Some(local) = self.read_local("timestamp") {
+            // A local copy that no longer verifies (keys rotated, expired) is ignored;
+            // one that does is the floor for rollback checks.
+            let _ = self.trusted.update_timestamp(&local);
+        }
+        let url = format!("{}timestamp.json", self.config.metadata_base_url);
+        let bytes = self.fetcher.fetch(&url, self.config.timestamp_max_length)?;
+        match self.trusted.update_timestamp(&bytes) {
+            Ok(()) => {}
+            Err(TufError::EqualVersion { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        }
+        self.persist("timestamp", &bytes)
+    }
+
+    fn load_snapshot(&mut self) -> Result<(), TufError> {
+        if let Some(local) = self.read_local("snapshot")
+            && self.trusted.update_snapshot(&local, true).is_ok()
+        {
+            return Ok(());
+        }
+        let meta = self
+            .trusted
+            .timestamp()
+            .ok_or_else(|| TufError::Order("no trusted timestamp".into()))?
+            .payload
+            .snapshot_meta
+            .clone();
+        // A length of 0 means "not given", as in python-tuf.
+        let length = meta
+            .length
+            .filter(|l| *l > 0)
+            .unwrap_or(self.config.snapshot_max_length);
+        let url = self.metadata_url("snapshot", meta.version);
+        let bytes = self.fetcher.fetch(&url, length)?;
+        self.trusted.update_snapshot(&bytes, false)?;
+        self.persist("snapshot", &bytes)
+    }
+
+    fn load_targets(&mut self, role: &str, delegator: &str) -> Result<(), TufError> {
+        if self.trusted.targets(role).is_some() {
+            return Ok(());
+        }
+        if let Some(local) = self.read_local(role)
+            && self
+                .trusted
+                .update_delegated_targets(&local, role, delegator)
+                .is_ok()
+        {
+            return Ok(());
+        }
+        let snapshot = self
+            .trusted
+            .snapshot()
+            .ok_or_else(|| TufError::Order("no trusted snapshot".into()))?;
+        let meta = snapshot
+            .payload
+            .meta
+            .get(&format!("{role}.json"))
+            .cloned()
+            .ok_or_else(|| {
+                TufError::Repository(format!(
+                    "role {role:?} is delegated to but snapshot does not list it"
+                ))
+            })?;
+        let length = meta
+            .length
+            .filter(|l| *l > 0)
+            .unwrap_or(self.config.targets_max_length);
+        let url = self.metadata_url(role, meta.version);
+        let bytes = self.fetcher.fetch(&url, length)?;
+        self.trusted
+            .update_delegated_targets(&bytes, role, delegator)?;
+        self.persist(role, &bytes)
+    }
+
+    /// `<version>.<role>.json` with consistent snapshots, `<role>.json` without.
+    fn metadata_url(&self, role: &str, version: u64) -> String {
+        if self.trusted.root().payload.consistent_snapshot {
+            format!(
+                "{}{version}.{}.json",
+                self.config.metadata_base_url,
+                quote(role)
+            )
+        } else {
+            format!("{}{}.json", self.config.metadata_base_url, quote(role))
+        }
+    }
+
+    fn local_path(&self, role: &str) -> PathBuf {
+        self.config
+            .metadata_dir
+            .join(format!("{}.json", quote(role)))
+    }
+
+    fn read_local(&self, role: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.local_path(role)).ok()
+    }
+
+    fn persist(&self, role: &str, bytes: &[u8]) -> Result<(), TufError> {
+        let path = self.local_path(role);
+        write_atomic(&path, bytes, FileMode::Public).map_err(|e| TufError::Io {
+            path: e.path,
+            source: e.source,
+        })
+    }
+
+    /// Find `target`'s description: a pre-order depth-first search of the delegation
+    /// graph from the top-level targets, visiting each role once, the top-level targets
+    /// and at most `max_delegations` delegated roles, stopping at terminating
+    /// delegations. Refreshes first if that has not happened yet.
+    ///
+    /// # Errors
+    /// Errors of loading the roles on the way.
+    pub fn target_info(&mut self, target: &str) -> Result<Option<TargetInfo>, TufError> {
+        if !self.refreshed {
+            self.refresh()?;
+        }
+        let mut to_visit: Vec<(String, String)> = vec![("targets".into(), "root".into())];
+        let mut visited: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut budget = self.config.max_delegations.saturating_add(1);
+        while budget > 0 {
+            let Some((role, delegator)) = to_visit.pop() else {
+                break;
+            };
+            if visited.contains(&role) {
+                continue;
+            }
+            self.load_targets(&role, &delegator)?;
+            let targets = self
+                .trusted
+                .targets(&role)
+                .ok_or_else(|| TufError::Order(format!("{role} not loaded")))?;
+            if let Some(file) = targets.payload.targets.get(target) {
+                return Ok(Some(TargetInfo {
+                    path: target.to_owned(),
+                    file: file.clone(),
+                }));
+            }
+            budget -= 1;
+            if let Some(delegations) = &targets.payload.delegations {
+                let mut children = Vec::new();
+                for (child, terminating) in delegations.roles_for_target(target) {
+                    children.push((child, role.clone()));
+                    if terminating {
+                        to_visit.clear();
+                        break;
+                    }
+                }
+                children.reverse();
+                to_visit.extend(children);
+            }
+            visited.insert(role);
+        }
+        Ok(None)
+    }
+
+    /// Where a target is saved in `target_dir`: its percent-encoded path.
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] for names that encode to `.`, `..` or nothing.
+    pub fn target_path(info: &TargetInfo, target_dir: &Path) -> Result<PathBuf, TufError> {
+        let name = quote(&info.path);
+        if name.is_empty() || name == "." || name == ".." {
+            return Err(TufError::Usage(format!(
+                "target name {:?} cannot be saved as a file",
+                info.path
+            )));
+        }
+        Ok(target_dir.join(name))
+    }
+
+    /// The local copy of a target, if one with the right length and hashes is there.
+    ///
+    /// # Errors
+    /// As [`Updater::target_path`].
+    pub fn find_cached_target(
+        info: &TargetInfo,
+        target_dir: &Path,
+    ) -> Result<Option<PathBuf>, TufError> {
+        let path = Self::target_path(info, target_dir)?;
+        let Ok(data) = std::fs::read(&path) else {
+            return Ok(None);
+        };
+        Ok(info.file.check(&info.path, &data).is_ok().then_some(path))
+    }
+
+    /// Download a target into `target_dir`, check its length and hashes, and save it
+    /// (atomically) under its percent-encoded path.
+    ///
+    /// # Errors
+    /// [`TufError::Download`], [`TufError::LengthOrHashMismatch`], [`TufError::Io`].
+    pub fn download_target(
+        &self,
+        info: &TargetInfo,
+        target_dir: &Path,
+        target_base_url: &str,
+    ) -> Result<PathBuf, TufError> {
+        let path = Self::target_path(info, target_dir)?;
+        let mut url = target_base_url.to_owned();
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        let remote = if self.trusted.root().payload.consistent_snapshot
+            && self.config.prefix_targets_with_hash
+        {
+            let hash = info
+                .file
+                .hashes
+                .0
+                .first()
+                .map(|(_, h)| h.as_str())
+                .unwrap_or_default();
+            match info.path.rsplit_once('/') {
+                Some((dir, base)) => format!("{dir}/{hash}.{base}"),
+                None => format!("{hash}.{}", info.path),
+            }
+        } else {
+            info.path.clone()
+        };
+        url.push_str(&remote);
+        let data = self.fetcher.fetch(&url, info.file.length)?;
+        info.file.check(&info.path, &data)?;
+        write_atomic(&path, &data, FileMode::Public).map_err(|e| TufError::Io {
+            path: e.path,
+            source: e.source,
+        })?;
+        Ok(path)
+    }
+}
