@@ -21,6 +21,7 @@
 //! be frozen past an expiry.
 
 use crate::TufError;
+use crate::keys::{KeySet, RoleKeys};
 use crate::metadata::{
     self, RoleType, Root, Snapshot, Targets, Timestamp, Unverified, Verified, malformed,
 };
@@ -274,24 +275,8 @@ impl TrustedSet {
         })?;
         meta.check(role, bytes)?;
         let new: Unverified<Targets> = metadata::parse(bytes, RoleType::Targets)?;
-        let new = if delegator == "root" {
-            let root = &self.root.payload;
-            new.verify(role, root.role(role)?, &root.keys)?
-        } else {
-            let parent = self.targets.get(delegator).ok_or_else(|| {
-                TufError::Order(format!("delegating role {delegator:?} is not trusted yet"))
-            })?;
-            let delegations = parent.payload.delegations.as_ref().ok_or_else(|| {
-                malformed(
-                    RoleType::Targets,
-                    format!("{delegator:?} delegates to no role (looking for {role:?})"),
-                )
-            })?;
-            let keys = delegations.role_keys(role).ok_or_else(|| {
-                TufError::Repository(format!("{delegator:?} does not delegate to {role:?}"))
-            })?;
-            new.verify(role, keys, &delegations.keys)?
-        };
+        let (role_keys, keys) = self.delegation(role, delegator)?;
+        let new = new.verify(role, role_keys, keys)?;
         if new.common.version != meta.version {
             return Err(TufError::BadVersion {
                 role: role.to_owned(),
@@ -304,6 +289,46 @@ impl TrustedSet {
         expiry_check(role, &new.common, self.now)?;
         self.targets.insert(role.to_owned(), new);
         Ok(())
+    }
+}
+
+impl TrustedSet {
+    /// The key IDs and threshold `delegator` gives `role`, and the keys they refer to.
+    fn delegation(&self, role: &str, delegator: &str) -> Result<(&RoleKeys, &KeySet), TufError> {
+        if delegator == "root" {
+            let root = &self.root.payload;
+            return Ok((root.role(role)?, &root.keys));
+        }
+        let parent = self.targets.get(delegator).ok_or_else(|| {
+            TufError::Order(format!("delegating role {delegator:?} is not trusted yet"))
+        })?;
+        let delegations = parent.payload.delegations.as_ref().ok_or_else(|| {
+            malformed(
+                RoleType::Targets,
+                format!("{delegator:?} delegates to no role (looking for {role:?})"),
+            )
+        })?;
+        let role_keys = delegations.role_keys(role).ok_or_else(|| {
+            TufError::Repository(format!("{delegator:?} does not delegate to {role:?}"))
+        })?;
+        Ok((role_keys, &delegations.keys))
+    }
+
+    /// Check that an already trusted targets role, reached again through `delegator`, is
+    /// signed by the keys this delegator gives it too. Two delegators may delegate the
+    /// same role name to different keys; trust earned through one path says nothing
+    /// about the other.
+    ///
+    /// # Errors
+    /// [`TufError::Unsigned`], or as [`TrustedSet::update_delegated_targets`] for a
+    /// delegator that does not delegate to `role`.
+    pub fn verify_delegation(&self, role: &str, delegator: &str) -> Result<(), TufError> {
+        let trusted = self
+            .targets
+            .get(role)
+            .ok_or_else(|| TufError::Order(format!("{role:?} is not trusted yet")))?;
+        let (role_keys, keys) = self.delegation(role, delegator)?;
+        trusted.verify_also(role, role_keys, keys)
     }
 }
 

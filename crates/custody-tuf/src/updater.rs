@@ -202,7 +202,7 @@ impl<F: Fetcher> Updater<F> {
 
     fn load_targets(&mut self, role: &str, delegator: &str) -> Result<(), TufError> {
         if self.trusted.targets(role).is_some() {
-            return Ok(());
+            return self.trusted.verify_delegation(role, delegator);
         }
         if let Some(local) = self.read_local(role)
             && self

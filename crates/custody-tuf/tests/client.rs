@@ -532,3 +532,28 @@ fn target_names_never_escape_the_target_directory() {
     assert_eq!(path, out.join("..%2F..%2Fevil"));
     assert_eq!(std::fs::read_dir(parent.path()).expect("list").count(), 1);
 }
+
+#[test]
+fn a_role_reached_through_another_delegator_is_verified_again() {
+    let mut repo = Repo::new();
+    repo.delegate("targets", "parent-a", &["team-a/*"], false);
+    repo.delegate("targets", "parent-b", &["team-b/*"], false);
+    repo.delegate("parent-a", "release", &["team-a/*"], false);
+    // parent-b delegates a role of the same name to a key of its own.
+    let other = key();
+    let b = repo.targets.get_mut("parent-b").expect("parent-b");
+    b["delegations"] = json!({
+        "keys": {keyid(&other): other.public_key().to_sslib_json_value(false).expect("json")},
+        "roles": [{"name": "release", "keyids": [keyid(&other)], "threshold": 1,
+                   "terminating": false, "paths": ["team-b/*"]}]});
+    repo.add_target("release", "team-a/app", b"trusted A");
+    repo.add_target("release", "team-b/app", b"evil B");
+    repo.publish();
+    let dir = client_dir(&repo, 1);
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    assert!(u.target_info("team-a/app").expect("via parent-a").is_some());
+    let err = u
+        .target_info("team-b/app")
+        .expect_err("release is not signed by parent-b's key");
+    assert!(matches!(err, TufError::Unsigned { ref role, .. } if role == "release"), "{err}");
+}

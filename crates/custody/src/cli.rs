@@ -52,6 +52,53 @@ pub enum Command {
         after_help = "Examples:\n  custody attest -k ci.key --subject dist/app.tar.gz -t slsa-provenance --predicate provenance.json --bundle app.intoto.jsonl\n  custody attest -k ci.key --subject-digest app=sha256:9f86d0… -t cyclonedx --predicate sbom.cdx.json -o sbom.att.json\n  custody attest -k alice.key --subject app -t link --predicate build.1a2b3c4d.link\n  custody attest verify -k ci.pub --subject dist/app.tar.gz -t slsa-provenance app.intoto.jsonl\n\nPredicate type aliases: slsa-provenance (https://slsa.dev/provenance/v1), link (https://in-toto.io/attestation/link/v0.3; --predicate may be a link file), cyclonedx, spdx, sarif, test-result; or any URI. Known types are checked for their required fields before signing."
     )]
     Attest(AttestArgs),
+    /// The Update Framework: a client that verifies metadata and targets before use.
+    #[command(subcommand)]
+    Tuf(TufCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TufCommand {
+    /// Fetch and verify TUF metadata and targets (the client workflow of the TUF
+    /// specification, section 5).
+    #[command(
+        after_help = "Examples:\n  custody tuf client --metadata-dir meta init trusted-root.json\n  custody tuf client --metadata-url https://example.org/metadata/ --metadata-dir meta refresh\n  custody tuf client --metadata-url https://example.org/metadata/ --metadata-dir meta \\\n      --target-name app-1.0.tar.gz --target-dir downloads --target-base-url https://example.org/targets/ download\n\nThe metadata directory holds the trusted metadata as <role>.json, exactly as received. Targets are saved in the target directory under their percent-encoded names, and not downloaded again while a file with the right length and hashes is there. Expiry is checked against the system clock at the start of the update.\n\nExit codes: 0 success, 1 any failure (nothing trusted, nothing saved)."
+    )]
+    Client(TufClientArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TufClientArgs {
+    /// Directory of trusted metadata (root.json, timestamp.json, …).
+    #[arg(long = "metadata-dir", value_name = "DIR")]
+    pub metadata_dir: PathBuf,
+    /// Base URL of the repository's metadata (http, https or file).
+    #[arg(long = "metadata-url", value_name = "URL")]
+    pub metadata_url: Option<String>,
+    /// A target to download; repeat for several, fetched in order.
+    #[arg(long = "target-name", value_name = "NAME")]
+    pub target_name: Vec<String>,
+    /// Where downloaded targets are saved.
+    #[arg(long = "target-dir", value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// Base URL of the repository's targets.
+    #[arg(long = "target-base-url", value_name = "URL")]
+    pub target_base_url: Option<String>,
+    #[command(subcommand)]
+    pub action: TufClientAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TufClientAction {
+    /// Trust this root: copy it into the metadata directory (no network).
+    Init {
+        /// The trusted root metadata file, obtained out of band.
+        trusted_root: PathBuf,
+    },
+    /// Update root, timestamp, snapshot and targets metadata from the repository.
+    Refresh,
+    /// Refresh, then download and verify every --target-name into --target-dir.
+    Download,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,9 @@ pub enum Outcome {
     Findings,
     /// A wrapped command failed with this status, passed on (`intoto run`).
     Wrapped(u8),
+    /// The command failed and already said why (exit 1): commands whose contract is
+    /// "0 on success, 1 on any failure" (`tuf client`).
+    Failure,
 }
 
 /// A verification that did not succeed: exit code 1, not 2. Library errors that mean
@@ -26,11 +29,26 @@ impl std::fmt::Display for VerificationFailed {
 
 impl std::error::Error for VerificationFailed {}
 
+/// A command line that does not parse: help and version exit 0, other errors 2, except
+/// under `tuf client`, whose contract is exit 1 on any failure.
+pub fn usage_error(err: &clap::Error) -> ExitCode {
+    let _ = err.print();
+    if !err.use_stderr() {
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args().skip(1).take(2).collect();
+    if args == ["tuf", "client"] {
+        ExitCode::from(1)
+    } else {
+        ExitCode::from(2)
+    }
+}
+
 /// Print the error chain (if any) and map to an exit code.
 pub fn finish(outcome: anyhow::Result<Outcome>) -> ExitCode {
     match outcome {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Findings | Outcome::Failure) => ExitCode::from(1),
         Ok(Outcome::Wrapped(code)) => ExitCode::from(code),
         Err(err) => {
             let failed = err.downcast_ref::<VerificationFailed>().is_some();

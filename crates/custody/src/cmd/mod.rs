@@ -6,6 +6,7 @@ mod dsse;
 mod intoto;
 mod key;
 mod sign;
+mod tuf;
 
 use crate::cli::{Cli, Command, SchemeArg};
 use crate::exit::Outcome;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Dsse(cmd) => dsse::run(cmd),
         Command::Intoto(cmd) => intoto::run(cmd),
         Command::Attest(args) => attest::run(args),
+        Command::Tuf(cmd) => tuf::run(cmd),
     }
 }
 
