@@ -18,10 +18,13 @@ pub trait Fetcher {
     fn fetch(&self, url: &str, max_length: u64) -> Result<Vec<u8>, TufError>;
 }
 
-/// HTTP(S) and `file://` fetching with timeouts.
+/// HTTP(S) and `file://` fetching with timeouts. Proxies come from the usual
+/// environment variables (`HTTPS_PROXY`, `NO_PROXY`, …), except for loopback addresses,
+/// which are always reached directly.
 #[derive(Debug, Clone)]
 pub struct HttpFetcher {
     agent: ureq::Agent,
+    direct: ureq::Agent,
 }
 
 /// Timeouts for [`HttpFetcher`].
@@ -46,14 +49,28 @@ impl HttpFetcher {
     /// A fetcher with these timeouts; connections are kept alive between requests.
     #[must_use]
     pub fn new(timeouts: Timeouts) -> Self {
-        let config = ureq::Agent::config_builder()
-            .timeout_connect(Some(timeouts.connect))
-            .timeout_global(Some(timeouts.request))
-            .user_agent(concat!("custody/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let agent = |proxy: Option<ureq::Proxy>| {
+            ureq::Agent::config_builder()
+                .timeout_connect(Some(timeouts.connect))
+                .timeout_global(Some(timeouts.request))
+                .user_agent(concat!("custody/", env!("CARGO_PKG_VERSION")))
+                .proxy(proxy)
+                .build()
+                .new_agent()
+        };
         Self {
-            agent: config.new_agent(),
+            agent: agent(ureq::Proxy::try_from_env()),
+            direct: agent(None),
         }
+    }
+
+    fn agent_for(&self, url: &str) -> &ureq::Agent {
+        let host = url.split_once("://").map_or("", |(_, rest)| {
+            rest.split(['/', '?', '#']).next().unwrap_or("")
+        });
+        let loopback =
+            host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+        if loopback { &self.direct } else { &self.agent }
     }
 }
 
@@ -86,7 +103,7 @@ impl Fetcher for HttpFetcher {
                 "only http, https and file URLs are supported",
             ));
         }
-        let mut response = self.agent.get(url).call().map_err(|e| match e {
+        let mut response = self.agent_for(url).get(url).call().map_err(|e| match e {
             ureq::Error::StatusCode(status) => TufError::Download {
                 url: url.to_owned(),
                 reason: format!("HTTP status {status}"),

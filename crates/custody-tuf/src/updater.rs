@@ -27,6 +27,20 @@ pub fn quote(s: &str) -> String {
     utf8_percent_encode(s, QUOTE).to_string()
 }
 
+/// What cannot appear raw in a URL path: controls, space, `"#<>?` `` ` `` `{}`, and
+/// non-ASCII. `/` and `%` stay as they are (target paths are paths, and may already be
+/// encoded).
+const URL_PATH: &AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
 /// Limits and locations of an updater.
 #[derive(Debug, Clone)]
 pub struct UpdaterConfig {
@@ -381,7 +395,7 @@ impl<F: Fetcher> Updater<F> {
         } else {
             info.path.clone()
         };
-        url.push_str(&remote);
+        url.extend(utf8_percent_encode(&remote, URL_PATH));
         let data = self.fetcher.fetch(&url, info.file.length)?;
         info.file.check(&info.path, &data)?;
         write_atomic(&path, &data, FileMode::Public).map_err(|e| TufError::Io {

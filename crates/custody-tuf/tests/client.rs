@@ -555,5 +555,8 @@ fn a_role_reached_through_another_delegator_is_verified_again() {
     let err = u
         .target_info("team-b/app")
         .expect_err("release is not signed by parent-b's key");
-    assert!(matches!(err, TufError::Unsigned { ref role, .. } if role == "release"), "{err}");
+    assert!(
+        matches!(err, TufError::Unsigned { ref role, .. } if role == "release"),
+        "{err}"
+    );
 }

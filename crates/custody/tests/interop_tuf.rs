@@ -256,3 +256,34 @@ fn reads_python_tuf_repositories_with_rsa_pkcs1v15_keys_and_delegations() {
         &["--delegate", "docs:docs/*", "--no-consistent"],
     );
 }
+
+/// Expiry is checked against the system clock as libc reports it, so `faketime` (the way
+/// conformance suites move a client through time) works.
+#[test]
+#[ignore = "interop: needs python peers and faketime; run scripts/test"]
+fn expiry_follows_the_clock_faketime_sets() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let repo = tmp.path().join("repo");
+    repo_tool(&repo, &["init", "--targets", "1"]);
+    repo_tool(&repo, &["expire-timestamp", "--in-days", "2"]);
+    let server = Server::start(&repo, tmp.path().join("requests.log"));
+    let client = Client::new(tmp.path(), &repo.join("metadata/1.root.json"));
+    ok(&client.run(&server, &[], "refresh"), "refresh today");
+    let bin = assert_cmd::cargo::cargo_bin("custody");
+    let out = std::process::Command::new("faketime")
+        .args(["-f", "+3d"])
+        .arg(bin)
+        .args(["tuf", "client", "--metadata-url"])
+        .arg(server.url("metadata"))
+        .arg("--metadata-dir")
+        .arg(&client.md)
+        .arg("refresh")
+        .output()
+        .expect("faketime runs (apt install faketime)");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("expired"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -4,7 +4,9 @@
                                 [--delegate NAME:PATTERN] [--targets N] [--meta-hashes]
     python tuf_repo.py DIR add-target NAME CONTENT     (adds to targets or its bin, republishes)
     python tuf_repo.py DIR rotate-root                 (new root key; v+1 signed by old and new)
-    python tuf_repo.py DIR expire-timestamp            (timestamp v+1 that expired in 2000)
+    python tuf_repo.py DIR expire-timestamp [--in-days N]
+                                                       (timestamp v+1 that expired in 2000,
+                                                        or that expires N days from now)
 
 State (signers' private keys, current metadata) lives in DIR/state; DIR/metadata and
 DIR/targets are what a web server serves. Metadata files are written as python-tuf writes
@@ -248,7 +250,11 @@ def expire_timestamp(args):
     repo = Repo(args.dir)
     ts = repo.load("timestamp")
     ts.signed.version += 1
-    ts.signed.expires = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+    if args.in_days is None:
+        ts.signed.expires = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+    else:
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        ts.signed.expires = now + datetime.timedelta(days=args.in_days)
     repo.publish(ts, "timestamp", [repo.signer("timestamp")])
 
 
@@ -267,7 +273,8 @@ def main():
     p.add_argument("name")
     p.add_argument("content")
     sub.add_parser("rotate-root")
-    sub.add_parser("expire-timestamp")
+    p = sub.add_parser("expire-timestamp")
+    p.add_argument("--in-days", type=int, default=None)
     args = ap.parse_args()
     {"init": init, "add-target": add_target, "rotate-root": rotate_root,
      "expire-timestamp": expire_timestamp}[args.cmd](args)
