@@ -7,7 +7,8 @@
 //! - [`keys`], [`delegation`]: keys, thresholds, delegations and hash bins;
 //! - [`trusted`]: the trusted metadata set, where every rule of the client workflow
 //!   (section 5 of the specification) is checked in the order python-tuf checks it;
-//! - [`fetch`]: getting bytes over HTTP with length limits and timeouts;
+//! - [`fetch`]: the transport interface, with length limits; `http` (default feature) the
+//!   HTTP(S) transport with timeouts;
 //! - [`updater`]: the client workflow on top: refresh, find a target through the
 //!   delegation graph, download and verify it.
 //!
@@ -26,6 +27,8 @@
 
 pub mod delegation;
 pub mod fetch;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod keys;
 pub mod metadata;
 pub mod signing;

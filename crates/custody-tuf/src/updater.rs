@@ -7,7 +7,9 @@
 //! under their percent-encoded path, so no target name can reach outside it.
 
 use crate::TufError;
-use crate::fetch::{Fetcher, HttpFetcher};
+use crate::fetch::Fetcher;
+#[cfg(feature = "http")]
+use crate::http::HttpFetcher;
 use crate::metadata::TargetFile;
 use crate::trusted::TrustedSet;
 use custody_core::atomic::{FileMode, write_atomic};
@@ -92,6 +94,7 @@ pub struct TargetInfo {
 }
 
 /// The TUF client.
+#[cfg(feature = "http")]
 #[derive(Debug)]
 pub struct Updater<F: Fetcher = HttpFetcher> {
     config: UpdaterConfig,
@@ -100,6 +103,17 @@ pub struct Updater<F: Fetcher = HttpFetcher> {
     refreshed: bool,
 }
 
+/// The TUF client.
+#[cfg(not(feature = "http"))]
+#[derive(Debug)]
+pub struct Updater<F: Fetcher> {
+    config: UpdaterConfig,
+    fetcher: F,
+    trusted: TrustedSet,
+    refreshed: bool,
+}
+
+#[cfg(feature = "http")]
 impl Updater<HttpFetcher> {
     /// An updater over HTTP(S) starting from the trusted `root.json` in the metadata
     /// directory; the reference time is now.

@@ -560,3 +560,43 @@ fn a_role_reached_through_another_delegator_is_verified_again() {
         "{err}"
     );
 }
+
+#[test]
+fn a_compromised_key_below_the_threshold_cannot_sign_alone() {
+    let mut repo = Repo::new();
+    let second = key();
+    repo.root["keys"][keyid(&second)] = second
+        .public_key()
+        .to_sslib_json_value(false)
+        .expect("json");
+    let first = keyid(&repo.keys["targets"][0]);
+    repo.root["roles"]["targets"] = json!({"keyids": [first, keyid(&second)], "threshold": 2});
+    Repo::bump(&mut repo.root);
+    repo.publish_root();
+    // Only the compromised first key signs.
+    repo.publish();
+    let dir = client_dir(&repo, 1);
+    let err = refresh(&repo, dir.path()).expect_err("one of two signatures");
+    assert!(
+        matches!(err, TufError::Unsigned { ref role, .. } if role == "targets"),
+        "{err}"
+    );
+    // Both sign: accepted.
+    repo.keys.get_mut("targets").expect("targets").push(second);
+    repo.publish();
+    refresh(&repo, dir.path()).expect("threshold met");
+}
+
+#[test]
+fn a_role_cannot_add_targets_outside_its_delegated_paths() {
+    // Extraneous dependencies: a role trusted for "b/*" lists "a/evil"; no client finds it.
+    let mut repo = Repo::new();
+    repo.delegate("targets", "b", &["b/*"], false);
+    repo.add_target("b", "a/evil", b"evil");
+    repo.add_target("b", "b/good", b"good");
+    repo.publish();
+    let dir = client_dir(&repo, 1);
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    assert!(u.target_info("a/evil").expect("search").is_none());
+    assert!(u.target_info("b/good").expect("search").is_some());
+}

@@ -63,7 +63,7 @@ fn client(args: TufClientArgs) -> Result<()> {
                 let info = updater
                     .target_info(name)?
                     .ok_or_else(|| anyhow!("target {name:?} is not in the repository"))?;
-                let cached = Updater::<custody_tuf::fetch::HttpFetcher>::find_cached_target(
+                let cached = Updater::<custody_tuf::http::HttpFetcher>::find_cached_target(
                     &info, target_dir,
                 )?;
                 let path = match cached {
