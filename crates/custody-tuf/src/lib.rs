@@ -26,16 +26,21 @@
 //! ```
 
 pub mod delegation;
+pub mod document;
 pub mod fetch;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod keys;
 pub mod metadata;
+pub mod repository;
 pub mod signing;
 pub mod trusted;
 pub mod updater;
 
 use std::path::PathBuf;
+
+/// The specification version custody writes.
+pub const SPEC_VERSION: &str = "1.0.31";
 
 /// Why TUF metadata or a target could not be trusted, or fetched.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,1349 @@
+//! A TUF repository on disk, and the edits a maintainer makes to it.
+//!
+//! ```text
+//! REPO/custody-tuf.toml   expiry policy and hash algorithms
+//! REPO/metadata/          what clients fetch: N.root.json, timestamp.json, and with
+//!                         consistent snapshots N.snapshot.json, N.<role>.json
+//! REPO/targets/           target files; with consistent snapshots <dir>/<hash>.<name>
+//! REPO/staged/            edited metadata still waiting for signatures (<role>.json)
+//! ```
+//!
+//! Every edit works on the current version of the roles it touches, bumps each once, sets
+//! its expiry from the policy, and signs it with whichever of the given keys the role
+//! authorises. A role whose threshold is met is published at once (a new versioned file;
+//! old versions stay, for clients in the middle of an update); one that needs more
+//! signatures waits in `staged/` for `sign` (or an offline signature brought back with
+//! `import`). Publishing targets roles then refreshes snapshot and timestamp, when their
+//! keys are given. Files are written atomically; the same state and the same time give the
+//! same bytes (ed25519 signatures are deterministic; the time comes from
+//! `SOURCE_DATE_EPOCH` when set).
+
+use crate::TufError;
+use crate::document::{Signer, TargetEntry, TargetsDoc, sign_document};
+use crate::updater::quote;
+use custody_core::atomic::{FileMode, write_atomic};
+use custody_core::canonical_json::{self, SortedValue};
+use custody_core::time::format_utc;
+use custody_crypto::keys::{PrivateKey, PublicKey};
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+use sha2::Digest as _;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const SETTINGS: &str = "custody-tuf.toml";
+
+/// Repository settings, kept in `custody-tuf.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// How long each role's metadata is valid after it is signed.
+    #[serde(default)]
+    pub expiry: Expiry,
+    /// Hash algorithms recorded for target files (`sha256`, `sha512`).
+    #[serde(default = "default_hashes")]
+    pub hash_algorithms: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            expiry: Expiry::default(),
+            hash_algorithms: default_hashes(),
+        }
+    }
+}
+
+fn default_hashes() -> Vec<String> {
+    vec!["sha256".into()]
+}
+
+/// Validity periods as durations: `365d`, `12h`, `30m`, `90s`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Expiry {
+    /// Root (signed offline, rarely).
+    pub root: String,
+    /// Top-level and delegated targets.
+    pub targets: String,
+    /// Snapshot.
+    pub snapshot: String,
+    /// Timestamp (signed by an online key, often).
+    pub timestamp: String,
+}
+
+impl Default for Expiry {
+    fn default() -> Self {
+        Self {
+            root: "365d".into(),
+            targets: "90d".into(),
+            snapshot: "7d".into(),
+            timestamp: "1d".into(),
+        }
+    }
+}
+
+impl Expiry {
+    fn for_role(&self, role: &str) -> &str {
+        match role {
+            "root" => &self.root,
+            "snapshot" => &self.snapshot,
+            "timestamp" => &self.timestamp,
+            _ => &self.targets,
+        }
+    }
+}
+
+/// Parse a duration such as `365d`, `12h`, `30m` or `90s` into seconds.
+///
+/// # Errors
+/// [`TufError::Usage`] naming the text.
+pub fn parse_duration(text: &str) -> Result<i64, TufError> {
+    let bad = || {
+        TufError::Usage(format!(
+            "{text:?} is not a duration like 365d, 12h, 30m or 90s"
+        ))
+    };
+    let split = text.len().checked_sub(1).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let unit = match unit {
+        "d" => 86_400,
+        "h" => 3600,
+        "m" => 60,
+        "s" => 1,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(unit).filter(|s| *s > 0).ok_or_else(bad)
+}
+
+/// What a role needs to be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The role.
+    pub role: String,
+    /// Signatures it has.
+    pub signatures: usize,
+    /// Signatures it needs.
+    pub threshold: u64,
+}
+
+/// What an edit did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Roles published, with their new versions.
+    pub published: Vec<(String, u64)>,
+    /// Roles waiting in `staged/` for more signatures.
+    pub pending: Vec<Pending>,
+    /// Roles that could not be refreshed for lack of a key (snapshot, timestamp).
+    pub missing_keys: Vec<String>,
+}
+
+/// What is published, from one scan of `metadata/`.
+#[derive(Debug)]
+struct Index {
+    consistent: bool,
+    root_version: u64,
+    /// The published root's `signed`.
+    root: Value,
+    /// Latest published version by percent-encoded role name.
+    latest: std::collections::HashMap<String, u64>,
+}
+
+/// The delegation tree: roles in discovery order and who authorises each.
+#[derive(Debug)]
+struct Tree {
+    roles: Vec<String>,
+    authority: std::collections::HashMap<String, Authority>,
+}
+
+/// A role signed and published, or staged for more signatures.
+enum Committed {
+    Published(String, u64),
+    Pending(Pending),
+}
+
+/// A role's keys and threshold, and the keys by ID they refer to.
+#[derive(Debug, Clone)]
+struct Authority {
+    keyids: Vec<String>,
+    threshold: u64,
+    keys: Map<String, Value>,
+}
+
+/// Options for a new repository.
+#[derive(Debug)]
+pub struct InitOptions {
+    /// Public keys per top-level role.
+    pub keys: BTreeMap<String, Vec<PublicKey>>,
+    /// Threshold per role (1 when absent).
+    pub thresholds: BTreeMap<String, u64>,
+    /// Fetch snapshot and targets by version, targets by hash (recommended).
+    pub consistent_snapshot: bool,
+    /// Expiry policy and hash algorithms.
+    pub settings: Settings,
+}
+
+/// A TUF repository directory.
+#[derive(Debug)]
+pub struct Repository {
+    dir: PathBuf,
+    settings: Settings,
+    now: i64,
+}
+
+/// The current time for signing: `SOURCE_DATE_EPOCH` when set (reproducible output),
+/// else the clock.
+#[must_use]
+pub fn signing_time() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(custody_core::time::now_unix)
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TufError + '_ {
+    move |source| TufError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    write_atomic(path, bytes, FileMode::Public).map_err(|e| TufError::Io {
+        path: e.path,
+        source: e.source,
+    })
+}
+
+fn read_json(path: &Path) -> Result<Value, TufError> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    serde_json::from_slice(&bytes).map_err(|e| TufError::Malformed {
+        role: path.display().to_string(),
+        detail: format!("invalid JSON: {e}"),
+    })
+}
+
+/// The `signatures` of a metadata file as (keyid, sig) pairs.
+fn signatures_of(file: &Value) -> Vec<(String, String)> {
+    file.get("signatures")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| {
+                    Some((
+                        s.get("keyid")?.as_str()?.to_owned(),
+                        s.get("sig")?.as_str()?.to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Repository {
+    /// Create a repository: root, targets, snapshot and timestamp at version 1, signed by
+    /// `signers` where they are authorised (root usually needs its offline keys now).
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] if `dir` already holds a repository or a role has no keys or
+    /// fewer keys than its threshold; I/O errors.
+    pub fn init(
+        dir: &Path,
+        options: &InitOptions,
+        signers: &[PrivateKey],
+    ) -> Result<(Self, Report), TufError> {
+        if dir.join(SETTINGS).exists() || dir.join("metadata").exists() {
+            return Err(TufError::Usage(format!(
+                "{} already holds a TUF repository",
+                dir.display()
+            )));
+        }
+        let now = signing_time();
+        let mut keys = Map::new();
+        let mut roles = Map::new();
+        for role in crate::metadata::TOP_LEVEL_ROLES {
+            let role_keys = options
+                .keys
+                .get(role)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let threshold = options.thresholds.get(role).copied().unwrap_or(1);
+            if role_keys.is_empty() {
+                return Err(TufError::Usage(format!(
+                    "role {role} needs at least one key"
+                )));
+            }
+            if threshold == 0 || threshold > role_keys.len() as u64 {
+                return Err(TufError::Usage(format!(
+                    "role {role}: threshold {threshold} with {} key(s)",
+                    role_keys.len()
+                )));
+            }
+            let mut ids = Vec::new();
+            for key in role_keys {
+                let (id, json) = key_entry(key)?;
+                keys.insert(id.clone(), json);
+                ids.push(Value::String(id));
+            }
+            roles.insert(role.into(), json!({"keyids": ids, "threshold": threshold}));
+        }
+        let settings_text = toml::to_string(&options.settings)
+            .map_err(|e| TufError::Usage(format!("settings: {e}")))?;
+        write(&dir.join(SETTINGS), settings_text.as_bytes())?;
+        let repo = Self {
+            dir: dir.to_path_buf(),
+            settings: options.settings.clone(),
+            now,
+        };
+        let root = json!({
+            "_type": "root", "spec_version": crate::SPEC_VERSION, "version": 1,
+            "expires": repo.expires("root")?, "consistent_snapshot": options.consistent_snapshot,
+            "keys": keys, "roles": roles,
+        });
+        let mut report = Report::default();
+        repo.commit_root(root, None, signers, &mut report)?;
+        let targets = TargetsDoc::new(1, &repo.expires("targets")?);
+        let mut changed = BTreeMap::new();
+        changed.insert("targets".to_owned(), targets);
+        repo.commit_targets(changed, signers, &mut report, true)?;
+        Ok((repo, report))
+    }
+
+    /// Open an existing repository.
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] if `dir` is not a repository; errors reading its settings.
+    pub fn open(dir: &Path) -> Result<Self, TufError> {
+        let path = dir.join(SETTINGS);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            TufError::Usage(format!(
+                "{} is not a custody TUF repository ({}: {e}); create one with `custody tuf init`",
+                dir.display(),
+                path.display()
+            ))
+        })?;
+        let settings: Settings = toml::from_str(&text)
+            .map_err(|e| TufError::Usage(format!("{}: {e}", path.display())))?;
+        for alg in &settings.hash_algorithms {
+            if !matches!(alg.as_str(), "sha256" | "sha512") {
+                return Err(TufError::Usage(format!(
+                    "{}: hash algorithm {alg:?} (supported: sha256, sha512)",
+                    path.display()
+                )));
+            }
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            settings,
+            now: signing_time(),
+        })
+    }
+
+    /// The repository directory.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn expires(&self, role: &str) -> Result<String, TufError> {
+        let secs = parse_duration(self.settings.expiry.for_role(role))?;
+        Ok(format_utc(self.now.saturating_add(secs)))
+    }
+
+    fn metadata_dir(&self) -> PathBuf {
+        self.dir.join("metadata")
+    }
+
+    fn staged_path(&self, role: &str) -> PathBuf {
+        self.dir
+            .join("staged")
+            .join(format!("{}.json", quote(role)))
+    }
+
+    /// The published root, as a whole file.
+    fn published_root(&self) -> Result<(u64, Value), TufError> {
+        let mut best = None;
+        let dir = self.metadata_dir();
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+            let name = entry.map_err(io(&dir))?.file_name();
+            let name = name.to_string_lossy();
+            if let Some(v) = name
+                .strip_suffix(".root.json")
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                best = best.max(Some(v));
+            }
+        }
+        let version =
+            best.ok_or_else(|| TufError::Usage(format!("no N.root.json in {}", dir.display())))?;
+        let file = read_json(&dir.join(format!("{version}.root.json")))?;
+        Ok((version, file))
+    }
+
+    /// One scan of `metadata/`: what is published, at which versions.
+    fn index(&self) -> Result<Index, TufError> {
+        let (root_version, root) = self.published_root()?;
+        let consistent = root["signed"]["consistent_snapshot"]
+            .as_bool()
+            .unwrap_or(false);
+        let dir = self.metadata_dir();
+        let mut latest: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+            let name = entry.map_err(io(&dir))?.file_name();
+            let name = name.to_string_lossy();
+            let Some(stem) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let versioned = stem
+                .split_once('.')
+                .and_then(|(v, role)| Some((v.parse::<u64>().ok()?, role)));
+            if consistent && let Some((v, role)) = versioned {
+                let e = latest.entry(role.to_owned()).or_insert(v);
+                *e = (*e).max(v);
+            } else if versioned.is_none() && stem != "root" && (!consistent || stem == "timestamp")
+            {
+                let v = read_json(&dir.join(&*name))?["signed"]["version"]
+                    .as_u64()
+                    .unwrap_or(0);
+                latest.insert(stem.to_owned(), v);
+            }
+        }
+        Ok(Index {
+            consistent,
+            root_version,
+            root: root["signed"].clone(),
+            latest,
+        })
+    }
+
+    fn published_name(index: &Index, role: &str, version: u64) -> String {
+        if role == "timestamp" || !index.consistent {
+            format!("{}.json", quote(role))
+        } else {
+            format!("{version}.{}.json", quote(role))
+        }
+    }
+
+    /// The published snapshot's `signed` (the one timestamp names), if any.
+    fn published_snapshot(&self, index: &Index) -> Result<Option<Value>, TufError> {
+        let ts_path = self.metadata_dir().join("timestamp.json");
+        if !ts_path.exists() {
+            return Ok(None);
+        }
+        let ts = read_json(&ts_path)?;
+        let version = ts["signed"]["meta"]["snapshot.json"]["version"]
+            .as_u64()
+            .unwrap_or(0);
+        let path = self
+            .metadata_dir()
+            .join(Self::published_name(index, "snapshot", version));
+        Ok(Some(read_json(&path)?["signed"].take()))
+    }
+
+    /// The current `signed` of a targets role: staged if being edited, else the latest
+    /// published.
+    fn load_targets(&self, index: &Index, role: &str) -> Result<TargetsDoc, TufError> {
+        let staged = self.staged_path(role);
+        if staged.exists() {
+            return TargetsDoc::from_value(read_json(&staged)?["signed"].take());
+        }
+        let version = index.latest.get(&quote(role)).copied().ok_or_else(|| {
+            TufError::Usage(format!("the repository has no targets role {role:?}"))
+        })?;
+        let path = self
+            .metadata_dir()
+            .join(Self::published_name(index, role, version));
+        TargetsDoc::from_value(read_json(&path)?["signed"].take())
+    }
+
+    /// Every targets role (top-level first, then delegated ones in discovery order) and
+    /// who authorises each. Hash bins are leaves: custody does not delegate from a bin.
+    fn tree(&self, index: &Index) -> Result<Tree, TufError> {
+        let mut authority = std::collections::HashMap::new();
+        for role in crate::metadata::TOP_LEVEL_ROLES {
+            authority.insert(
+                role.to_owned(),
+                authority_in(&index.root["roles"][role], &index.root["keys"]),
+            );
+        }
+        let mut roles = vec!["targets".to_owned()];
+        let mut bins: BTreeSet<String> = BTreeSet::new();
+        let mut i = 0;
+        while i < roles.len() {
+            let role = roles[i].clone();
+            i += 1;
+            // Bins are leaves; a role not published yet has no delegations.
+            if bins.contains(&role)
+                || (!index.latest.contains_key(&quote(&role)) && !self.staged_path(&role).exists())
+            {
+                continue;
+            }
+            let doc = self.load_targets(index, &role)?;
+            let Some(d) = doc.rest.get("delegations") else {
+                continue;
+            };
+            for r in d
+                .get("roles")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = r["name"].as_str()
+                    && !authority.contains_key(name)
+                {
+                    authority.insert(name.to_owned(), authority_in(r, &d["keys"]));
+                    roles.push(name.to_owned());
+                }
+            }
+            if let Some(s) = d.get("succinct_roles") {
+                let a = authority_in(s, &d["keys"]);
+                for bin in succinct_bins(s) {
+                    if !authority.contains_key(&bin) {
+                        authority.insert(bin.clone(), a.clone());
+                        bins.insert(bin.clone());
+                        roles.push(bin);
+                    }
+                }
+            }
+        }
+        Ok(Tree { roles, authority })
+    }
+
+    /// Every targets role, top-level first, then delegated ones in discovery order.
+    ///
+    /// # Errors
+    /// Errors reading the metadata.
+    pub fn targets_roles(&self) -> Result<Vec<String>, TufError> {
+        let index = self.index()?;
+        Ok(self.tree(&index)?.roles)
+    }
+
+    /// Choose the signers among `keys` that `authority` authorises, under the key IDs it
+    /// declares.
+    fn signers<'k>(authority: &'k Authority, keys: &'k [PrivateKey]) -> Vec<Signer<'k>> {
+        authority
+            .keyids
+            .iter()
+            .filter_map(|id| {
+                let public = PublicKey::from_sslib_json(authority.keys.get(id)?).ok()?;
+                let key = keys
+                    .iter()
+                    .find(|k| k.public_key().same_material(&public))?;
+                Some((id.as_str(), key))
+            })
+            .collect()
+    }
+
+    /// Sign and publish (or stage) new versions of targets roles, then (with `snapshot`)
+    /// refresh snapshot and timestamp if anything was published.
+    fn commit_targets(
+        &self,
+        docs: BTreeMap<String, TargetsDoc>,
+        keys: &[PrivateKey],
+        report: &mut Report,
+        snapshot: bool,
+    ) -> Result<(), TufError> {
+        let index = self.index()?;
+        let tree = self.tree(&index)?;
+        let results: Vec<Result<Committed, TufError>> = docs
+            .into_par_iter()
+            .map(|(role, mut doc)| {
+                let authority = tree
+                    .authority
+                    .get(&role)
+                    .ok_or_else(|| TufError::Usage(format!("no role delegates to {role:?}")))?;
+                let published = index.latest.get(&quote(&role)).copied();
+                let staged = self.staged_path(&role).exists();
+                // One new version per round of edits: bump unless already bumped.
+                let version = match published {
+                    Some(p) if !staged || doc.version() <= p => p + 1,
+                    Some(_) => doc.version(),
+                    None => doc.version().max(1),
+                };
+                doc.rest.insert("version".into(), Value::from(version));
+                doc.rest
+                    .insert("expires".into(), Value::from(self.expires(&role)?));
+                let signers = Self::signers(authority, keys);
+                let bytes = sign_document(&doc, &signers, &[])?;
+                if signers.len() as u64 >= authority.threshold {
+                    let name = Self::published_name(&index, &role, version);
+                    write(&self.metadata_dir().join(name), &bytes)?;
+                    let _ = std::fs::remove_file(self.staged_path(&role));
+                    Ok(Committed::Published(role, version))
+                } else {
+                    write(&self.staged_path(&role), &bytes)?;
+                    Ok(Committed::Pending(Pending {
+                        signatures: signers.len(),
+                        threshold: authority.threshold,
+                        role,
+                    }))
+                }
+            })
+            .collect();
+        let mut any = false;
+        for r in results {
+            match r? {
+                Committed::Published(role, version) => {
+                    any = true;
+                    report.published.push((role, version));
+                }
+                Committed::Pending(p) => report.pending.push(p),
+            }
+        }
+        report.published.sort();
+        if any && snapshot {
+            self.refresh_snapshot(keys, report)?;
+        }
+        Ok(())
+    }
+
+    /// Write a new snapshot listing the latest published version of every targets role,
+    /// and a new timestamp for it.
+    ///
+    /// # Errors
+    /// I/O and signing errors. Missing keys are reported, not errors.
+    pub fn refresh_snapshot(
+        &self,
+        keys: &[PrivateKey],
+        report: &mut Report,
+    ) -> Result<(), TufError> {
+        let index = self.index()?;
+        let tree = self.tree(&index)?;
+        let authority = &tree.authority["snapshot"];
+        let signers = Self::signers(authority, keys);
+        if (signers.len() as u64) < authority.threshold {
+            report.missing_keys.push("snapshot".into());
+            return Ok(());
+        }
+        let mut meta = Map::new();
+        for role in &tree.roles {
+            if let Some(v) = index.latest.get(&quote(role)) {
+                meta.insert(format!("{role}.json"), json!({"version": v}));
+            }
+        }
+        let version = index.latest.get("snapshot").map_or(1, |v| v + 1);
+        let signed = json!({"_type": "snapshot", "spec_version": crate::SPEC_VERSION,
+            "version": version, "expires": self.expires("snapshot")?, "meta": meta});
+        let bytes = sign_document(&SortedValue(&signed), &signers, &[])?;
+        let name = Self::published_name(&index, "snapshot", version);
+        write(&self.metadata_dir().join(name), &bytes)?;
+        report.published.push(("snapshot".into(), version));
+        self.refresh_timestamp(keys, report)
+    }
+
+    /// Write a new timestamp for the newest snapshot (a new expiry, for an online key run
+    /// from a scheduler).
+    ///
+    /// # Errors
+    /// I/O and signing errors. A missing key is reported, not an error.
+    pub fn refresh_timestamp(
+        &self,
+        keys: &[PrivateKey],
+        report: &mut Report,
+    ) -> Result<(), TufError> {
+        let index = self.index()?;
+        let authority = authority_in(&index.root["roles"]["timestamp"], &index.root["keys"]);
+        let signers = Self::signers(&authority, keys);
+        if (signers.len() as u64) < authority.threshold {
+            report.missing_keys.push("timestamp".into());
+            return Ok(());
+        }
+        let snapshot = index
+            .latest
+            .get("snapshot")
+            .copied()
+            .ok_or_else(|| TufError::Usage("no snapshot has been published yet".into()))?;
+        let path = self.metadata_dir().join("timestamp.json");
+        let version = index.latest.get("timestamp").map_or(1, |v| v + 1);
+        let signed = json!({"_type": "timestamp", "spec_version": crate::SPEC_VERSION,
+            "version": version, "expires": self.expires("timestamp")?,
+            "meta": {"snapshot.json": {"version": snapshot}}});
+        let bytes = sign_document(&SortedValue(&signed), &signers, &[])?;
+        write(&path, &bytes)?;
+        report.published.push(("timestamp".into(), version));
+        Ok(())
+    }
+
+    /// Sign and publish (or stage) a new root. `previous` is the trusted root's `signed`
+    /// (`None` for the first root).
+    fn commit_root(
+        &self,
+        mut root: Value,
+        previous: Option<&Value>,
+        keys: &[PrivateKey],
+        report: &mut Report,
+    ) -> Result<(), TufError> {
+        let version = root["version"].as_u64().unwrap_or(1);
+        let new_authority = authority_in(&root["roles"]["root"], &root["keys"]);
+        let old_authority = previous.map(|p| authority_in(&p["roles"]["root"], &p["keys"]));
+        root["expires"] = Value::from(self.expires("root")?);
+        // Sign with every key either root authorises, under the ID each declares.
+        let mut signers: Vec<Signer<'_>> = Self::signers(&new_authority, keys);
+        let old_signers = old_authority
+            .as_ref()
+            .map(|a| Self::signers(a, keys))
+            .unwrap_or_default();
+        for s in &old_signers {
+            if !signers.iter().any(|(id, _)| id == &s.0) {
+                signers.push(*s);
+            }
+        }
+        let staged = self.staged_path("root");
+        let existing = if staged.exists() {
+            let file = read_json(&staged)?;
+            if canonical_json::to_vec(&file["signed"]).ok() == canonical_json::to_vec(&root).ok() {
+                signatures_of(&file)
+            } else {
+                Vec::new()
+            }
+        } else {
+            Vec::new()
+        };
+        let bytes = sign_document(&SortedValue(&root), &signers, &existing)?;
+        let file: Value = serde_json::from_slice(&bytes).map_err(|e| TufError::Malformed {
+            role: "root".into(),
+            detail: e.to_string(),
+        })?;
+        let have = signatures_of(&file);
+        let count = |a: &Authority| {
+            a.keyids
+                .iter()
+                .filter(|id| have.iter().any(|(k, _)| k == *id))
+                .count() as u64
+        };
+        let new_ok = count(&new_authority) >= new_authority.threshold;
+        let old_ok = old_authority
+            .as_ref()
+            .is_none_or(|a| count(a) >= a.threshold);
+        if new_ok && old_ok {
+            // Check the signatures for real before publishing: a signature brought back
+            // from elsewhere may be for other content.
+            let trusted_bytes = match previous {
+                Some(_) => {
+                    let (v, _) = self.published_root()?;
+                    let path = self.metadata_dir().join(format!("{v}.root.json"));
+                    Some(std::fs::read(&path).map_err(io(&path))?)
+                }
+                None => None,
+            };
+            match trusted_bytes {
+                Some(trusted) => {
+                    let mut set = crate::trusted::TrustedSet::new(&trusted, self.now)?;
+                    set.update_root(&bytes)?;
+                }
+                None => {
+                    crate::trusted::TrustedSet::new(&bytes, self.now)?;
+                }
+            }
+            write(
+                &self.metadata_dir().join(format!("{version}.root.json")),
+                &bytes,
+            )?;
+            let _ = std::fs::remove_file(&staged);
+            report.published.push(("root".into(), version));
+        } else {
+            write(&staged, &bytes)?;
+            let needed = |a: &Authority| a.threshold.saturating_sub(count(a));
+            report.pending.push(Pending {
+                role: "root".into(),
+                signatures: have.len(),
+                threshold: new_authority.threshold
+                    + old_authority
+                        .as_ref()
+                        .map_or(0, |a| needed(a).min(a.threshold)),
+            });
+        }
+        Ok(())
+    }
+
+    /// Add target files to the role responsible for each: `role` when given, else the
+    /// hash bin of the top-level targets' succinct delegation, else the top-level targets.
+    /// `files` maps target names to local files; they are hashed in parallel and copied
+    /// into `targets/`.
+    ///
+    /// # Errors
+    /// I/O errors, unknown roles, and signing errors.
+    pub fn add_targets(
+        &self,
+        files: &[(String, PathBuf)],
+        custom: Option<&Value>,
+        role: Option<&str>,
+        keys: &[PrivateKey],
+    ) -> Result<Report, TufError> {
+        let index = self.index()?;
+        let consistent = index.consistent;
+        let bins = match role {
+            Some(_) => None,
+            None => self
+                .load_targets(&index, "targets")?
+                .rest
+                .get("delegations")
+                .and_then(|d| {
+                    d.get("succinct_roles").map(|s| {
+                        (
+                            s["name_prefix"].as_str().unwrap_or_default().to_owned(),
+                            s["bit_length"].as_u64().unwrap_or(0),
+                        )
+                    })
+                }),
+        };
+        let hashed: Vec<(String, String, TargetEntry)> = files
+            .par_iter()
+            .map(|(name, path)| {
+                check_target_name(name)?;
+                let data = std::fs::read(path).map_err(io(path))?;
+                let hashes: Vec<(String, String)> = self
+                    .settings
+                    .hash_algorithms
+                    .iter()
+                    .map(|alg| {
+                        let hex = match alg.as_str() {
+                            "sha512" => hex::encode(sha2::Sha512::digest(&data)),
+                            _ => hex::encode(sha2::Sha256::digest(&data)),
+                        };
+                        (alg.clone(), hex)
+                    })
+                    .collect();
+                let mut rest = Map::new();
+                if let Some(c) = custom {
+                    rest.insert("custom".into(), c.clone());
+                }
+                // Publish the file under every name a client may ask for.
+                for (_, hex) in &hashes {
+                    let published = if consistent {
+                        match name.rsplit_once('/') {
+                            Some((d, b)) => format!("{d}/{hex}.{b}"),
+                            None => format!("{hex}.{name}"),
+                        }
+                    } else {
+                        name.clone()
+                    };
+                    write(&self.dir.join("targets").join(published), &data)?;
+                    if !consistent {
+                        break;
+                    }
+                }
+                let owner = match (role, &bins) {
+                    (Some(r), _) => r.to_owned(),
+                    (None, Some((prefix, bits))) => {
+                        let s = crate::delegation::SuccinctRoles {
+                            keys: crate::keys::RoleKeys {
+                                keyids: vec![],
+                                threshold: 1,
+                            },
+                            bit_length: u32::try_from(*bits).unwrap_or(1),
+                            name_prefix: prefix.clone(),
+                        };
+                        s.role_for_target(name)
+                    }
+                    (None, None) => "targets".to_owned(),
+                };
+                Ok((
+                    owner,
+                    name.clone(),
+                    TargetEntry {
+                        length: data.len() as u64,
+                        hashes,
+                        rest,
+                    },
+                ))
+            })
+            .collect::<Result<_, TufError>>()?;
+        let mut docs: BTreeMap<String, TargetsDoc> = BTreeMap::new();
+        for (owner, name, entry) in hashed {
+            if !docs.contains_key(&owner) {
+                let doc = self.load_targets(&index, &owner)?;
+                docs.insert(owner.clone(), doc);
+            }
+            if let Some(doc) = docs.get_mut(&owner) {
+                doc.targets.insert(name, entry);
+            }
+        }
+        let mut report = Report::default();
+        self.commit_targets(docs, keys, &mut report, true)?;
+        Ok(report)
+    }
+
+    /// Remove targets by name from whichever role lists them.
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] for a name no role lists; signing and I/O errors.
+    pub fn remove_targets(
+        &self,
+        names: &[String],
+        keys: &[PrivateKey],
+    ) -> Result<Report, TufError> {
+        let index = self.index()?;
+        let roles = self.tree(&index)?.roles;
+        let mut docs: BTreeMap<String, TargetsDoc> = BTreeMap::new();
+        for name in names {
+            let mut found = false;
+            for role in &roles {
+                if !docs.contains_key(role) {
+                    let doc = self.load_targets(&index, role)?;
+                    docs.insert(role.clone(), doc);
+                }
+                if let Some(doc) = docs.get_mut(role)
+                    && doc.targets.remove(name).is_some()
+                {
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(TufError::Usage(format!(
+                    "no role lists a target named {name:?}"
+                )));
+            }
+        }
+        let before: BTreeMap<String, usize> = roles
+            .iter()
+            .map(|r| {
+                (
+                    r.clone(),
+                    self.load_targets(&index, r).map_or(0, |d| d.targets.len()),
+                )
+            })
+            .collect();
+        docs.retain(|role, doc| before.get(role) != Some(&doc.targets.len()));
+        let mut report = Report::default();
+        self.commit_targets(docs, keys, &mut report, true)?;
+        Ok(report)
+    }
+
+    /// Delegate from `delegator` to a new role trusted for some paths.
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] for a role that exists, a delegator with hash bins, or a
+    /// threshold above the number of keys.
+    pub fn delegate(
+        &self,
+        delegator: &str,
+        delegation: &Delegation,
+        keys: &[PrivateKey],
+    ) -> Result<Report, TufError> {
+        let index = self.index()?;
+        let existing = self.tree(&index)?.roles;
+        if !existing.iter().any(|r| r == delegator) {
+            return Err(TufError::Usage(format!(
+                "no targets role named {delegator:?}"
+            )));
+        }
+        let mut parent = self.load_targets(&index, delegator)?;
+        let mut key_map = parent
+            .rest
+            .get("delegations")
+            .and_then(|d| d.get("keys"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut ids = Vec::new();
+        for key in &delegation.keys {
+            let (id, json) = key_entry(key)?;
+            key_map.insert(id.clone(), json);
+            ids.push(Value::String(id));
+        }
+        if delegation.threshold == 0 || delegation.threshold > ids.len() as u64 {
+            return Err(TufError::Usage(format!(
+                "threshold {} with {} key(s)",
+                delegation.threshold,
+                ids.len()
+            )));
+        }
+        let mut new_roles: Vec<String> = Vec::new();
+        let delegations = match &delegation.kind {
+            DelegationKind::Role {
+                name,
+                paths,
+                terminating,
+            } => {
+                if crate::metadata::TOP_LEVEL_ROLES.contains(&name.as_str())
+                    || existing.contains(name)
+                {
+                    return Err(TufError::Usage(format!("role {name:?} already exists")));
+                }
+                let mut roles = match parent.rest.get("delegations") {
+                    Some(d) if d.get("succinct_roles").is_some() => {
+                        return Err(TufError::Usage(format!(
+                            "{delegator} delegates to hash bins; it cannot also list roles"
+                        )));
+                    }
+                    Some(d) => d["roles"].as_array().cloned().unwrap_or_default(),
+                    None => Vec::new(),
+                };
+                let (field, list) = match paths {
+                    PathSpec::Patterns(p) => ("paths", p),
+                    PathSpec::HashPrefixes(p) => ("path_hash_prefixes", p),
+                };
+                let mut role = json!({"name": name, "keyids": ids,
+                    "threshold": delegation.threshold, "terminating": terminating});
+                role[field] = json!(list);
+                roles.push(role);
+                new_roles.push(name.clone());
+                json!({"keys": key_map, "roles": roles})
+            }
+            DelegationKind::HashBins { bit_length, prefix } => {
+                if parent.rest.contains_key("delegations") {
+                    return Err(TufError::Usage(format!(
+                        "{delegator} already delegates; hash bins must be its only delegation"
+                    )));
+                }
+                if !(1..=32).contains(bit_length) {
+                    return Err(TufError::Usage("--hash-bins takes 1 to 32 bits".into()));
+                }
+                let succinct = json!({"keyids": ids, "threshold": delegation.threshold,
+                    "bit_length": bit_length, "name_prefix": prefix});
+                new_roles.extend(succinct_bins(&succinct));
+                // Targets the delegator lists move to their bins.
+                json!({"keys": key_map, "succinct_roles": succinct})
+            }
+        };
+        parent.rest.insert("delegations".into(), delegations);
+        let moved: Vec<(String, TargetEntry)> =
+            if matches!(delegation.kind, DelegationKind::HashBins { .. }) {
+                std::mem::take(&mut parent.targets).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+        // Publish the delegator first so the new roles' authority can be found.
+        let mut report = Report::default();
+        let mut first = BTreeMap::new();
+        first.insert(delegator.to_owned(), parent);
+        self.commit_targets(first, keys, &mut report, false)?;
+        let expires = self.expires("targets")?;
+        let mut docs: BTreeMap<String, TargetsDoc> = new_roles
+            .iter()
+            .map(|r| (r.clone(), TargetsDoc::new(1, &expires)))
+            .collect();
+        if let DelegationKind::HashBins { bit_length, prefix } = &delegation.kind {
+            let s = crate::delegation::SuccinctRoles {
+                keys: crate::keys::RoleKeys {
+                    keyids: vec![],
+                    threshold: 1,
+                },
+                bit_length: *bit_length,
+                name_prefix: prefix.clone(),
+            };
+            for (name, entry) in moved {
+                if let Some(doc) = docs.get_mut(&s.role_for_target(&name)) {
+                    doc.targets.insert(name, entry);
+                }
+            }
+        }
+        self.commit_targets(docs, keys, &mut report, true)?;
+        Ok(report)
+    }
+
+    /// Edit the root: the closure changes the next root's `signed` (keys, roles,
+    /// thresholds). The new root needs a threshold of the current root keys and of its own.
+    ///
+    /// # Errors
+    /// Errors of the closure, signing and I/O.
+    pub fn edit_root(
+        &self,
+        keys: &[PrivateKey],
+        edit: impl FnOnce(&mut Value) -> Result<(), TufError>,
+    ) -> Result<Report, TufError> {
+        let (version, trusted) = self.published_root()?;
+        let staged = self.staged_path("root");
+        let mut root = if staged.exists() {
+            read_json(&staged)?["signed"].take()
+        } else {
+            let mut r = trusted["signed"].clone();
+            r["version"] = Value::from(version + 1);
+            r
+        };
+        edit(&mut root)?;
+        let mut report = Report::default();
+        self.commit_root(root, Some(&trusted["signed"]), keys, &mut report)?;
+        if report.published.iter().any(|(r, _)| r == "root") {
+            // Keys of snapshot or timestamp may have changed: sign both again.
+            self.refresh_snapshot(keys, &mut report)?;
+        }
+        Ok(report)
+    }
+
+    /// Add signatures to a staged role (`root` or a targets role), and publish it when
+    /// its threshold is met. `incoming` (an offline-signed copy of the staged file) adds
+    /// the signatures it carries for the same content.
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] when nothing is staged for `role` or `incoming` is for other
+    /// content; signing and I/O errors.
+    pub fn sign(
+        &self,
+        role: &str,
+        keys: &[PrivateKey],
+        incoming: Option<&[u8]>,
+    ) -> Result<Report, TufError> {
+        let staged = self.staged_path(role);
+        if !staged.exists() {
+            return Err(TufError::Usage(format!(
+                "nothing is waiting for signatures for {role:?} (staged/{} does not exist)",
+                quote(role)
+            )));
+        }
+        let mut file = read_json(&staged)?;
+        if let Some(bytes) = incoming {
+            let other: Value = serde_json::from_slice(bytes).map_err(|e| TufError::Malformed {
+                role: role.into(),
+                detail: format!("invalid JSON: {e}"),
+            })?;
+            if canonical_json::to_vec(&other["signed"]).ok()
+                != canonical_json::to_vec(&file["signed"]).ok()
+            {
+                return Err(TufError::Usage(format!(
+                    "the file brought in is not the staged {role} (its signed content differs)"
+                )));
+            }
+            let mut sigs = signatures_of(&file);
+            for s in signatures_of(&other) {
+                if !sigs.iter().any(|(k, _)| *k == s.0) {
+                    sigs.push(s);
+                }
+            }
+            file["signatures"] = json!(
+                sigs.iter()
+                    .map(|(k, s)| json!({"keyid": k, "sig": s}))
+                    .collect::<Vec<_>>()
+            );
+            write(&staged, &serde_json::to_vec(&file).unwrap_or_default())?;
+        }
+        let mut report = Report::default();
+        if role == "root" {
+            let (_, trusted) = self.published_root()?;
+            let signed = file["signed"].take();
+            self.commit_root(signed, Some(&trusted["signed"]), keys, &mut report)?;
+            if report.published.iter().any(|(r, _)| r == "root") {
+                self.refresh_snapshot(keys, &mut report)?;
+            }
+        } else {
+            // Same content, more signatures.
+            let doc = TargetsDoc::from_value(file["signed"].take())?;
+            let index = self.index()?;
+            let tree = self.tree(&index)?;
+            let authority = tree
+                .authority
+                .get(role)
+                .ok_or_else(|| TufError::Usage(format!("no role delegates to {role:?}")))?;
+            let signers = Self::signers(authority, keys);
+            let existing = signatures_of(&file);
+            let bytes = sign_document(&doc, &signers, &existing)?;
+            let parsed: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            let have = signatures_of(&parsed);
+            let count = authority
+                .keyids
+                .iter()
+                .filter(|id| have.iter().any(|(k, _)| k == *id))
+                .count() as u64;
+            if count >= authority.threshold {
+                let name = Self::published_name(&index, role, doc.version());
+                write(&self.metadata_dir().join(name), &bytes)?;
+                let _ = std::fs::remove_file(&staged);
+                report.published.push((role.to_owned(), doc.version()));
+                self.refresh_snapshot(keys, &mut report)?;
+            } else {
+                write(&staged, &bytes)?;
+                report.pending.push(Pending {
+                    role: role.to_owned(),
+                    signatures: count as usize,
+                    threshold: authority.threshold,
+                });
+            }
+        }
+        Ok(report)
+    }
+
+    /// Expiry and versions of every role, and what is waiting for signatures.
+    ///
+    /// # Errors
+    /// I/O errors reading the metadata.
+    pub fn status(&self) -> Result<Vec<RoleStatus>, TufError> {
+        let index = self.index()?;
+        let mut out = vec![self.role_status("root", index.root_version, &index.root)];
+        let ts_path = self.metadata_dir().join("timestamp.json");
+        if ts_path.exists() {
+            let ts = read_json(&ts_path)?;
+            let v = ts["signed"]["version"].as_u64().unwrap_or(0);
+            out.push(self.role_status("timestamp", v, &ts["signed"]));
+        }
+        if let Some(s) = self.published_snapshot(&index)? {
+            let v = s["version"].as_u64().unwrap_or(0);
+            out.push(self.role_status("snapshot", v, &s));
+        }
+        for role in self.tree(&index)?.roles {
+            if let Some(v) = index.latest.get(&quote(&role)).copied() {
+                let path = self
+                    .metadata_dir()
+                    .join(Self::published_name(&index, &role, v));
+                let file = read_json(&path)?;
+                out.push(self.role_status(&role, v, &file["signed"]));
+            }
+        }
+        Ok(out)
+    }
+
+    fn role_status(&self, role: &str, version: u64, signed: &Value) -> RoleStatus {
+        let expires = signed["expires"].as_str().unwrap_or_default().to_owned();
+        let expires_unix = custody_core::time::parse_utc(&expires).unwrap_or(0);
+        RoleStatus {
+            role: role.to_owned(),
+            version,
+            expires,
+            seconds_left: expires_unix - custody_core::time::now_unix(),
+            staged: self.staged_path(role).exists(),
+        }
+    }
+}
+
+/// Add signatures to a metadata file on its own (the offline half of signing: the file
+/// was copied from `staged/` to a machine that holds the key). A key signs under the ID
+/// the document declares for it when the document is a root listing it, else under its
+/// own key ID; a signature by the same key ID is replaced.
+///
+/// # Errors
+/// [`TufError::Malformed`] if the bytes are not a metadata file; signing errors.
+pub fn sign_metadata_file(bytes: &[u8], keys: &[PrivateKey]) -> Result<Vec<u8>, TufError> {
+    let file: Value = serde_json::from_slice(bytes).map_err(|e| TufError::Malformed {
+        role: "metadata".into(),
+        detail: format!("invalid JSON: {e}"),
+    })?;
+    let signed = file
+        .get("signed")
+        .filter(|v| v.is_object())
+        .ok_or_else(|| TufError::Malformed {
+            role: "metadata".into(),
+            detail: "no \"signed\" object".into(),
+        })?;
+    let declared = signed.get("keys").and_then(Value::as_object);
+    let ids: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            let public = k.public_key();
+            declared
+                .and_then(|m| {
+                    m.iter().find(|(_, v)| {
+                        PublicKey::from_sslib_json(v).is_ok_and(|p| p.same_material(&public))
+                    })
+                })
+                .map_or_else(|| public.key_id().as_str().to_owned(), |(id, _)| id.clone())
+        })
+        .collect();
+    let signers: Vec<Signer<'_>> = ids.iter().map(String::as_str).zip(keys.iter()).collect();
+    sign_document(&SortedValue(signed), &signers, &signatures_of(&file))
+}
+
+/// One role's state for `status`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RoleStatus {
+    /// The role.
+    pub role: String,
+    /// Published version.
+    pub version: u64,
+    /// Expiry as written.
+    pub expires: String,
+    /// Seconds until expiry (negative when expired).
+    pub seconds_left: i64,
+    /// Whether an edit waits for signatures.
+    pub staged: bool,
+}
+
+/// A new delegation.
+#[derive(Debug, Clone)]
+pub struct Delegation {
+    /// The delegated role's (or bins') keys.
+    pub keys: Vec<PublicKey>,
+    /// Signatures needed.
+    pub threshold: u64,
+    /// A named role or hash bins.
+    pub kind: DelegationKind,
+}
+
+/// What is delegated.
+#[derive(Debug, Clone)]
+pub enum DelegationKind {
+    /// One role for some paths.
+    Role {
+        /// Its name.
+        name: String,
+        /// Its paths.
+        paths: PathSpec,
+        /// Whether a match ends the search.
+        terminating: bool,
+    },
+    /// `2^bit_length` hash bins named `<prefix>-<hex>` (TAP 15).
+    HashBins {
+        /// Bits of the target path's SHA-256 that pick the bin.
+        bit_length: u32,
+        /// Name prefix.
+        prefix: String,
+    },
+}
+
+/// Which paths a role is trusted for.
+#[derive(Debug, Clone)]
+pub enum PathSpec {
+    /// Glob patterns (`*` does not cross `/`).
+    Patterns(Vec<String>),
+    /// Prefixes of the hex SHA-256 of the path.
+    HashPrefixes(Vec<String>),
+}
+
+fn authority_in(role: &Value, keys: &Value) -> Authority {
+    Authority {
+        keyids: role["keyids"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        threshold: role["threshold"].as_u64().unwrap_or(1),
+        keys: keys.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+fn succinct_bins(s: &Value) -> Vec<String> {
+    let bits = u32::try_from(s["bit_length"].as_u64().unwrap_or(0)).unwrap_or(0);
+    if !(1..=32).contains(&bits) {
+        return Vec::new();
+    }
+    let roles = crate::delegation::SuccinctRoles {
+        keys: crate::keys::RoleKeys {
+            keyids: vec![],
+            threshold: 1,
+        },
+        bit_length: bits,
+        name_prefix: s["name_prefix"].as_str().unwrap_or_default().to_owned(),
+    };
+    (0..roles.bin_count()).map(|b| roles.bin_name(b)).collect()
+}
+
+/// A key's securesystemslib JSON (without `keyid`) and its ID.
+fn key_entry(key: &PublicKey) -> Result<(String, Value), TufError> {
+    let json = key
+        .to_sslib_json_value(false)
+        .map_err(|e| TufError::Usage(format!("key: {e}")))?;
+    Ok((key.key_id().as_str().to_owned(), json))
+}
+
+/// Target names are paths relative to the repository: no empty parts, `.` or `..`, no
+/// leading `/`, no backslashes.
+fn check_target_name(name: &str) -> Result<(), TufError> {
+    let bad = name.is_empty()
+        || name.starts_with('/')
+        || name.contains('\\')
+        || name
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..");
+    if bad {
+        return Err(TufError::Usage(format!(
+            "target name {name:?} must be a relative path without empty, . or .. parts"
+        )));
+    }
+    Ok(())
+}
