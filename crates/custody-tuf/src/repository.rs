@@ -349,6 +349,12 @@ impl Repository {
         &self.dir
     }
 
+    /// The repository's settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     fn expires(&self, role: &str) -> Result<String, TufError> {
         let secs = parse_duration(self.settings.expiry.for_role(role))?;
         Ok(format_utc(self.now.saturating_add(secs)))

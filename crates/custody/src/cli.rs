@@ -59,12 +59,228 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum TufCommand {
+    /// Create a repository: root, targets, snapshot and timestamp keys and thresholds.
+    #[command(
+        after_help = "Example:\n  custody tuf init repo --root-key root1.pub --root-key root2.pub --threshold root=2 \\\n      --targets-key targets.pub --snapshot-key online.pub --timestamp-key online.pub \\\n      --key root1.key --key root2.key --key targets.key --key online.key\n\nThe repository directory gets custody-tuf.toml (expiry policy, hash algorithms), metadata/ and targets/ (serve both with any static web server) and staged/ (edits waiting for signatures). Roles are signed with the --key files they authorise; a role that lacks signatures waits in staged/ for `custody tuf sign`. Consistent snapshots are on unless --no-consistent-snapshot."
+    )]
+    Init(TufInitArgs),
+    /// Add target files (or whole directories) to the repository and publish them.
+    #[command(
+        after_help = "Examples:\n  custody tuf add repo dist/app-1.0.tar.gz --key targets.key --key online.key\n  custody tuf add repo dist/ --prefix releases/1.0 --custom '{\"channel\": \"stable\"}' --key targets.key --key online.key\n\nTargets go to --role when given, else to the hash bin responsible for them when the top-level targets delegate to hash bins, else to the top-level targets. Without the snapshot and timestamp keys the new targets are published but not yet in a snapshot: run `custody tuf snapshot` with them."
+    )]
+    Add(TufAddArgs),
+    /// Remove targets by name.
+    Remove(TufRemoveArgs),
+    /// Delegate trust for some target paths to a new role, or to hash bins.
+    #[command(
+        after_help = "Examples:\n  custody tuf delegate repo --name docs --path 'docs/*' --delegate-key docs.pub --key targets.key --key online.key\n  custody tuf delegate repo --hash-bins 8 --delegate-key bins.pub --key targets.key --key bins.key --key online.key\n\nPatterns match part by part: `*` never crosses `/`. Hash bins (TAP 15) spread targets over 2^BITS roles by the SHA-256 of their path; existing targets of the delegating role move into their bins."
+    )]
+    Delegate(TufDelegateArgs),
+    /// Change root: add or remove keys of a role, change its threshold. The new root
+    /// must be signed by a threshold of the current root keys and of its own.
+    #[command(
+        after_help = "Examples:\n  custody tuf rotate repo --role timestamp --add-key new-online.pub --remove-key old-online.pub --key root.key --key new-online.key --key snapshot.key\n  custody tuf rotate repo --role root --add-key root-b.pub --threshold 2 --key root-a.key\n\nWithout enough root keys at hand the new root waits in staged/root.json: copy it to the machine with the offline keys, run `custody tuf sign-file root.json --key offline.key` there, and bring it back with `custody tuf sign repo root --import root.json`."
+    )]
+    Rotate(TufRotateArgs),
+    /// Add signatures to a role waiting in staged/ (or import an offline-signed copy),
+    /// and publish it when its threshold is met.
+    Sign(TufSignArgs),
+    /// Sign a metadata file on its own (offline signing of a copy of staged/<role>.json).
+    #[command(name = "sign-file")]
+    SignFile(TufSignFileArgs),
+    /// Publish a new snapshot (and timestamp) listing the latest targets roles.
+    Snapshot(TufRefreshArgs),
+    /// Publish a new timestamp (a fresh expiry), for an online key run on a schedule.
+    Timestamp(TufRefreshArgs),
+    /// Show every role's version and expiry; exit 1 if one has expired.
+    Status(TufStatusArgs),
     /// Fetch and verify TUF metadata and targets (the client workflow of the TUF
     /// specification, section 5).
     #[command(
         after_help = "Examples:\n  custody tuf client --metadata-dir meta init trusted-root.json\n  custody tuf client --metadata-url https://example.org/metadata/ --metadata-dir meta refresh\n  custody tuf client --metadata-url https://example.org/metadata/ --metadata-dir meta \\\n      --target-name app-1.0.tar.gz --target-dir downloads --target-base-url https://example.org/targets/ download\n\nThe metadata directory holds the trusted metadata as <role>.json, exactly as received. Targets are saved in the target directory under their percent-encoded names, and not downloaded again while a file with the right length and hashes is there. Expiry is checked against the system clock at the start of the update.\n\nExit codes: 0 success, 1 any failure (nothing trusted, nothing saved)."
     )]
     Client(TufClientArgs),
+}
+
+/// Private keys to sign with, and how to unlock them.
+#[derive(Debug, Args)]
+pub struct TufKeyArgs {
+    /// A private key to sign with (repeat); each role is signed by the keys it authorises.
+    #[arg(long = "key", value_name = "PRIVATE_KEY")]
+    pub keys: Vec<PathBuf>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufInitArgs {
+    /// The repository directory (created).
+    pub repo: PathBuf,
+    /// Public key (or private key file) for root; repeat for several.
+    #[arg(long = "root-key", value_name = "KEY", required = true)]
+    pub root_keys: Vec<PathBuf>,
+    /// Public key for the top-level targets role; repeat for several.
+    #[arg(long = "targets-key", value_name = "KEY", required = true)]
+    pub targets_keys: Vec<PathBuf>,
+    /// Public key for snapshot; repeat for several.
+    #[arg(long = "snapshot-key", value_name = "KEY", required = true)]
+    pub snapshot_keys: Vec<PathBuf>,
+    /// Public key for timestamp; repeat for several.
+    #[arg(long = "timestamp-key", value_name = "KEY", required = true)]
+    pub timestamp_keys: Vec<PathBuf>,
+    /// Signatures a role needs, as ROLE=N (default 1).
+    #[arg(long = "threshold", value_name = "ROLE=N")]
+    pub thresholds: Vec<String>,
+    /// How long a role's metadata stays valid, as ROLE=DURATION (root=365d, targets=90d,
+    /// snapshot=7d, timestamp=1d by default; units d, h, m, s).
+    #[arg(long = "expires", value_name = "ROLE=DURATION")]
+    pub expires: Vec<String>,
+    /// Hash algorithm recorded for targets (repeat: sha256, sha512); default sha256.
+    #[arg(long = "hash", value_name = "ALG")]
+    pub hashes: Vec<String>,
+    /// Serve metadata and targets under fixed names instead of by version and hash.
+    #[arg(long = "no-consistent-snapshot")]
+    pub no_consistent_snapshot: bool,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufAddArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// Files or directories to add (directories recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Target name for a single file (default: its file name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Put the targets under this directory in the repository.
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// Custom metadata (a JSON value) recorded with every target added.
+    #[arg(long)]
+    pub custom: Option<String>,
+    /// The targets role to add to (default: top-level targets or its hash bin).
+    #[arg(long)]
+    pub role: Option<String>,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufRemoveArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// Target names to remove.
+    #[arg(required = true)]
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufDelegateArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// The delegating role.
+    #[arg(long, default_value = "targets")]
+    pub from: String,
+    /// Name of the new role.
+    #[arg(
+        long,
+        required_unless_present = "hash_bins",
+        conflicts_with = "hash_bins"
+    )]
+    pub name: Option<String>,
+    /// Path pattern the role is trusted for (repeat).
+    #[arg(long = "path", value_name = "PATTERN")]
+    pub paths: Vec<String>,
+    /// Prefix of the hex SHA-256 of paths the role is trusted for (repeat).
+    #[arg(
+        long = "path-hash-prefix",
+        value_name = "HEX",
+        conflicts_with = "paths"
+    )]
+    pub path_hash_prefixes: Vec<String>,
+    /// A match in this role ends the search (lower-priority roles are not consulted).
+    #[arg(long)]
+    pub terminating: bool,
+    /// Delegate to 2^BITS hash bins instead of a named role.
+    #[arg(long = "hash-bins", value_name = "BITS")]
+    pub hash_bins: Option<u32>,
+    /// Name prefix of the hash bins.
+    #[arg(long = "bin-prefix", default_value = "bins")]
+    pub bin_prefix: String,
+    /// Public key of the new role (repeat).
+    #[arg(long = "delegate-key", value_name = "KEY", required = true)]
+    pub delegate_keys: Vec<PathBuf>,
+    /// Signatures the new role needs.
+    #[arg(long, default_value_t = 1)]
+    pub threshold: u64,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufRotateArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// The top-level role whose keys change.
+    #[arg(long, value_parser = ["root", "targets", "snapshot", "timestamp"])]
+    pub role: String,
+    /// A key to add to the role (repeat).
+    #[arg(long = "add-key", value_name = "KEY")]
+    pub add_keys: Vec<PathBuf>,
+    /// A key to remove: a key file or a key ID (repeat).
+    #[arg(long = "remove-key", value_name = "KEY|KEYID")]
+    pub remove_keys: Vec<String>,
+    /// The role's new threshold.
+    #[arg(long)]
+    pub threshold: Option<u64>,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufSignArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// The staged role to sign.
+    pub role: String,
+    /// An offline-signed copy of staged/<role>.json whose signatures to add.
+    #[arg(long = "import", value_name = "FILE")]
+    pub import: Option<PathBuf>,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufSignFileArgs {
+    /// The metadata file (signed in place unless -o is given).
+    pub file: PathBuf,
+    /// Write the signed file here instead.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufRefreshArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufStatusArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 #[derive(Debug, Args)]

@@ -52,3 +52,151 @@ fn every_failure_exits_1() {
         .success()
         .stdout(predicate::str::contains("--target-base-url"));
 }
+
+fn gen_key(dir: &Path, name: &str) {
+    custody()
+        .args(["key", "generate", "--unencrypted", "--name", name, "--dir"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_repository_made_with_the_cli_is_trusted_by_the_client() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    for k in ["root", "targets", "online", "docs"] {
+        gen_key(&d.join("keys"), k);
+    }
+    let key = |n: &str| d.join(format!("keys/{n}.key")).display().to_string();
+    let public = |n: &str| d.join(format!("keys/{n}.pub")).display().to_string();
+    custody()
+        .current_dir(d)
+        .args(["tuf", "init", "repo", "--root-key", &public("root")])
+        .args([
+            "--targets-key",
+            &public("targets"),
+            "--snapshot-key",
+            &public("online"),
+        ])
+        .args([
+            "--timestamp-key",
+            &public("online"),
+            "--expires",
+            "timestamp=2d",
+        ])
+        .args([
+            "--key",
+            &key("root"),
+            "--key",
+            &key("targets"),
+            "--key",
+            &key("online"),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Published"));
+    std::fs::create_dir_all(d.join("dist/sub")).expect("mkdir");
+    std::fs::write(d.join("dist/app.tar.gz"), b"app").expect("write");
+    std::fs::write(d.join("dist/sub/lib.so"), b"lib").expect("write");
+    let online = ["--key", &key("targets"), "--key", &key("online")];
+    custody()
+        .current_dir(d)
+        .args(["tuf", "add", "repo", "dist", "--prefix", "v1"])
+        .args(online)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Added 2 target(s)"));
+    custody()
+        .current_dir(d)
+        .args([
+            "tuf", "delegate", "repo", "--name", "docs", "--path", "docs/*",
+        ])
+        .args(["--delegate-key", &public("docs")])
+        .args(online)
+        .assert()
+        .success();
+    std::fs::write(d.join("guide.md"), b"guide").expect("write");
+    custody()
+        .current_dir(d)
+        .args([
+            "tuf", "add", "repo", "guide.md", "--prefix", "docs", "--role", "docs",
+        ])
+        .args(online)
+        .args(["--key", &key("docs")])
+        .assert()
+        .success();
+    // The client, over file:// URLs.
+    let md = d.join("md");
+    client(&md)
+        .arg("init")
+        .arg(d.join("repo/metadata/1.root.json"))
+        .assert()
+        .success();
+    let meta_url = format!("file://{}/repo/metadata/", d.display());
+    let targets_url = format!("file://{}/repo/targets/", d.display());
+    client(&md)
+        .args(["--metadata-url", &meta_url])
+        .args([
+            "--target-name",
+            "v1/sub/lib.so",
+            "--target-name",
+            "docs/guide.md",
+        ])
+        .arg("--target-dir")
+        .arg(d.join("out"))
+        .args(["--target-base-url", &targets_url, "download"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(d.join("out/v1%2Fsub%2Flib.so")).expect("saved"),
+        b"lib"
+    );
+    assert_eq!(
+        std::fs::read(d.join("out/docs%2Fguide.md")).expect("saved"),
+        b"guide"
+    );
+    // Rotate the timestamp key: root needs its key; the client follows.
+    gen_key(&d.join("keys"), "online2");
+    custody()
+        .current_dir(d)
+        .args(["tuf", "rotate", "repo", "--role", "timestamp"])
+        .args([
+            "--add-key",
+            &public("online2"),
+            "--remove-key",
+            &public("online"),
+        ])
+        .args([
+            "--key",
+            &key("root"),
+            "--key",
+            &key("online"),
+            "--key",
+            &key("online2"),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("root v2"));
+    client(&md)
+        .args(["--metadata-url", &meta_url, "refresh"])
+        .assert()
+        .success();
+    let trusted: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(md.join("root.json")).expect("root")).expect("json");
+    assert_eq!(trusted["signed"]["version"], 2);
+    // Status: every role listed, nothing expired.
+    custody()
+        .current_dir(d)
+        .args(["tuf", "status", "repo"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("timestamp").and(predicate::str::contains("docs")));
+    // Without the snapshot key, `snapshot` is a usage error.
+    custody()
+        .current_dir(d)
+        .args(["tuf", "snapshot", "repo", "--key", &key("targets")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("snapshot"));
+}

@@ -1,7 +1,10 @@
-//! TUF interop: repositories made with python-tuf's Metadata API (`tuf` 7.x), served by a
-//! real HTTP server on 127.0.0.1, read by `custody tuf client`: every key type python-tuf
-//! generates, consistent snapshots on and off, delegations and succinct hash bins, root
-//! rotation, new targets, an expired timestamp.
+//! TUF interop, both ways, over a real HTTP server on 127.0.0.1:
+//!
+//! - repositories made with python-tuf's Metadata API (`tuf` 7.x) are read by
+//!   `custody tuf client`: every key type python-tuf generates, consistent snapshots on
+//!   and off, delegations and succinct hash bins, root rotation, new targets, an expired
+//!   timestamp;
+//! - repositories made with `custody tuf` are read by python-tuf's client (ngclient).
 //!
 //! Needs `CUSTODY_INTEROP_PYTHON` (a Python with `tuf`); `scripts/test` sets it up.
 
@@ -286,4 +289,171 @@ fn expiry_follows_the_clock_faketime_sets() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn custody_cmd(dir: &Path, args: &[&str]) {
+    let out = Command::cargo_bin("custody")
+        .expect("binary")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("custody runs");
+    ok(&out, &format!("custody {args:?}"));
+}
+
+fn python_client(tmp: &Path, server: &Server, targets: &[&str]) -> Output {
+    std::process::Command::new(python())
+        .arg("-B")
+        .arg(script("tuf_client.py"))
+        .arg(tmp.join("py-md"))
+        .arg(tmp.join("repo/metadata/1.root.json"))
+        .arg(server.url("metadata/"))
+        .arg(server.url("targets/"))
+        .arg(tmp.join("py-out"))
+        .args(targets)
+        .output()
+        .expect("python runs")
+}
+
+#[test]
+#[ignore = "interop: needs python peers; run scripts/test"]
+fn python_tuf_reads_repositories_made_by_custody() {
+    for (key_type, consistent, bins) in [
+        ("ed25519", true, false),
+        ("ecdsa", false, false),
+        ("rsa", true, true),
+    ] {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let d = tmp.path();
+        for k in ["root", "targets", "online", "bins"] {
+            custody_cmd(
+                d,
+                &[
+                    "key",
+                    "generate",
+                    "--unencrypted",
+                    "--type",
+                    key_type,
+                    "--name",
+                    k,
+                    "--dir",
+                    "keys",
+                ],
+            );
+        }
+        let mut init = vec![
+            "tuf",
+            "init",
+            "repo",
+            "--root-key",
+            "keys/root.pub",
+            "--targets-key",
+            "keys/targets.pub",
+            "--snapshot-key",
+            "keys/online.pub",
+            "--timestamp-key",
+            "keys/online.pub",
+            "--hash",
+            "sha256",
+            "--hash",
+            "sha512",
+            "--key",
+            "keys/root.key",
+            "--key",
+            "keys/targets.key",
+            "--key",
+            "keys/online.key",
+        ];
+        if !consistent {
+            init.push("--no-consistent-snapshot");
+        }
+        custody_cmd(d, &init);
+        let online = [
+            "--key",
+            "keys/targets.key",
+            "--key",
+            "keys/online.key",
+            "--key",
+            "keys/bins.key",
+        ];
+        if bins {
+            let mut a = vec![
+                "tuf",
+                "delegate",
+                "repo",
+                "--hash-bins",
+                "3",
+                "--delegate-key",
+                "keys/bins.pub",
+            ];
+            a.extend_from_slice(&online);
+            custody_cmd(d, &a);
+        }
+        std::fs::create_dir_all(d.join("dist/sub")).expect("mkdir");
+        for i in 0..6 {
+            std::fs::write(d.join(format!("dist/sub/f{i}.txt")), format!("file {i}"))
+                .expect("write");
+        }
+        let mut a = vec!["tuf", "add", "repo", "dist", "--prefix", "rel"];
+        a.extend_from_slice(&online);
+        custody_cmd(d, &a);
+        let what = format!("{key_type} consistent={consistent} bins={bins}");
+        let server = Server::start(&d.join("repo"), d.join("requests.log"));
+        ok(
+            &python_client(d, &server, &["rel/sub/f0.txt", "rel/sub/f5.txt"]),
+            &format!("python-tuf client ({what})"),
+        );
+        assert_eq!(
+            std::fs::read(d.join("py-out/rel%2Fsub%2Ff5.txt")).expect("downloaded"),
+            b"file 5"
+        );
+        // The repository moves on (a root rotation included); python-tuf follows.
+        let mut a = vec![
+            "tuf",
+            "rotate",
+            "repo",
+            "--role",
+            "targets",
+            "--threshold",
+            "1",
+        ];
+        a.extend_from_slice(&["--key", "keys/root.key"]);
+        a.extend_from_slice(&online);
+        custody_cmd(d, &a);
+        std::fs::write(d.join("new.txt"), b"new").expect("write");
+        let mut a = vec!["tuf", "add", "repo", "new.txt"];
+        a.extend_from_slice(&online);
+        custody_cmd(d, &a);
+        ok(
+            &python_client(d, &server, &["new.txt"]),
+            &format!("python-tuf client after updates ({what})"),
+        );
+        // Tampered target content: python-tuf refuses it.
+        let mut tampered = false;
+        for entry in walk(&d.join("repo/targets")) {
+            if entry.to_string_lossy().contains("f1.txt") {
+                std::fs::write(&entry, b"evil 1").expect("tamper");
+                tampered = true;
+            }
+        }
+        assert!(tampered);
+        let out = python_client(d, &server, &["rel/sub/f1.txt"]);
+        assert_eq!(out.status.code(), Some(1), "{what}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("list") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
 }

@@ -1,14 +1,65 @@
 //! `custody tuf …`: the TUF client. Its command line and exit codes (0 success, exactly 1
 //! on any failure) are fixed so that conformance suites can drive it.
 
-use crate::cli::{TufClientAction, TufClientArgs, TufCommand};
+use crate::cli::{
+    TextOrJson, TufAddArgs, TufClientAction, TufClientArgs, TufCommand, TufDelegateArgs,
+    TufInitArgs, TufKeyArgs, TufRotateArgs, TufStatusArgs,
+};
 use crate::exit::Outcome;
+use crate::io::PassphraseSource;
 use anyhow::{Context as _, Result, anyhow, bail};
 use custody_core::atomic::{FileMode, write_atomic};
+use custody_crypto::keys::{PrivateKey, PublicKey};
+use custody_tuf::repository::{
+    Delegation, DelegationKind, InitOptions, PathSpec, Report, Repository, Settings,
+    parse_duration, sign_metadata_file,
+};
 use custody_tuf::updater::{Updater, UpdaterConfig};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 pub fn run(cmd: TufCommand) -> Result<Outcome> {
     match cmd {
+        TufCommand::Init(args) => init(args),
+        TufCommand::Add(args) => add(args),
+        TufCommand::Remove(args) => {
+            let repo = Repository::open(&args.repo)?;
+            let report = repo.remove_targets(&args.names, &keys(&args.signing)?)?;
+            print_report(&repo, &report);
+            Ok(Outcome::Success)
+        }
+        TufCommand::Delegate(args) => delegate(args),
+        TufCommand::Rotate(args) => rotate(args),
+        TufCommand::Sign(args) => {
+            let repo = Repository::open(&args.repo)?;
+            let incoming = args.import.as_ref().map(fs_err::read).transpose()?;
+            let report = repo.sign(&args.role, &keys(&args.signing)?, incoming.as_deref())?;
+            print_report(&repo, &report);
+            Ok(Outcome::Success)
+        }
+        TufCommand::SignFile(args) => {
+            let bytes = fs_err::read(&args.file)?;
+            let signed = sign_metadata_file(&bytes, &keys(&args.signing)?)
+                .with_context(|| format!("{}", args.file.display()))?;
+            let out = args.output.as_ref().unwrap_or(&args.file);
+            write_atomic(out, &signed, FileMode::Public)?;
+            eprintln!("Signed {}", out.display());
+            Ok(Outcome::Success)
+        }
+        TufCommand::Snapshot(args) => {
+            let repo = Repository::open(&args.repo)?;
+            let mut report = Report::default();
+            repo.refresh_snapshot(&keys(&args.signing)?, &mut report)?;
+            finish_refresh(&repo, &report)
+        }
+        TufCommand::Timestamp(args) => {
+            let repo = Repository::open(&args.repo)?;
+            let mut report = Report::default();
+            repo.refresh_timestamp(&keys(&args.signing)?, &mut report)?;
+            finish_refresh(&repo, &report)
+        }
+        TufCommand::Status(args) => status(&args),
         // A panic would exit 101; the contract is 1 on any failure.
         TufCommand::Client(args) => Ok(
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| client(args))) {
@@ -102,4 +153,372 @@ fn report(updater: &Updater) {
         version(t.snapshot().map(|m| m.common.version)),
         version(t.targets("targets").map(|m| m.common.version)),
     );
+}
+
+fn keys(args: &TufKeyArgs) -> Result<Vec<PrivateKey>> {
+    let password = PassphraseSource {
+        env: args.password.password_env.clone(),
+    };
+    args.keys
+        .iter()
+        .map(|k| super::load_private_key(k, None, &password))
+        .collect()
+}
+
+fn public_keys(paths: &[PathBuf]) -> Result<Vec<PublicKey>> {
+    paths
+        .iter()
+        .map(|p| super::load_public_key(p, None, &PassphraseSource::default()))
+        .collect()
+}
+
+fn role_value<'a>(text: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
+    let (role, value) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow!("{what} {text:?}: expected ROLE=VALUE"))?;
+    if !custody_tuf::metadata::TOP_LEVEL_ROLES.contains(&role) {
+        bail!("{what} {text:?}: role must be root, targets, snapshot or timestamp");
+    }
+    Ok((role, value))
+}
+
+fn init(args: TufInitArgs) -> Result<Outcome> {
+    let mut settings = Settings::default();
+    for e in &args.expires {
+        let (role, duration) = role_value(e, "--expires")?;
+        parse_duration(duration)?;
+        let slot = match role {
+            "root" => &mut settings.expiry.root,
+            "targets" => &mut settings.expiry.targets,
+            "snapshot" => &mut settings.expiry.snapshot,
+            _ => &mut settings.expiry.timestamp,
+        };
+        *slot = duration.to_owned();
+    }
+    if !args.hashes.is_empty() {
+        for h in &args.hashes {
+            if !matches!(h.as_str(), "sha256" | "sha512") {
+                bail!("--hash {h:?}: supported are sha256 and sha512");
+            }
+        }
+        settings.hash_algorithms = args.hashes.clone();
+    }
+    let mut thresholds = BTreeMap::new();
+    for t in &args.thresholds {
+        let (role, n) = role_value(t, "--threshold")?;
+        let n: u64 = n
+            .parse()
+            .with_context(|| format!("--threshold {t:?}: not a number"))?;
+        thresholds.insert(role.to_owned(), n);
+    }
+    let mut by_role = BTreeMap::new();
+    by_role.insert("root".to_owned(), public_keys(&args.root_keys)?);
+    by_role.insert("targets".to_owned(), public_keys(&args.targets_keys)?);
+    by_role.insert("snapshot".to_owned(), public_keys(&args.snapshot_keys)?);
+    by_role.insert("timestamp".to_owned(), public_keys(&args.timestamp_keys)?);
+    let options = InitOptions {
+        keys: by_role,
+        thresholds,
+        consistent_snapshot: !args.no_consistent_snapshot,
+        settings,
+    };
+    let (repo, report) = Repository::init(&args.repo, &options, &keys(&args.signing)?)?;
+    print_report(&repo, &report);
+    Ok(Outcome::Success)
+}
+
+/// Files to add, with their target names.
+fn collect_targets(args: &TufAddArgs) -> Result<Vec<(String, PathBuf)>> {
+    let prefix = args
+        .prefix
+        .as_deref()
+        .map(|p| p.trim_matches('/'))
+        .filter(|p| !p.is_empty());
+    let with_prefix = |name: String| match prefix {
+        Some(p) => format!("{p}/{name}"),
+        None => name,
+    };
+    if args.name.is_some() && (args.paths.len() != 1 || args.paths[0].is_dir()) {
+        bail!("--name names a single file; use --prefix for directories");
+    }
+    let mut out = Vec::new();
+    for path in &args.paths {
+        let meta = fs_err::metadata(path)?;
+        if meta.is_dir() {
+            let mut stack = vec![path.clone()];
+            while let Some(dir) = stack.pop() {
+                for entry in fs_err::read_dir(&dir)? {
+                    let entry = entry?;
+                    let p = entry.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if p.is_file() {
+                        let rel = p
+                            .strip_prefix(path)
+                            .map_err(|_| anyhow!("{}: outside {}", p.display(), path.display()))?;
+                        let rel = rel
+                            .to_str()
+                            .ok_or_else(|| anyhow!("{}: file name is not UTF-8", p.display()))?
+                            .replace('\\', "/");
+                        out.push((with_prefix(rel), p));
+                    }
+                }
+            }
+        } else {
+            let name = match &args.name {
+                Some(n) => n.clone(),
+                None => path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .ok_or_else(|| anyhow!("{}: no UTF-8 file name", path.display()))?
+                    .to_owned(),
+            };
+            out.push((with_prefix(name), path.clone()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn add(args: TufAddArgs) -> Result<Outcome> {
+    let repo = Repository::open(&args.repo)?;
+    let custom: Option<Value> = args
+        .custom
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .context("--custom is not JSON")?;
+    let files = collect_targets(&args)?;
+    let report = repo.add_targets(
+        &files,
+        custom.as_ref(),
+        args.role.as_deref(),
+        &keys(&args.signing)?,
+    )?;
+    eprintln!("Added {} target(s)", files.len());
+    print_report(&repo, &report);
+    Ok(Outcome::Success)
+}
+
+fn delegate(args: TufDelegateArgs) -> Result<Outcome> {
+    let repo = Repository::open(&args.repo)?;
+    let kind = match (args.hash_bins, &args.name) {
+        (Some(bits), _) => DelegationKind::HashBins {
+            bit_length: bits,
+            prefix: args.bin_prefix.clone(),
+        },
+        (None, Some(name)) => {
+            let paths = if !args.path_hash_prefixes.is_empty() {
+                PathSpec::HashPrefixes(args.path_hash_prefixes.clone())
+            } else if !args.paths.is_empty() {
+                PathSpec::Patterns(args.paths.clone())
+            } else {
+                bail!("give the paths the role is trusted for: --path or --path-hash-prefix");
+            };
+            DelegationKind::Role {
+                name: name.clone(),
+                paths,
+                terminating: args.terminating,
+            }
+        }
+        (None, None) => bail!("give --name ROLE or --hash-bins BITS"),
+    };
+    let delegation = Delegation {
+        keys: public_keys(&args.delegate_keys)?,
+        threshold: args.threshold,
+        kind,
+    };
+    let report = repo.delegate(&args.from, &delegation, &keys(&args.signing)?)?;
+    print_report(&repo, &report);
+    Ok(Outcome::Success)
+}
+
+fn rotate(args: TufRotateArgs) -> Result<Outcome> {
+    let repo = Repository::open(&args.repo)?;
+    let added = public_keys(&args.add_keys)?;
+    let mut removed: Vec<Result<PublicKey, String>> = Vec::new();
+    for r in &args.remove_keys {
+        if Path::new(r).is_file() {
+            removed.push(Ok(super::load_public_key(
+                Path::new(r),
+                None,
+                &PassphraseSource::default(),
+            )?));
+        } else {
+            removed.push(Err(r.clone()));
+        }
+    }
+    let role = args.role.clone();
+    let threshold = args.threshold;
+    let report = repo.edit_root(&keys(&args.signing)?, |root| {
+        edit_role_keys(root, &role, &added, &removed, threshold)
+    })?;
+    print_report(&repo, &report);
+    Ok(Outcome::Success)
+}
+
+/// Apply key additions, removals and a threshold to one top-level role of a root.
+fn edit_role_keys(
+    root: &mut Value,
+    role: &str,
+    added: &[PublicKey],
+    removed: &[Result<PublicKey, String>],
+    threshold: Option<u64>,
+) -> Result<(), custody_tuf::TufError> {
+    let usage = custody_tuf::TufError::Usage;
+    let mut ids: Vec<String> = root["roles"][role]["keyids"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    for key in added {
+        let id = key.key_id().as_str().to_owned();
+        root["keys"][&id] = key
+            .to_sslib_json_value(false)
+            .map_err(|e| usage(format!("key: {e}")))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    for r in removed {
+        let id = match r {
+            Err(id) => id.clone(),
+            Ok(key) => root["keys"]
+                .as_object()
+                .and_then(|m| {
+                    m.iter().find(|(_, v)| {
+                        PublicKey::from_sslib_json(v).is_ok_and(|p| p.same_material(key))
+                    })
+                })
+                .map(|(id, _)| id.clone())
+                .ok_or_else(|| usage(format!("{role}: the key to remove is not in the root")))?,
+        };
+        if !ids.contains(&id) {
+            return Err(usage(format!("{role} has no key {id}")));
+        }
+        ids.retain(|i| *i != id);
+    }
+    let threshold = threshold
+        .or_else(|| root["roles"][role]["threshold"].as_u64())
+        .unwrap_or(1);
+    if ids.is_empty() || threshold == 0 || threshold > ids.len() as u64 {
+        return Err(usage(format!(
+            "{role} would have threshold {threshold} with {} key(s)",
+            ids.len()
+        )));
+    }
+    root["roles"][role]["keyids"] = serde_json::json!(ids);
+    root["roles"][role]["threshold"] = serde_json::json!(threshold);
+    // Keys no role uses any more leave the root.
+    let used: Vec<String> = custody_tuf::metadata::TOP_LEVEL_ROLES
+        .iter()
+        .flat_map(|r| {
+            root["roles"][*r]["keyids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if let Some(keys) = root["keys"].as_object_mut() {
+        keys.retain(|id, _| used.contains(id));
+    }
+    Ok(())
+}
+
+fn print_report(repo: &Repository, report: &Report) {
+    let mut published = report.published.clone();
+    published.sort();
+    if !published.is_empty() {
+        let list: Vec<String> = if published.len() > 12 {
+            vec![format!("{} roles", published.len())]
+        } else {
+            published.iter().map(|(r, v)| format!("{r} v{v}")).collect()
+        };
+        eprintln!("Published {}", list.join(", "));
+    }
+    for p in &report.pending {
+        eprintln!(
+            "Waiting for signatures: {} has {} of the {} it needs; add them with `custody tuf sign {} {} --key KEY` (or sign a copy of staged/{}.json offline with `custody tuf sign-file` and bring it back with --import)",
+            p.role,
+            p.signatures,
+            p.threshold,
+            repo.dir().display(),
+            p.role,
+            custody_tuf::updater::quote(&p.role)
+        );
+    }
+    for role in &report.missing_keys {
+        eprintln!(
+            "Not refreshed: no {role} key given; publish with `custody tuf {role} {} --key {role}.key`",
+            repo.dir().display()
+        );
+    }
+}
+
+fn finish_refresh(repo: &Repository, report: &Report) -> Result<Outcome> {
+    if let Some(role) = report.missing_keys.first() {
+        bail!("no key given is authorised for {role}");
+    }
+    print_report(repo, report);
+    Ok(Outcome::Success)
+}
+
+fn status(args: &TufStatusArgs) -> Result<Outcome> {
+    let repo = Repository::open(&args.repo)?;
+    let roles = repo.status()?;
+    let policy = |role: &str| -> i64 {
+        let s = repo.settings();
+        let text = match role {
+            "root" => &s.expiry.root,
+            "snapshot" => &s.expiry.snapshot,
+            "timestamp" => &s.expiry.timestamp,
+            _ => &s.expiry.targets,
+        };
+        parse_duration(text).unwrap_or(86_400)
+    };
+    let expired = roles.iter().any(|r| r.seconds_left <= 0);
+    match args.format {
+        TextOrJson::Json => {
+            println!("{}", serde_json::to_string_pretty(&roles)?);
+        }
+        TextOrJson::Text => {
+            for r in &roles {
+                // Warn when less than a quarter of the role's validity period is left.
+                let note = if r.seconds_left <= 0 {
+                    "EXPIRED".to_owned()
+                } else if r.seconds_left < policy(&r.role) / 4 {
+                    format!("expires in {}: re-sign soon", human(r.seconds_left))
+                } else {
+                    format!("expires in {}", human(r.seconds_left))
+                };
+                let staged = if r.staged {
+                    ", edit waiting in staged/"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<16} v{:<5} {}  {note}{staged}",
+                    r.role, r.version, r.expires
+                );
+            }
+        }
+    }
+    Ok(if expired {
+        Outcome::Findings
+    } else {
+        Outcome::Success
+    })
+}
+
+fn human(seconds: i64) -> String {
+    match seconds {
+        s if s >= 2 * 86_400 => format!("{} days", s / 86_400),
+        s if s >= 2 * 3600 => format!("{} hours", s / 3600),
+        s => format!("{} minutes", s / 60),
+    }
 }
