@@ -41,6 +41,43 @@ pub struct Config {
     /// The project's in-toto layout and links (BLD-1, ART-1, ART-2).
     #[serde(default)]
     pub intoto: IntotoConfig,
+    /// The project's TUF repository (ART-3, ART-5, ART-6, BLD-15, DEP-1..3).
+    #[serde(default)]
+    pub tuf: TufConfig,
+}
+
+/// `[tuf]`: the TUF repository the project publishes through, and the root its users
+/// trust.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TufConfig {
+    /// The repository directory (holding `metadata/` and `targets/`).
+    #[serde(default = "default_tuf_repository")]
+    pub repository: PathBuf,
+    /// The root clients are given out of band. Default: the repository's `1.root.json`
+    /// (trust on first use, reported as a warning under BLD-15).
+    #[serde(default)]
+    pub trusted_root: Option<PathBuf>,
+    /// Most targets downloaded and verified for DEP-1.
+    #[serde(default = "default_tuf_max_targets")]
+    pub max_targets: usize,
+}
+
+impl Default for TufConfig {
+    fn default() -> Self {
+        Self {
+            repository: default_tuf_repository(),
+            trusted_root: None,
+            max_targets: default_tuf_max_targets(),
+        }
+    }
+}
+
+fn default_tuf_repository() -> PathBuf {
+    PathBuf::from(".custody/tuf")
+}
+fn default_tuf_max_targets() -> usize {
+    1000
 }
 
 /// `[intoto]`: where the layout, its owners' public keys and the links are.

@@ -200,3 +200,98 @@ fn a_repository_made_with_the_cli_is_trusted_by_the_client() {
         .code(2)
         .stderr(predicate::str::contains("snapshot"));
 }
+
+fn statuses(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let out = custody()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .expect("custody runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .filter(|c| {
+            [
+                "ART-3", "ART-5", "ART-6", "BLD-15", "DEP-1", "DEP-2", "DEP-3",
+            ]
+            .contains(&c["id"].as_str().unwrap_or_default())
+        })
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_owned(),
+                c["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn custody_check_reports_the_tuf_controls() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    let all = |s: &str| -> std::collections::BTreeMap<String, String> {
+        [
+            "ART-3", "ART-5", "ART-6", "BLD-15", "DEP-1", "DEP-2", "DEP-3",
+        ]
+        .iter()
+        .map(|c| ((*c).to_owned(), s.to_owned()))
+        .collect()
+    };
+    assert_eq!(statuses(d), all("not-configured"));
+    for k in ["root", "targets", "online"] {
+        gen_key(&d.join("keys"), k);
+    }
+    let key = |n: &str| format!("keys/{n}.key");
+    let public = |n: &str| format!("keys/{n}.pub");
+    custody()
+        .current_dir(d)
+        .args(["tuf", "init", ".custody/tuf", "--root-key", &public("root")])
+        .args([
+            "--targets-key",
+            &public("targets"),
+            "--snapshot-key",
+            &public("online"),
+        ])
+        .args(["--timestamp-key", &public("online")])
+        .args([
+            "--key",
+            &key("root"),
+            "--key",
+            &key("targets"),
+            "--key",
+            &key("online"),
+        ])
+        .assert()
+        .success();
+    std::fs::write(d.join("app"), b"app").expect("write");
+    custody()
+        .current_dir(d)
+        .args(["tuf", "add", ".custody/tuf", "app"])
+        .args(["--key", &key("targets"), "--key", &key("online")])
+        .assert()
+        .success();
+    let mut expected = all("pass");
+    expected.insert("ART-5".into(), "warn".into()); // no delegations
+    expected.insert("BLD-15".into(), "warn".into()); // root not pinned
+    assert_eq!(statuses(d), expected);
+    // Pin the root users are given.
+    std::fs::copy(
+        d.join(".custody/tuf/metadata/1.root.json"),
+        d.join("trusted-root.json"),
+    )
+    .expect("copy");
+    std::fs::write(
+        d.join("custody.toml"),
+        "[tuf]\ntrusted_root = \"trusted-root.json\"\n",
+    )
+    .expect("config");
+    expected.insert("BLD-15".into(), "pass".into());
+    assert_eq!(statuses(d), expected);
+    // A tampered target fails DEP-1.
+    for entry in std::fs::read_dir(d.join(".custody/tuf/targets")).expect("list") {
+        std::fs::write(entry.expect("entry").path(), b"evil").expect("tamper");
+    }
+    assert_eq!(statuses(d)["DEP-1"], "fail");
+}

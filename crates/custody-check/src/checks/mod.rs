@@ -3,6 +3,7 @@
 
 mod intoto;
 mod key_rotation;
+mod tuf;
 
 use crate::catalogue::Control;
 use crate::config::Project;
@@ -13,6 +14,7 @@ use crate::report::{ControlResult, Status};
 pub struct Evaluation<'a> {
     project: &'a Project,
     intoto: std::cell::OnceCell<intoto::ChainOutcome>,
+    tuf: std::cell::OnceCell<tuf::RepositoryOutcome>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -22,6 +24,7 @@ impl<'a> Evaluation<'a> {
         Self {
             project,
             intoto: std::cell::OnceCell::new(),
+            tuf: std::cell::OnceCell::new(),
         }
     }
 }
@@ -36,6 +39,10 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
             control,
             eval.intoto.get_or_init(|| intoto::verify_project(project)),
         ),
+        "ART-3" | "ART-5" | "ART-6" | "BLD-15" | "DEP-1" | "DEP-2" | "DEP-3" => tuf::evaluate(
+            control,
+            eval.tuf.get_or_init(|| tuf::verify_project(project)),
+        ),
         _ => not_implemented(control),
     }
 }
@@ -43,7 +50,20 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
 /// Whether custody has an evaluation for this control (used by the README coverage table).
 #[must_use]
 pub fn is_implemented(id: &str) -> bool {
-    matches!(id, "SRC-11" | "BLD-1" | "ART-1" | "ART-2")
+    matches!(
+        id,
+        "SRC-11"
+            | "BLD-1"
+            | "ART-1"
+            | "ART-2"
+            | "ART-3"
+            | "ART-5"
+            | "ART-6"
+            | "BLD-15"
+            | "DEP-1"
+            | "DEP-2"
+            | "DEP-3"
+    )
 }
 
 fn not_implemented(control: &'static Control) -> ControlResult {
