@@ -30,6 +30,25 @@ pub enum FileMode {
 /// [`AtomicWriteError`] naming `path` when the directory is missing or not writable, or
 /// the disk is full.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: FileMode) -> Result<(), AtomicWriteError> {
+    write(path, bytes, mode, true)
+}
+
+/// As [`write_atomic`] (readers still never see part of a file), without waiting for the
+/// data to reach the disk. For bulk writes (thousands of target files, a client's cached
+/// metadata) whose loss in a crash is harmless or is guarded by a later synced write: an
+/// `fsync` per file costs milliseconds, more than everything else a TUF refresh does.
+///
+/// # Errors
+/// As [`write_atomic`].
+pub fn write_atomic_unsynced(
+    path: &Path,
+    bytes: &[u8],
+    mode: FileMode,
+) -> Result<(), AtomicWriteError> {
+    write(path, bytes, mode, false)
+}
+
+fn write(path: &Path, bytes: &[u8], mode: FileMode, sync: bool) -> Result<(), AtomicWriteError> {
     let err = |source| AtomicWriteError {
         path: path.to_owned(),
         source,
@@ -56,7 +75,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: FileMode) -> Result<(), Ato
     #[cfg(not(unix))]
     let _ = mode;
     tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
+    if sync {
+        tmp.as_file().sync_all().map_err(err)?;
+    }
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }

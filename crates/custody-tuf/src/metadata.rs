@@ -172,11 +172,15 @@ pub fn parse<T: Payload>(bytes: &[u8], expected: RoleType) -> Result<Unverified<
         return Err(malformed(expected, "not a JSON object"));
     };
     let signatures = parse_signatures(top.remove("signatures"), expected)?;
-    let Some(Value::Object(signed)) = top.remove("signed") else {
+    let signed = match top.remove("signed") {
+        Some(v @ Value::Object(_)) => v,
+        _ => return Err(malformed(expected, "no \"signed\" object")),
+    };
+    let canonical_signed =
+        canonical_json::to_vec(&signed).map_err(|e| malformed(expected, e.to_string()))?;
+    let Value::Object(signed) = signed else {
         return Err(malformed(expected, "no \"signed\" object"));
     };
-    let canonical_signed = canonical_json::to_vec(&Value::Object(signed.clone()))
-        .map_err(|e| malformed(expected, e.to_string()))?;
     let mut fields = Fields::new(signed, expected);
     let type_name = fields.string("_type")?;
     if type_name != expected.as_str() {

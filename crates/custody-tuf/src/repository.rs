@@ -210,10 +210,25 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TufError + '_ {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
+    write_with(path, bytes, true)
+}
+
+/// Target files and targets roles are written without a flush each (thousands of them);
+/// the snapshot and timestamp that publish them are flushed, after them.
+fn write_bulk(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
+    write_with(path, bytes, false)
+}
+
+fn write_with(path: &Path, bytes: &[u8], sync: bool) -> Result<(), TufError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
-    write_atomic(path, bytes, FileMode::Public).map_err(|e| TufError::Io {
+    let written = if sync {
+        write_atomic(path, bytes, FileMode::Public)
+    } else {
+        custody_core::atomic::write_atomic_unsynced(path, bytes, FileMode::Public)
+    };
+    written.map_err(|e| TufError::Io {
         path: e.path,
         source: e.source,
     })
@@ -577,7 +592,7 @@ impl Repository {
                 let bytes = sign_document(&doc, &signers, &[])?;
                 if signers.len() as u64 >= authority.threshold {
                     let name = Self::published_name(&index, &role, version);
-                    write(&self.metadata_dir().join(name), &bytes)?;
+                    write_bulk(&self.metadata_dir().join(name), &bytes)?;
                     let _ = std::fs::remove_file(self.staged_path(&role));
                     Ok(Committed::Published(role, version))
                 } else {
@@ -828,7 +843,7 @@ impl Repository {
                     } else {
                         name.clone()
                     };
-                    write(&self.dir.join("targets").join(published), &data)?;
+                    write_bulk(&self.dir.join("targets").join(published), &data)?;
                     if !consistent {
                         break;
                     }

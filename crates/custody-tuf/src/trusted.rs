@@ -35,6 +35,8 @@ pub struct TrustedSet {
     timestamp: Option<Verified<Timestamp>>,
     snapshot: Option<Verified<Snapshot>>,
     targets: HashMap<String, Verified<Targets>>,
+    /// Which delegators each targets role has been verified against.
+    verified_by: HashMap<String, Vec<String>>,
 }
 
 impl TrustedSet {
@@ -54,6 +56,7 @@ impl TrustedSet {
             timestamp: None,
             snapshot: None,
             targets: HashMap::new(),
+            verified_by: HashMap::new(),
         })
     }
 
@@ -288,6 +291,8 @@ impl TrustedSet {
         }
         expiry_check(role, &new.common, self.now)?;
         self.targets.insert(role.to_owned(), new);
+        self.verified_by
+            .insert(role.to_owned(), vec![delegator.to_owned()]);
         Ok(())
     }
 }
@@ -322,13 +327,25 @@ impl TrustedSet {
     /// # Errors
     /// [`TufError::Unsigned`], or as [`TrustedSet::update_delegated_targets`] for a
     /// delegator that does not delegate to `role`.
-    pub fn verify_delegation(&self, role: &str, delegator: &str) -> Result<(), TufError> {
+    pub fn verify_delegation(&mut self, role: &str, delegator: &str) -> Result<(), TufError> {
+        if self
+            .verified_by
+            .get(role)
+            .is_some_and(|d| d.iter().any(|d| d == delegator))
+        {
+            return Ok(());
+        }
         let trusted = self
             .targets
             .get(role)
             .ok_or_else(|| TufError::Order(format!("{role:?} is not trusted yet")))?;
         let (role_keys, keys) = self.delegation(role, delegator)?;
-        trusted.verify_also(role, role_keys, keys)
+        trusted.verify_also(role, role_keys, keys)?;
+        self.verified_by
+            .entry(role.to_owned())
+            .or_default()
+            .push(delegator.to_owned());
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use crate::fetch::Fetcher;
 use crate::http::HttpFetcher;
 use crate::metadata::TargetFile;
 use crate::trusted::TrustedSet;
-use custody_core::atomic::{FileMode, write_atomic};
+use custody_core::atomic::{FileMode, write_atomic_unsynced};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::path::{Path, PathBuf};
 
@@ -288,9 +288,11 @@ impl<F: Fetcher> Updater<F> {
         std::fs::read(self.local_path(role)).ok()
     }
 
+    /// Store trusted metadata. Not flushed to disk: losing it in a crash only makes the
+    /// next update start from older trusted metadata, which is still verified.
     fn persist(&self, role: &str, bytes: &[u8]) -> Result<(), TufError> {
         let path = self.local_path(role);
-        write_atomic(&path, bytes, FileMode::Public).map_err(|e| TufError::Io {
+        write_atomic_unsynced(&path, bytes, FileMode::Public).map_err(|e| TufError::Io {
             path: e.path,
             source: e.source,
         })
@@ -412,7 +414,7 @@ impl<F: Fetcher> Updater<F> {
         url.extend(utf8_percent_encode(&remote, URL_PATH));
         let data = self.fetcher.fetch(&url, info.file.length)?;
         info.file.check(&info.path, &data)?;
-        write_atomic(&path, &data, FileMode::Public).map_err(|e| TufError::Io {
+        write_atomic_unsynced(&path, &data, FileMode::Public).map_err(|e| TufError::Io {
             path: e.path,
             source: e.source,
         })?;
