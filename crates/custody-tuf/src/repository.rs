@@ -155,6 +155,8 @@ struct Index {
 struct Tree {
     roles: Vec<String>,
     authority: std::collections::HashMap<String, Authority>,
+    /// The role that delegates to each delegated role.
+    parent: std::collections::HashMap<String, String>,
 }
 
 /// A role signed and published, or staged for more signatures.
@@ -492,6 +494,7 @@ impl Repository {
             );
         }
         let mut roles = vec!["targets".to_owned()];
+        let mut parent = std::collections::HashMap::new();
         let mut bins: BTreeSet<String> = BTreeSet::new();
         let mut i = 0;
         while i < roles.len() {
@@ -517,6 +520,7 @@ impl Repository {
                     && !authority.contains_key(name)
                 {
                     authority.insert(name.to_owned(), authority_in(r, &d["keys"]));
+                    parent.insert(name.to_owned(), role.clone());
                     roles.push(name.to_owned());
                 }
             }
@@ -525,13 +529,18 @@ impl Repository {
                 for bin in succinct_bins(s) {
                     if !authority.contains_key(&bin) {
                         authority.insert(bin.clone(), a.clone());
+                        parent.insert(bin.clone(), role.clone());
                         bins.insert(bin.clone());
                         roles.push(bin);
                     }
                 }
             }
         }
-        Ok(Tree { roles, authority })
+        Ok(Tree {
+            roles,
+            authority,
+            parent,
+        })
     }
 
     /// Every targets role, top-level first, then delegated ones in discovery order.
@@ -640,7 +649,12 @@ impl Repository {
             report.missing_keys.push("snapshot".into());
             return Ok(());
         }
-        let mut meta = Map::new();
+        // Roles once listed stay listed (at their last version): clients refuse a snapshot
+        // that drops a role, as a rollback. A revoked role is simply no longer delegated.
+        let mut meta = self
+            .published_snapshot(&index)?
+            .and_then(|s| s["meta"].as_object().cloned())
+            .unwrap_or_default();
         for role in &tree.roles {
             if let Some(v) = index.latest.get(&quote(role)) {
                 meta.insert(format!("{role}.json"), json!({"version": v}));
@@ -1178,6 +1192,149 @@ impl Repository {
         Ok(report)
     }
 
+    /// Sign targets roles again with a new version and expiry, content unchanged (to keep
+    /// them from expiring, or after their keys changed).
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] for a role the repository does not have; signing and I/O
+    /// errors.
+    pub fn resign(&self, roles: &[String], keys: &[PrivateKey]) -> Result<Report, TufError> {
+        let index = self.index()?;
+        let tree = self.tree(&index)?;
+        let mut docs = BTreeMap::new();
+        for role in roles {
+            if !tree.authority.contains_key(role)
+                || crate::metadata::TOP_LEVEL_ROLES.contains(&role.as_str()) && role != "targets"
+            {
+                return Err(TufError::Usage(format!(
+                    "{role:?} is not a targets role of this repository (root: custody tuf rotate; snapshot, timestamp: custody tuf snapshot / timestamp)"
+                )));
+            }
+            docs.insert(role.clone(), self.load_targets(&index, role)?);
+        }
+        let mut report = Report::default();
+        self.commit_targets(docs, keys, &mut report, true)?;
+        Ok(report)
+    }
+
+    /// Change the keys or threshold of a delegated role (or of all hash bins, named by any
+    /// bin): the delegating role is signed again, then the role itself with the keys it
+    /// now has.
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] for an unknown role, a key that is not there, or a threshold
+    /// above the number of keys; signing and I/O errors.
+    pub fn rotate_delegated(
+        &self,
+        role: &str,
+        add: &[PublicKey],
+        remove: &[KeyRef],
+        threshold: Option<u64>,
+        keys: &[PrivateKey],
+    ) -> Result<Report, TufError> {
+        let index = self.index()?;
+        let tree = self.tree(&index)?;
+        let delegator = tree
+            .parent
+            .get(role)
+            .ok_or_else(|| TufError::Usage(format!("no role delegates to {role:?}")))?
+            .clone();
+        let mut parent = self.load_targets(&index, &delegator)?;
+        let delegations = parent
+            .rest
+            .get_mut("delegations")
+            .ok_or_else(|| TufError::Usage(format!("{delegator:?} delegates to no role")))?;
+        let mut key_map = delegations["keys"].as_object().cloned().unwrap_or_default();
+        let succinct = delegations.get("succinct_roles").is_some();
+        let entry = if succinct {
+            &mut delegations["succinct_roles"]
+        } else {
+            let roles = delegations["roles"].as_array_mut().ok_or_else(|| {
+                TufError::Usage(format!("{delegator:?} has no list of delegated roles"))
+            })?;
+            roles
+                .iter_mut()
+                .find(|r| r["name"].as_str() == Some(role))
+                .ok_or_else(|| {
+                    TufError::Usage(format!("{delegator:?} does not delegate to {role:?}"))
+                })?
+        };
+        edit_key_list(entry, &mut key_map, role, add, remove, threshold)?;
+        // Keys no delegated role uses any more leave the delegations.
+        let used: BTreeSet<String> = delegations
+            .get("roles")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .chain(delegations.get("succinct_roles"))
+            .flat_map(|r| {
+                r["keyids"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        key_map.retain(|id, _| used.contains(id));
+        delegations["keys"] = Value::Object(key_map);
+        let mut report = Report::default();
+        let mut first = BTreeMap::new();
+        first.insert(delegator.clone(), parent);
+        self.commit_targets(first, keys, &mut report, false)?;
+        // The role signed again by its new keys; for hash bins, every bin.
+        let affected: Vec<String> = if succinct {
+            tree.parent
+                .iter()
+                .filter(|(_, p)| **p == delegator)
+                .map(|(r, _)| r.clone())
+                .collect()
+        } else {
+            vec![role.to_owned()]
+        };
+        let index = self.index()?;
+        let mut docs = BTreeMap::new();
+        for r in affected {
+            docs.insert(r.clone(), self.load_targets(&index, &r)?);
+        }
+        self.commit_targets(docs, keys, &mut report, true)?;
+        Ok(report)
+    }
+
+    /// Stop delegating to a role: it leaves its delegator and the next snapshot.
+    ///
+    /// # Errors
+    /// [`TufError::Usage`] for an unknown role or a hash bin (hash bins go together);
+    /// signing and I/O errors.
+    pub fn revoke_delegation(&self, role: &str, keys: &[PrivateKey]) -> Result<Report, TufError> {
+        let index = self.index()?;
+        let tree = self.tree(&index)?;
+        let delegator = tree
+            .parent
+            .get(role)
+            .ok_or_else(|| TufError::Usage(format!("no role delegates to {role:?}")))?
+            .clone();
+        let mut parent = self.load_targets(&index, &delegator)?;
+        let Some(delegations) = parent.rest.get_mut("delegations") else {
+            return Err(TufError::Usage(format!(
+                "{delegator:?} delegates to no role"
+            )));
+        };
+        if delegations.get("succinct_roles").is_some() {
+            return Err(TufError::Usage(format!(
+                "{role:?} is a hash bin; bins cannot be revoked one by one"
+            )));
+        }
+        if let Some(roles) = delegations["roles"].as_array_mut() {
+            roles.retain(|r| r["name"].as_str() != Some(role));
+        }
+        let mut report = Report::default();
+        let mut docs = BTreeMap::new();
+        docs.insert(delegator, parent);
+        self.commit_targets(docs, keys, &mut report, true)?;
+        Ok(report)
+    }
+
     /// Expiry and versions of every role, and what is waiting for signatures.
     ///
     /// # Errors
@@ -1270,6 +1427,69 @@ pub struct RoleStatus {
     pub seconds_left: i64,
     /// Whether an edit waits for signatures.
     pub staged: bool,
+}
+
+/// A key to remove: its public key, or its ID as the metadata declares it.
+#[derive(Debug, Clone)]
+pub enum KeyRef {
+    /// The key itself (matched by key material).
+    Key(Box<PublicKey>),
+    /// A declared key ID.
+    Id(String),
+}
+
+/// Add and remove keys of a role entry (`keyids`, `threshold`) whose keys live in
+/// `key_map`; the threshold must stay between 1 and the number of keys.
+pub fn edit_key_list(
+    entry: &mut Value,
+    key_map: &mut Map<String, Value>,
+    role: &str,
+    add: &[PublicKey],
+    remove: &[KeyRef],
+    threshold: Option<u64>,
+) -> Result<(), TufError> {
+    let usage = TufError::Usage;
+    let mut ids: Vec<String> = entry["keyids"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    for key in add {
+        let (id, json) = key_entry(key)?;
+        key_map.insert(id.clone(), json);
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    for r in remove {
+        let id = match r {
+            KeyRef::Id(id) => id.clone(),
+            KeyRef::Key(key) => key_map
+                .iter()
+                .find(|(_, v)| PublicKey::from_sslib_json(v).is_ok_and(|p| p.same_material(key)))
+                .map(|(id, _)| id.clone())
+                .ok_or_else(|| usage(format!("{role}: the key to remove is not listed")))?,
+        };
+        if !ids.contains(&id) {
+            return Err(usage(format!("{role} has no key {id}")));
+        }
+        ids.retain(|i| *i != id);
+    }
+    let threshold = threshold
+        .or_else(|| entry["threshold"].as_u64())
+        .unwrap_or(1);
+    if ids.is_empty() || threshold == 0 || threshold > ids.len() as u64 {
+        return Err(usage(format!(
+            "{role} would have threshold {threshold} with {} key(s)",
+            ids.len()
+        )));
+    }
+    entry["keyids"] = json!(ids);
+    entry["threshold"] = json!(threshold);
+    Ok(())
 }
 
 /// A new delegation.

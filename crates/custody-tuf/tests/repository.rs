@@ -307,3 +307,82 @@ fn hash_bins_spread_many_targets() {
     }
     assert_eq!(repo.targets_roles().expect("roles").len(), 17);
 }
+
+#[test]
+fn delegated_keys_rotate_and_delegations_are_revoked() {
+    use custody_tuf::repository::KeyRef;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let repo_dir = tmp.path().join("repo");
+    let (repo, keys) = new_repo(&repo_dir, true);
+    let old = key();
+    let mut signers = online(&keys);
+    signers.push(clone(&old));
+    repo.delegate(
+        "targets",
+        &Delegation {
+            keys: vec![old.public_key()],
+            threshold: 1,
+            kind: DelegationKind::Role {
+                name: "team".into(),
+                paths: PathSpec::Patterns(vec!["team/*".into()]),
+                terminating: false,
+            },
+        },
+        &signers,
+    )
+    .expect("delegate");
+    std::fs::write(tmp.path().join("a"), b"a").expect("write");
+    repo.add_targets(
+        &[("team/a".into(), tmp.path().join("a"))],
+        None,
+        Some("team"),
+        &signers,
+    )
+    .expect("add");
+    let md = tmp.path().join("md");
+    let mut u = client(&repo_dir, &md).expect("refresh");
+    assert!(u.target_info("team/a").expect("search").is_some());
+    // Rotate the team's key: the old one is revoked, the new one signs.
+    let new = key();
+    let mut with_new = online(&keys);
+    with_new.push(clone(&new));
+    let report = repo
+        .rotate_delegated(
+            "team",
+            &[new.public_key()],
+            &[KeyRef::Key(Box::new(old.public_key()))],
+            None,
+            &with_new,
+        )
+        .expect("rotate");
+    assert!(
+        report.published.iter().any(|(r, _)| r == "team"),
+        "{report:?}"
+    );
+    let mut u = client(&repo_dir, &md).expect("refresh after rotation");
+    assert!(u.target_info("team/a").expect("search").is_some());
+    // The old key alone can no longer publish for the team.
+    std::fs::write(tmp.path().join("b"), b"b").expect("write");
+    let mut old_only = online(&keys);
+    old_only.push(clone(&old));
+    let report = repo
+        .add_targets(
+            &[("team/b".into(), tmp.path().join("b"))],
+            None,
+            Some("team"),
+            &old_only,
+        )
+        .expect("add is staged");
+    assert_eq!(report.pending.len(), 1, "{report:?}");
+    // Re-signing keeps a role from expiring; revoking drops it.
+    let report = repo.resign(&["team".into()], &with_new).expect("resign");
+    assert!(
+        report.published.iter().any(|(r, _)| r == "team"),
+        "{report:?}"
+    );
+    repo.revoke_delegation("team", &online(&keys))
+        .expect("revoke");
+    let mut u = client(&repo_dir, &md).expect("refresh after revocation");
+    assert!(u.target_info("team/a").expect("search").is_none());
+    assert!(repo.revoke_delegation("team", &online(&keys)).is_err());
+}

@@ -76,8 +76,9 @@ pub enum TufCommand {
         after_help = "Examples:\n  custody tuf delegate repo --name docs --path 'docs/*' --delegate-key docs.pub --key targets.key --key online.key\n  custody tuf delegate repo --hash-bins 8 --delegate-key bins.pub --key targets.key --key bins.key --key online.key\n\nPatterns match part by part: `*` never crosses `/`. Hash bins (TAP 15) spread targets over 2^BITS roles by the SHA-256 of their path; existing targets of the delegating role move into their bins."
     )]
     Delegate(TufDelegateArgs),
-    /// Change root: add or remove keys of a role, change its threshold. The new root
-    /// must be signed by a threshold of the current root keys and of its own.
+    /// Rotate or revoke keys: add or remove keys of a role, change its threshold. For a
+    /// top-level role this makes a new root, which must be signed by a threshold of the
+    /// current root keys and of its own; for a delegated role, its delegator changes.
     #[command(
         after_help = "Examples:\n  custody tuf rotate repo --role timestamp --add-key new-online.pub --remove-key old-online.pub --key root.key --key new-online.key --key snapshot.key\n  custody tuf rotate repo --role root --add-key root-b.pub --threshold 2 --key root-a.key\n\nWithout enough root keys at hand the new root waits in staged/root.json: copy it to the machine with the offline keys, run `custody tuf sign-file root.json --key offline.key` there, and bring it back with `custody tuf sign repo root --import root.json`."
     )]
@@ -88,6 +89,10 @@ pub enum TufCommand {
     /// Sign a metadata file on its own (offline signing of a copy of staged/<role>.json).
     #[command(name = "sign-file")]
     SignFile(TufSignFileArgs),
+    /// Sign targets roles again with a new version and expiry (content unchanged).
+    Resign(TufResignArgs),
+    /// Stop delegating to a role.
+    Revoke(TufRevokeArgs),
     /// Publish a new snapshot (and timestamp) listing the latest targets roles.
     Snapshot(TufRefreshArgs),
     /// Publish a new timestamp (a fresh expiry), for an online key run on a schedule.
@@ -226,8 +231,9 @@ pub struct TufDelegateArgs {
 pub struct TufRotateArgs {
     /// The repository directory.
     pub repo: PathBuf,
-    /// The top-level role whose keys change.
-    #[arg(long, value_parser = ["root", "targets", "snapshot", "timestamp"])]
+    /// The role whose keys change: root, targets, snapshot, timestamp, or a delegated
+    /// role (any bin name stands for all hash bins).
+    #[arg(long)]
     pub role: String,
     /// A key to add to the role (repeat).
     #[arg(long = "add-key", value_name = "KEY")]
@@ -262,6 +268,27 @@ pub struct TufSignFileArgs {
     /// Write the signed file here instead.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufResignArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// Targets roles to sign again.
+    #[arg(required = true)]
+    pub roles: Vec<String>,
+    #[command(flatten)]
+    pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufRevokeArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// The delegated role to stop trusting.
+    pub role: String,
     #[command(flatten)]
     pub signing: TufKeyArgs,
 }

@@ -11,8 +11,8 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use custody_core::atomic::{FileMode, write_atomic};
 use custody_crypto::keys::{PrivateKey, PublicKey};
 use custody_tuf::repository::{
-    Delegation, DelegationKind, InitOptions, PathSpec, Report, Repository, Settings,
-    parse_duration, sign_metadata_file,
+    Delegation, DelegationKind, InitOptions, KeyRef, PathSpec, Report, Repository, Settings,
+    edit_key_list, parse_duration, sign_metadata_file,
 };
 use custody_tuf::updater::{Updater, UpdaterConfig};
 use serde_json::Value;
@@ -45,6 +45,18 @@ pub fn run(cmd: TufCommand) -> Result<Outcome> {
             let out = args.output.as_ref().unwrap_or(&args.file);
             write_atomic(out, &signed, FileMode::Public)?;
             eprintln!("Signed {}", out.display());
+            Ok(Outcome::Success)
+        }
+        TufCommand::Resign(args) => {
+            let repo = Repository::open(&args.repo)?;
+            let report = repo.resign(&args.roles, &keys(&args.signing)?)?;
+            print_report(&repo, &report);
+            Ok(Outcome::Success)
+        }
+        TufCommand::Revoke(args) => {
+            let repo = Repository::open(&args.repo)?;
+            let report = repo.revoke_delegation(&args.role, &keys(&args.signing)?)?;
+            print_report(&repo, &report);
             Ok(Outcome::Success)
         }
         TufCommand::Snapshot(args) => {
@@ -336,83 +348,50 @@ fn delegate(args: TufDelegateArgs) -> Result<Outcome> {
 fn rotate(args: TufRotateArgs) -> Result<Outcome> {
     let repo = Repository::open(&args.repo)?;
     let added = public_keys(&args.add_keys)?;
-    let mut removed: Vec<Result<PublicKey, String>> = Vec::new();
+    let mut removed: Vec<KeyRef> = Vec::new();
     for r in &args.remove_keys {
         if Path::new(r).is_file() {
-            removed.push(Ok(super::load_public_key(
+            removed.push(KeyRef::Key(Box::new(super::load_public_key(
                 Path::new(r),
                 None,
                 &PassphraseSource::default(),
-            )?));
+            )?)));
         } else {
-            removed.push(Err(r.clone()));
+            removed.push(KeyRef::Id(r.clone()));
         }
     }
     let role = args.role.clone();
     let threshold = args.threshold;
-    let report = repo.edit_root(&keys(&args.signing)?, |root| {
-        edit_role_keys(root, &role, &added, &removed, threshold)
-    })?;
+    let signing = keys(&args.signing)?;
+    let report = if custody_tuf::metadata::TOP_LEVEL_ROLES.contains(&role.as_str()) {
+        repo.edit_root(&signing, |root| {
+            edit_role_keys(root, &role, &added, &removed, threshold)
+        })?
+    } else {
+        repo.rotate_delegated(&role, &added, &removed, threshold, &signing)?
+    };
     print_report(&repo, &report);
     Ok(Outcome::Success)
 }
 
-/// Apply key additions, removals and a threshold to one top-level role of a root.
+/// Apply key additions, removals and a threshold to one top-level role of a root; keys no
+/// role uses any more leave the root.
 fn edit_role_keys(
     root: &mut Value,
     role: &str,
     added: &[PublicKey],
-    removed: &[Result<PublicKey, String>],
+    removed: &[KeyRef],
     threshold: Option<u64>,
 ) -> Result<(), custody_tuf::TufError> {
-    let usage = custody_tuf::TufError::Usage;
-    let mut ids: Vec<String> = root["roles"][role]["keyids"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    for key in added {
-        let id = key.key_id().as_str().to_owned();
-        root["keys"][&id] = key
-            .to_sslib_json_value(false)
-            .map_err(|e| usage(format!("key: {e}")))?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    for r in removed {
-        let id = match r {
-            Err(id) => id.clone(),
-            Ok(key) => root["keys"]
-                .as_object()
-                .and_then(|m| {
-                    m.iter().find(|(_, v)| {
-                        PublicKey::from_sslib_json(v).is_ok_and(|p| p.same_material(key))
-                    })
-                })
-                .map(|(id, _)| id.clone())
-                .ok_or_else(|| usage(format!("{role}: the key to remove is not in the root")))?,
-        };
-        if !ids.contains(&id) {
-            return Err(usage(format!("{role} has no key {id}")));
-        }
-        ids.retain(|i| *i != id);
-    }
-    let threshold = threshold
-        .or_else(|| root["roles"][role]["threshold"].as_u64())
-        .unwrap_or(1);
-    if ids.is_empty() || threshold == 0 || threshold > ids.len() as u64 {
-        return Err(usage(format!(
-            "{role} would have threshold {threshold} with {} key(s)",
-            ids.len()
-        )));
-    }
-    root["roles"][role]["keyids"] = serde_json::json!(ids);
-    root["roles"][role]["threshold"] = serde_json::json!(threshold);
-    // Keys no role uses any more leave the root.
+    let mut key_map = root["keys"].as_object().cloned().unwrap_or_default();
+    edit_key_list(
+        &mut root["roles"][role],
+        &mut key_map,
+        role,
+        added,
+        removed,
+        threshold,
+    )?;
     let used: Vec<String> = custody_tuf::metadata::TOP_LEVEL_ROLES
         .iter()
         .flat_map(|r| {
@@ -424,9 +403,8 @@ fn edit_role_keys(
                 .collect::<Vec<_>>()
         })
         .collect();
-    if let Some(keys) = root["keys"].as_object_mut() {
-        keys.retain(|id, _| used.contains(id));
-    }
+    key_map.retain(|id, _| used.contains(id));
+    root["keys"] = Value::Object(key_map);
     Ok(())
 }
 
