@@ -1335,6 +1335,63 @@ impl Repository {
         Ok(report)
     }
 
+    /// Copy what clients fetch (`metadata/` and `targets/`) into `out`, a directory any
+    /// static web server can serve: files that are already there with the same content
+    /// are left alone, new ones are hard-linked when the file system allows (else copied),
+    /// each atomically, and the timestamp last, so a server never offers metadata that
+    /// points at files it does not have yet.
+    ///
+    /// # Errors
+    /// I/O errors naming the file.
+    pub fn publish(&self, out: &Path) -> Result<PublishReport, TufError> {
+        let mut report = PublishReport::default();
+        let mut timestamp = None;
+        for sub in ["targets", "metadata"] {
+            let from_root = self.dir.join(sub);
+            let mut stack = vec![from_root.clone()];
+            while let Some(dir) = stack.pop() {
+                if !dir.exists() {
+                    continue;
+                }
+                for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+                    let path = entry.map_err(io(&dir))?.path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                    if name
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with(".custody-tmp-"))
+                    {
+                        continue;
+                    }
+                    let rel = path.strip_prefix(&self.dir).map_err(|_| {
+                        TufError::Usage(format!("{} is outside the repository", path.display()))
+                    })?;
+                    let dest = out.join(rel);
+                    if sub == "metadata" && name.as_deref() == Some("timestamp.json") {
+                        timestamp = Some((path.clone(), dest));
+                        continue;
+                    }
+                    if publish_file(&path, &dest)? {
+                        report.copied += 1;
+                    } else {
+                        report.unchanged += 1;
+                    }
+                }
+            }
+        }
+        if let Some((from, to)) = timestamp {
+            if publish_file(&from, &to)? {
+                report.copied += 1;
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        Ok(report)
+    }
+
     /// Expiry and versions of every role, and what is waiting for signatures.
     ///
     /// # Errors
@@ -1412,6 +1469,40 @@ pub fn sign_metadata_file(bytes: &[u8], keys: &[PrivateKey]) -> Result<Vec<u8>, 
         .collect();
     let signers: Vec<Signer<'_>> = ids.iter().map(String::as_str).zip(keys.iter()).collect();
     sign_document(&SortedValue(signed), &signers, &signatures_of(&file))
+}
+
+/// What `publish` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PublishReport {
+    /// Files written.
+    pub copied: usize,
+    /// Files already there with the same content.
+    pub unchanged: usize,
+}
+
+/// Put `from` at `to` unless the same bytes are there; `true` when written.
+fn publish_file(from: &Path, to: &Path) -> Result<bool, TufError> {
+    let data = std::fs::read(from).map_err(io(from))?;
+    if std::fs::read(to).is_ok_and(|existing| existing == data) {
+        return Ok(false);
+    }
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    // A hard link is atomic and free; across file systems, write a copy atomically.
+    let tmp = to.with_file_name(format!(
+        ".custody-tmp-{}",
+        to.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(from, &tmp).is_ok() {
+        std::fs::rename(&tmp, to).map_err(io(to))?;
+    } else {
+        write_bulk(to, &data)?;
+    }
+    Ok(true)
 }
 
 /// One role's state for `status`.

@@ -386,3 +386,28 @@ fn delegated_keys_rotate_and_delegations_are_revoked() {
     assert!(u.target_info("team/a").expect("search").is_none());
     assert!(repo.revoke_delegation("team", &online(&keys)).is_err());
 }
+
+#[test]
+fn publishing_copies_what_changed_and_clients_read_the_copy() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let repo_dir = tmp.path().join("repo");
+    let (repo, keys) = new_repo(&repo_dir, true);
+    std::fs::write(tmp.path().join("f"), b"f").expect("write");
+    repo.add_targets(
+        &[("f".into(), tmp.path().join("f"))],
+        None,
+        None,
+        &online(&keys),
+    )
+    .expect("add");
+    let www = tmp.path().join("www");
+    let first = repo.publish(&www).expect("publish");
+    assert!(first.copied >= 6 && first.unchanged == 0, "{first:?}");
+    let again = repo.publish(&www).expect("publish again");
+    assert_eq!((again.copied, again.unchanged), (0, first.copied));
+    let mut u = client(&www, &tmp.path().join("md")).expect("client reads the published copy");
+    assert_eq!(
+        download(&mut u, &www, "f", &tmp.path().join("out")),
+        Some(b"f".to_vec())
+    );
+}

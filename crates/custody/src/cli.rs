@@ -99,6 +99,9 @@ pub enum TufCommand {
     Timestamp(TufRefreshArgs),
     /// Show every role's version and expiry; exit 1 if one has expired.
     Status(TufStatusArgs),
+    /// Copy metadata/ and targets/ into a directory a static web server serves (new
+    /// files only, timestamp last).
+    Publish(TufPublishArgs),
     /// Fetch and verify TUF metadata and targets (the client workflow of the TUF
     /// specification, section 5).
     #[command(
@@ -299,6 +302,14 @@ pub struct TufRefreshArgs {
     pub repo: PathBuf,
     #[command(flatten)]
     pub signing: TufKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TufPublishArgs {
+    /// The repository directory.
+    pub repo: PathBuf,
+    /// The directory the web server serves (gets metadata/ and targets/).
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -295,3 +295,75 @@ fn custody_check_reports_the_tuf_controls() {
     }
     assert_eq!(statuses(d)["DEP-1"], "fail");
 }
+
+#[test]
+fn the_same_edits_at_the_same_time_give_the_same_bytes() {
+    // SOURCE_DATE_EPOCH fixes the expiry dates; ed25519 signatures are deterministic.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    for k in ["root", "targets", "online"] {
+        gen_key(&d.join("keys"), k);
+    }
+    std::fs::write(d.join("app"), b"app").expect("write");
+    let make = |repo: &str| {
+        let run = |args: &[&str]| {
+            custody()
+                .current_dir(d)
+                .env("SOURCE_DATE_EPOCH", "1893456000")
+                .args(args)
+                .assert()
+                .success();
+        };
+        run(&[
+            "tuf",
+            "init",
+            repo,
+            "--root-key",
+            "keys/root.pub",
+            "--targets-key",
+            "keys/targets.pub",
+            "--snapshot-key",
+            "keys/online.pub",
+            "--timestamp-key",
+            "keys/online.pub",
+            "--key",
+            "keys/root.key",
+            "--key",
+            "keys/targets.key",
+            "--key",
+            "keys/online.key",
+        ]);
+        run(&[
+            "tuf",
+            "add",
+            repo,
+            "app",
+            "--key",
+            "keys/targets.key",
+            "--key",
+            "keys/online.key",
+        ]);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(d.join(repo).join("metadata"))
+            .expect("list")
+            .map(|e| {
+                let p = e.expect("entry").path();
+                let name = p.file_name().expect("name").to_string_lossy().into_owned();
+                (name, std::fs::read(&p).expect("read"))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let first = make("a");
+    let second = make("b");
+    assert_eq!(first, second);
+    let timestamp = &first
+        .iter()
+        .find(|(n, _)| n == "timestamp.json")
+        .expect("timestamp")
+        .1;
+    assert!(
+        String::from_utf8_lossy(timestamp).contains("2030-01-02T00:00:00Z"),
+        "timestamp expiry = SOURCE_DATE_EPOCH + 1 day"
+    );
+}

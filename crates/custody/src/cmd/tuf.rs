@@ -72,6 +72,17 @@ pub fn run(cmd: TufCommand) -> Result<Outcome> {
             finish_refresh(&repo, &report)
         }
         TufCommand::Status(args) => status(&args),
+        TufCommand::Publish(args) => {
+            let repo = Repository::open(&args.repo)?;
+            let r = repo.publish(&args.out)?;
+            eprintln!(
+                "Published into {}: {} file(s) written, {} unchanged",
+                args.out.display(),
+                r.copied,
+                r.unchanged
+            );
+            Ok(Outcome::Success)
+        }
         // A panic would exit 101; the contract is 1 on any failure.
         TufCommand::Client(args) => Ok(
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| client(args))) {
