@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `custody tuf client` against python-tuf's client (ngclient) on the same repositories,
-# served by the same HTTP server on 127.0.0.1, in one run: cold refresh (empty metadata
+# served by the same HTTP server on 127.0.0.1 (nginx with keep-alive when installed), in
+# one run: cold refresh (empty metadata
 # directory), warm refresh (nothing changed), and 100 target look-ups with downloads.
 # Repositories: 10,000 targets flat and in 256 hash bins (made with python-tuf), and
 # 1,000,000 targets in 4,096 hash bins (made with custody, timed: repository generation).
@@ -14,7 +15,7 @@ py="${CUSTODY_INTEROP_PYTHON:-${XDG_CACHE_HOME:-$HOME/.cache}/custody/interop-ve
 "$py" -c 'import tuf' 2>/dev/null || { echo "python-tuf missing: run scripts/test first" >&2; exit 2; }
 cargo build -q --release -p custody
 custody="$(realpath "${CARGO_TARGET_DIR:-target}/release/custody")"
-work="$(mktemp -d)"; trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+work="$(mktemp -d)"; chmod 755 "$work"; trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 interop=crates/custody/tests/interop
 
 best() { # best wall time in milliseconds of $runs runs of "$@" (after an optional setup)
@@ -29,10 +30,21 @@ best() { # best wall time in milliseconds of $runs runs of "$@" (after an option
   echo "$best"
 }
 
-serve() { # serve DIR; sets $url. busybox httpd (C, fast) so that the server is not what
-  # is measured; python's http.server otherwise.
-  if command -v busybox >/dev/null; then
-    local port=$(( 20000 + RANDOM % 20000 ))
+serve() { # serve DIR; sets $url. nginx (keep-alive, so that connection set-up is not what
+  # is measured) when installed, else busybox httpd, else python's http.server.
+  local port=$(( 20000 + RANDOM % 20000 ))
+  if command -v nginx >/dev/null; then
+    local conf="$work/nginx-$port.conf"
+    cat > "$conf" <<NGINX
+daemon off; worker_processes 1; pid $work/nginx-$port.pid; error_log /dev/null;
+events { worker_connections 256; }
+http { access_log off; keepalive_requests 100000;
+  server { listen 127.0.0.1:$port; root $1; } }
+NGINX
+    nginx -c "$conf" -p "$work" &
+    sleep 0.5
+    url="http://127.0.0.1:$port"
+  elif command -v busybox >/dev/null; then
     busybox httpd -f -p "127.0.0.1:$port" -h "$1" &
     sleep 0.3
     url="http://127.0.0.1:$port"
