@@ -77,7 +77,10 @@ fn download_error(url: &str, reason: impl std::fmt::Display) -> TufError {
 }
 
 fn too_long(url: &str, max_length: u64) -> TufError {
-    download_error(url, format!("more than the {max_length} bytes expected"))
+    TufError::TooLong {
+        url: url.to_owned(),
+        limit: max_length,
+    }
 }
 
 impl Fetcher for HttpFetcher {

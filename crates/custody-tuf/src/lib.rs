@@ -106,6 +106,14 @@ pub enum TufError {
         /// The HTTP status, when the server answered with an error.
         status: Option<u16>,
     },
+    /// The server sent more than the expected length (endless data).
+    #[error("download of {url} failed: more than the {limit} bytes expected")]
+    TooLong {
+        /// What was requested.
+        url: String,
+        /// The limit.
+        limit: u64,
+    },
     /// Reading or writing local files.
     #[error("{path}: {source}")]
     Io {

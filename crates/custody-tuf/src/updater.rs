@@ -173,7 +173,7 @@ impl<F: Fetcher> Updater<F> {
         let upper = lower.saturating_add(self.config.max_root_rotations);
         for version in lower..upper {
             let url = format!("{}{version}.root.json", self.config.metadata_base_url);
-            let bytes = match self.fetcher.fetch(&url, self.config.root_max_length) {
+            let bytes = match self.fetch_metadata(&url, self.config.root_max_length) {
                 Ok(b) => b,
                 // No newer root: the chain ends here.
                 Err(TufError::Download {
@@ -195,7 +195,7 @@ impl<F: Fetcher> Updater<F> {
             let _ = self.trusted.update_timestamp(&local);
         }
         let url = format!("{}timestamp.json", self.config.metadata_base_url);
-        let bytes = self.fetcher.fetch(&url, self.config.timestamp_max_length)?;
+        let bytes = self.fetch_metadata(&url, self.config.timestamp_max_length)?;
         match self.trusted.update_timestamp(&bytes) {
             Ok(()) => {}
             Err(TufError::EqualVersion { .. }) => return Ok(()),
@@ -223,7 +223,7 @@ impl<F: Fetcher> Updater<F> {
             .filter(|l| *l > 0)
             .unwrap_or(self.config.snapshot_max_length);
         let url = self.metadata_url("snapshot", meta.version);
-        let bytes = self.fetcher.fetch(&url, length)?;
+        let bytes = self.fetch_metadata(&url, length)?;
         self.trusted.update_snapshot(&bytes, false)?;
         self.persist("snapshot", &bytes)
     }
@@ -259,10 +259,23 @@ impl<F: Fetcher> Updater<F> {
             .filter(|l| *l > 0)
             .unwrap_or(self.config.targets_max_length);
         let url = self.metadata_url(role, meta.version);
-        let bytes = self.fetcher.fetch(&url, length)?;
+        let bytes = self.fetch_metadata(&url, length)?;
         self.trusted
             .update_delegated_targets(&bytes, role, delegator)?;
         self.persist(role, &bytes)
+    }
+
+    /// Fetch metadata, trying up to three times when the connection fails or times out
+    /// (as python-tuf does); an HTTP error or too much data is final.
+    fn fetch_metadata(&self, url: &str, max_length: u64) -> Result<Vec<u8>, TufError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.fetcher.fetch(url, max_length) {
+                Err(TufError::Download { status: None, .. }) if attempt < 3 => {}
+                other => return other,
+            }
+        }
     }
 
     /// `<version>.<role>.json` with consistent snapshots, `<role>.json` without.

@@ -318,7 +318,7 @@ fn snapshot_must_match_what_timestamp_says() {
     assert!(
         matches!(
             err,
-            TufError::LengthOrHashMismatch(_) | TufError::Download { .. }
+            TufError::LengthOrHashMismatch(_) | TufError::TooLong { .. }
         ),
         "{err}"
     );
@@ -379,7 +379,10 @@ fn endless_data_is_cut_off() {
     repo.publish();
     let dir = client_dir(&repo, 1);
     let err = refresh(&repo, dir.path()).expect_err("timestamp too long");
-    assert!(matches!(err, TufError::Download { .. }), "{err}");
+    assert!(
+        matches!(err, TufError::TooLong { limit: 16_384, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -599,4 +602,43 @@ fn a_role_cannot_add_targets_outside_its_delegated_paths() {
     let mut u = updater(&repo, dir.path(), NOW).expect("updater");
     assert!(u.target_info("a/evil").expect("search").is_none());
     assert!(u.target_info("b/good").expect("search").is_some());
+}
+
+#[test]
+fn metadata_downloads_are_retried_after_network_errors_only() {
+    use custody_tuf::fetch::Fetcher;
+    use std::cell::Cell;
+    /// Fails the first `failures` requests of timestamp.json with a network error.
+    struct Flaky {
+        inner: support::SimFetcher,
+        failures: Cell<u32>,
+    }
+    impl Fetcher for Flaky {
+        fn fetch(&self, url: &str, max: u64) -> Result<Vec<u8>, TufError> {
+            if url.ends_with("timestamp.json") && self.failures.get() > 0 {
+                self.failures.set(self.failures.get() - 1);
+                return Err(TufError::Download {
+                    url: url.into(),
+                    reason: "connection reset".into(),
+                    status: None,
+                });
+            }
+            self.inner.fetch(url, max)
+        }
+    }
+    let repo = Repo::new();
+    for (failures, ok) in [(2, true), (3, false)] {
+        let dir = client_dir(&repo, 1);
+        let fetcher = Flaky {
+            inner: repo.fetcher(),
+            failures: Cell::new(failures),
+        };
+        let config = custody_tuf::updater::UpdaterConfig::new(
+            dir.path().to_path_buf(),
+            support::METADATA_URL.to_owned(),
+        );
+        let mut u =
+            custody_tuf::updater::Updater::with_fetcher(config, fetcher, NOW).expect("updater");
+        assert_eq!(u.refresh().is_ok(), ok, "{failures} failures");
+    }
 }

@@ -45,10 +45,9 @@ impl Fetcher for SimFetcher {
             });
         };
         if data.len() as u64 > max_length {
-            return Err(TufError::Download {
+            return Err(TufError::TooLong {
                 url: url.to_owned(),
-                reason: format!("more than the {max_length} bytes expected"),
-                status: None,
+                limit: max_length,
             });
         }
         Ok(data.clone())
