@@ -253,6 +253,12 @@ fn reads_python_tuf_repositories_with_rsa_pss_keys_and_hash_bins() {
 
 #[test]
 #[ignore = "interop: needs python peers; run scripts/test"]
+fn reads_python_tuf_repositories_with_hash_bins_without_consistent_snapshots() {
+    scenario("ed25519", &["--hash-bins", "2", "--no-consistent"]);
+}
+
+#[test]
+#[ignore = "interop: needs python peers; run scripts/test"]
 fn reads_python_tuf_repositories_with_rsa_pkcs1v15_keys_and_delegations() {
     scenario(
         "rsa-pkcs1v15",
