@@ -55,6 +55,59 @@ pub enum Command {
     /// The Update Framework: a client that verifies metadata and targets before use.
     #[command(subcommand)]
     Tuf(TufCommand),
+    /// Find credentials (keys, tokens, passwords) in files.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Scan a directory tree (default: the current directory) for secrets.
+    #[command(
+        after_help = "Examples:\n  custody secrets scan\n  custody secrets scan src/ --format sarif -o secrets.sarif\n  custody secrets scan . --no-ignore --format json\n\nFiles listed in .gitignore are skipped unless --no-ignore is given; hidden files such as .env are scanned; .git/ never. Findings show the rule, file, line, column and the secret's first four characters only, never the whole secret.\n\nExit codes: 0 no secrets found, 1 secrets found, 2 unreadable input or bad rules."
+    )]
+    Scan(SecretsScanArgs),
+    /// List the rules (built-in and from --rules files).
+    Rules(SecretsRulesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingsFormat {
+    /// A table for people.
+    Table,
+    /// JSON for machines.
+    Json,
+    /// SARIF 2.1.0 for code scanning tools.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsScanArgs {
+    /// The directory or file to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Scan files .gitignore (and .ignore) would skip too.
+    #[arg(long = "no-ignore")]
+    pub no_ignore: bool,
+    /// Additional rules (custody rule TOML); repeat for several files.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Skip files larger than this many MiB.
+    #[arg(long = "max-file-size", default_value_t = 20, value_name = "MIB")]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsRulesArgs {
+    /// Additional rules (custody rule TOML).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ mod check;
 mod dsse;
 mod intoto;
 mod key;
+mod secrets;
 mod sign;
 mod tuf;
 
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Intoto(cmd) => intoto::run(cmd),
         Command::Attest(args) => attest::run(args),
         Command::Tuf(cmd) => tuf::run(cmd),
+        Command::Secrets(cmd) => secrets::run(cmd),
     }
 }
 

@@ -1,0 +1,333 @@
+//! The matching engine: one aho-corasick pass over the content finds every rule keyword,
+//! and only the rules whose keywords occur run their regex. Most content contains no
+//! keyword at all and is touched once.
+
+use crate::SecretsError;
+use crate::rules::{Rule, entropy, is_placeholder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use sha2::Digest as _;
+
+/// A compiled set of rules.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<CompiledRule>,
+    prefilter: AhoCorasick,
+    /// For each keyword pattern, the rules it triggers.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules without keywords: they run on all content.
+    always: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    rule: Rule,
+    regex: regex::bytes::Regex,
+    path: Option<regex::Regex>,
+}
+
+/// A secret found in some content.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The rule that matched.
+    pub rule: String,
+    /// What kind of secret.
+    pub description: String,
+    /// Where (a path, or `path` at a commit).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in bytes.
+    pub column: usize,
+    /// The secret with all but its first four characters hidden.
+    pub redacted: String,
+    /// The line, secret redacted, cut to 160 characters around it.
+    pub excerpt: String,
+    /// Stable identity of this secret for baselines: SHA-256 of the rule and the secret,
+    /// first 16 hex digits. The same secret in two places has one fingerprint.
+    pub fingerprint: String,
+}
+
+/// Largest compiled regex (bytes) a rule may have: user rules cannot exhaust memory.
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+
+impl RuleSet {
+    /// Compile rules.
+    ///
+    /// # Errors
+    /// [`SecretsError::Rules`] naming the rule whose regex or path does not compile, or is
+    /// too large.
+    pub fn compile(rules: Vec<Rule>) -> Result<Self, SecretsError> {
+        let mut compiled = Vec::with_capacity(rules.len());
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, rule) in rules.into_iter().enumerate() {
+            let bad = |detail: String| SecretsError::Rules {
+                origin: format!("rule {:?}", rule.id),
+                detail,
+            };
+            let regex = regex::bytes::RegexBuilder::new(&rule.regex)
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| bad(e.to_string()))?;
+            if rule.secret_group >= regex.captures_len() {
+                return Err(bad(format!(
+                    "secret_group {} but the regex has {} group(s)",
+                    rule.secret_group,
+                    regex.captures_len() - 1
+                )));
+            }
+            let path = rule
+                .path
+                .as_deref()
+                .map(|p| {
+                    regex::RegexBuilder::new(p)
+                        .size_limit(REGEX_SIZE_LIMIT)
+                        .build()
+                        .map_err(|e| bad(format!("path: {e}")))
+                })
+                .transpose()?;
+            if rule.keywords.is_empty() {
+                always.push(i);
+            }
+            for k in &rule.keywords {
+                let k = k.to_ascii_lowercase();
+                match keywords.iter().position(|x| *x == k) {
+                    Some(p) => keyword_rules[p].push(i),
+                    None => {
+                        keywords.push(k);
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+            compiled.push(CompiledRule { rule, regex, path });
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| SecretsError::Rules {
+                origin: "keywords".into(),
+                detail: e.to_string(),
+            })?;
+        Ok(Self {
+            rules: compiled,
+            prefilter,
+            keyword_rules,
+            always,
+        })
+    }
+
+    /// The built-in rules, compiled.
+    ///
+    /// # Errors
+    /// Only if the shipped rules are broken, which the test suite rules out.
+    pub fn builtin() -> Result<Self, SecretsError> {
+        Self::compile(crate::rules::builtin()?)
+    }
+
+    /// Number of rules.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Find secrets in `data`, which came from `path`.
+    #[must_use]
+    pub fn scan(&self, path: &str, data: &[u8]) -> Vec<Finding> {
+        let mut triggered = vec![false; self.rules.len()];
+        for &i in &self.always {
+            triggered[i] = true;
+        }
+        for m in self.prefilter.find_overlapping_iter(data) {
+            for &i in &self.keyword_rules[m.pattern().as_usize()] {
+                triggered[i] = true;
+            }
+        }
+        let mut findings = Vec::new();
+        let mut lines: Option<Vec<usize>> = None;
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !triggered[i] || rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
+                continue;
+            }
+            for caps in rule.regex.captures_iter(data) {
+                let Some(m) = caps.get(rule.rule.secret_group) else {
+                    continue;
+                };
+                let secret = m.as_bytes();
+                if secret.is_empty()
+                    || is_placeholder(secret)
+                    || rule.rule.entropy.is_some_and(|min| entropy(secret) < min)
+                {
+                    continue;
+                }
+                let starts = lines.get_or_insert_with(|| line_starts(data));
+                findings.push(finding(&rule.rule, path, data, starts, m.start(), m.end()));
+            }
+        }
+        findings.sort_by(|a, b| (a.line, a.column, &a.rule).cmp(&(b.line, b.column, &b.rule)));
+        findings.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.rule == b.rule);
+        findings
+    }
+
+    /// Check every rule's examples and negatives; the failures, described.
+    #[must_use]
+    pub fn self_test(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let only = |text: &str| {
+                self.scan("example.txt", text.as_bytes())
+                    .into_iter()
+                    .any(|f| f.rule == self.rules[i].rule.id)
+            };
+            for e in &r.rule.examples {
+                if !only(e) {
+                    failures.push(format!("{}: example not found: {e:?}", r.rule.id));
+                }
+            }
+            for n in &r.rule.negatives {
+                if only(n) {
+                    failures.push(format!("{}: negative reported: {n:?}", r.rule.id));
+                }
+            }
+        }
+        failures
+    }
+}
+
+fn line_starts(data: &[u8]) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(
+            data.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect()
+}
+
+/// Hide all but the first four characters of a secret.
+#[must_use]
+pub fn redact(secret: &[u8]) -> String {
+    let shown: String = String::from_utf8_lossy(&secret[..secret.len().min(4)]).into_owned();
+    format!("{shown}…({} chars)", secret.len())
+}
+
+fn finding(
+    rule: &Rule,
+    path: &str,
+    data: &[u8],
+    line_starts: &[usize],
+    start: usize,
+    end: usize,
+) -> Finding {
+    let line_index = line_starts
+        .partition_point(|&s| s <= start)
+        .saturating_sub(1);
+    let line_start = line_starts[line_index];
+    let line_end = data[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |p| start + p);
+    let secret = &data[start..end];
+    let redacted = redact(secret);
+    // The excerpt: up to 60 bytes before the secret, the redacted secret, 60 after.
+    let before_from = start.saturating_sub(60).max(line_start);
+    let after_to = end.saturating_add(60).min(line_end.max(end));
+    let after = if end < after_to {
+        &data[end..after_to]
+    } else {
+        &[][..]
+    };
+    let excerpt = format!(
+        "{}{}{}",
+        String::from_utf8_lossy(&data[before_from..start]),
+        redacted,
+        String::from_utf8_lossy(after)
+    )
+    .trim()
+    .to_owned();
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(rule.id.as_bytes());
+    hasher.update(b":");
+    hasher.update(secret);
+    let fingerprint = hex::encode(&hasher.finalize()[..8]);
+    Finding {
+        rule: rule.id.clone(),
+        description: rule.description.clone(),
+        path: path.to_owned(),
+        line: line_index + 1,
+        column: start - line_start + 1,
+        redacted,
+        excerpt,
+        fingerprint,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_rule_finds_its_examples_and_not_its_negatives() {
+        let set = RuleSet::builtin().expect("built-in rules compile");
+        assert!(set.len() >= 40, "{} rules", set.len());
+        let failures = set.self_test();
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn findings_carry_position_redaction_and_fingerprint() {
+        let set = RuleSet::builtin().expect("rules");
+        let secret = "ghp_4Fq9ZkT2mLw8RbX1cVn7HyJ3sDp0GaEu5Qio";
+        let text = format!("first line\n  let token = \"{secret}\";\n");
+        let found = set.scan("src/main.rs", text.as_bytes());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = &found[0];
+        assert_eq!((f.rule.as_str(), f.line, f.column), ("github-pat", 2, 16));
+        assert!(!f.excerpt.contains(secret) && !f.redacted.contains(secret));
+        assert!(f.redacted.starts_with("ghp_"));
+        assert_eq!(f.fingerprint.len(), 16);
+        let again = set.scan("other/file", secret.as_bytes());
+        assert_eq!(
+            again[0].fingerprint, f.fingerprint,
+            "same secret, same fingerprint"
+        );
+    }
+
+    #[test]
+    fn content_without_keywords_runs_no_rule() {
+        let set = RuleSet::builtin().expect("rules");
+        assert!(set.scan("a", b"nothing to see here, just prose").is_empty());
+    }
+
+    #[test]
+    fn bad_rules_are_reported_by_name() {
+        let rule = |regex: &str, group: usize| Rule {
+            id: "mine".into(),
+            description: "d".into(),
+            regex: regex.into(),
+            keywords: vec![],
+            secret_group: group,
+            entropy: None,
+            path: None,
+            examples: vec![],
+            negatives: vec![],
+        };
+        let err = RuleSet::compile(vec![rule("(", 0)]).expect_err("bad regex");
+        assert!(err.to_string().contains("mine"), "{err}");
+        assert!(RuleSet::compile(vec![rule("x", 1)]).is_err(), "no group 1");
+        // A pathological pattern still compiles to a linear-time matcher, or is refused
+        // for size; either way a scan cannot hang.
+        let huge = "(a{1000}){1000}";
+        assert!(RuleSet::compile(vec![rule(huge, 0)]).is_err());
+    }
+}

@@ -1,0 +1,165 @@
+//! Scanning a working tree: files walked in parallel with the `ignore` walker (which reads
+//! `.gitignore`, `.ignore` and git's excludes unless told not to), hidden files included
+//! (`.env` is where secrets live) but never `.git/`, binary files and files over the size
+//! limit skipped and counted, unreadable files reported without stopping the scan.
+
+use crate::SecretsError;
+use crate::engine::{Finding, RuleSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Honour `.gitignore` and friends.
+    pub respect_ignore_files: bool,
+    /// Skip files larger than this many bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            respect_ignore_files: true,
+            max_file_size: 20 << 20,
+        }
+    }
+}
+
+/// What a scan found and what it could not look at.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ScanReport {
+    /// Findings, sorted by path and position.
+    pub findings: Vec<Finding>,
+    /// Files scanned.
+    pub files: usize,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Files skipped as binary (a NUL byte in the first 8 KiB).
+    pub binary_skipped: usize,
+    /// Files skipped for size.
+    pub large_skipped: usize,
+    /// Files that could not be read, with the reason.
+    pub errors: Vec<String>,
+}
+
+/// Whether content looks binary: a NUL byte in its first 8 KiB (git's test).
+#[must_use]
+pub fn looks_binary(data: &[u8]) -> bool {
+    data[..data.len().min(8192)].contains(&0)
+}
+
+/// Scan every file under `root`.
+///
+/// # Errors
+/// [`SecretsError::Io`] when `root` itself cannot be read; problems with single files
+/// are reported in [`ScanReport::errors`].
+pub fn scan_tree(
+    rules: &RuleSet,
+    root: &Path,
+    options: &ScanOptions,
+) -> Result<ScanReport, SecretsError> {
+    std::fs::metadata(root).map_err(|source| SecretsError::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let report = Mutex::new(ScanReport::default());
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(options.respect_ignore_files)
+        .git_global(options.respect_ignore_files)
+        .git_exclude(options.respect_ignore_files)
+        .ignore(options.respect_ignore_files)
+        .parents(options.respect_ignore_files)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel();
+    walker.run(|| {
+        let report = &report;
+        Box::new(move |entry| {
+            let mut local = ScanReport::default();
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    scan_file(rules, root, e.path(), options, &mut local);
+                }
+                Ok(_) => {}
+                Err(err) => local.errors.push(err.to_string()),
+            }
+            if local.files > 0
+                || local.binary_skipped > 0
+                || local.large_skipped > 0
+                || !local.errors.is_empty()
+            {
+                let mut r = report
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                r.findings.append(&mut local.findings);
+                r.files += local.files;
+                r.bytes += local.bytes;
+                r.binary_skipped += local.binary_skipped;
+                r.large_skipped += local.large_skipped;
+                r.errors.append(&mut local.errors);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut report = report
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    report
+        .findings
+        .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    report.errors.sort();
+    Ok(report)
+}
+
+fn scan_file(
+    rules: &RuleSet,
+    root: &Path,
+    path: &Path,
+    options: &ScanOptions,
+    report: &mut ScanReport,
+) {
+    let display = display_path(root, path);
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > options.max_file_size => {
+            report.large_skipped += 1;
+            return;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            report.errors.push(format!("{display}: {e}"));
+            return;
+        }
+    }
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            report.errors.push(format!("{display}: {e}"));
+            return;
+        }
+    };
+    if looks_binary(&data) {
+        report.binary_skipped += 1;
+        return;
+    }
+    report.files += 1;
+    report.bytes += data.len() as u64;
+    report.findings.extend(rules.scan(&display, &data));
+}
+
+/// A path relative to the scan root, with `/` separators.
+fn display_path(root: &Path, path: &Path) -> String {
+    let rel: PathBuf = path
+        .strip_prefix(root)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf);
+    let text = rel.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    } else {
+        text
+    }
+}
