@@ -104,9 +104,29 @@ impl RuleSet {
             }
             compiled.push(CompiledRule { rule, regex, path });
         }
+        // The search below reports, at each position, only the longest keyword starting
+        // there; a keyword inside a longer one triggers the longer one's rules too.
+        let closure: Vec<Vec<usize>> = keywords
+            .iter()
+            .map(|outer| {
+                let mut rules: Vec<usize> = keywords
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, inner)| outer.contains(inner.as_str()))
+                    .flat_map(|(j, _)| keyword_rules[j].iter().copied())
+                    .collect();
+                rules.sort_unstable();
+                rules.dedup();
+                rules
+            })
+            .collect();
+        let keyword_rules = closure;
+        // A DFA: with this many keywords, case-insensitive, the SIMD prefilter rarely
+        // applies, and the DFA is the fastest automaton per byte.
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| SecretsError::Rules {
                 origin: "keywords".into(),
@@ -147,10 +167,24 @@ impl RuleSet {
         for &i in &self.always {
             triggered[i] = true;
         }
-        for m in self.prefilter.find_overlapping_iter(data) {
+        // Every keyword occurrence, without the cost of an overlapping search: after each
+        // match, search again from the next byte (the searcher's SIMD prefilter stays on).
+        let mut remaining = self.rules.len() - self.always.len();
+        let mut at = 0;
+        while remaining > 0 && at < data.len() {
+            let Some(m) = self
+                .prefilter
+                .find(aho_corasick::Input::new(data).span(at..data.len()))
+            else {
+                break;
+            };
             for &i in &self.keyword_rules[m.pattern().as_usize()] {
-                triggered[i] = true;
+                if !triggered[i] {
+                    triggered[i] = true;
+                    remaining -= 1;
+                }
             }
+            at = m.start() + 1;
         }
         let mut findings = Vec::new();
         let mut lines: Option<Vec<usize>> = None;
