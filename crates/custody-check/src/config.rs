@@ -44,6 +44,39 @@ pub struct Config {
     /// The project's TUF repository (ART-3, ART-5, ART-6, BLD-15, DEP-1..3).
     #[serde(default)]
     pub tuf: TufConfig,
+    /// Secret scanning (SRC-3).
+    #[serde(default)]
+    pub secrets: SecretsConfig,
+}
+
+/// `[secrets]`: what the secret scan of the project accepts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// Paths whose findings are accepted (gitignore-style patterns): test fixtures,
+    /// documentation of credential formats.
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
+    /// Extra rule files (custody rule TOML), relative to the project root.
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// Baseline of accepted findings; used when the file exists.
+    #[serde(default = "default_secrets_baseline")]
+    pub baseline: PathBuf,
+}
+
+impl Default for SecretsConfig {
+    fn default() -> Self {
+        Self {
+            allow_paths: Vec::new(),
+            rules: Vec::new(),
+            baseline: default_secrets_baseline(),
+        }
+    }
+}
+
+fn default_secrets_baseline() -> PathBuf {
+    PathBuf::from(".custody/secrets-baseline.json")
 }
 
 /// `[tuf]`: the TUF repository the project publishes through, and the root its users

@@ -204,6 +204,9 @@ impl RuleSet {
                     continue;
                 }
                 let starts = lines.get_or_insert_with(|| line_starts(data));
+                if allowed_inline(data, starts, m.start()) {
+                    continue;
+                }
                 findings.push(finding(&rule.rule, path, data, starts, m.start(), m.end()));
             }
         }
@@ -235,6 +238,18 @@ impl RuleSet {
         }
         failures
     }
+}
+
+/// Whether the line holding `at` carries an inline allow marker (`custody:allow`, or
+/// gitleaks' `gitleaks:allow`), for secrets that are deliberate (test fixtures, docs).
+fn allowed_inline(data: &[u8], line_starts: &[usize], at: usize) -> bool {
+    let i = line_starts.partition_point(|&s| s <= at).saturating_sub(1);
+    let start = line_starts[i];
+    let end = line_starts.get(i + 1).copied().unwrap_or(data.len());
+    let line = &data[start..end];
+    [&b"custody:allow"[..], b"gitleaks:allow"]
+        .iter()
+        .any(|marker| line.windows(marker.len()).any(|w| w == *marker))
 }
 
 fn line_starts(data: &[u8]) -> Vec<usize> {
@@ -335,6 +350,16 @@ mod tests {
             again[0].fingerprint, f.fingerprint,
             "same secret, same fingerprint"
         );
+    }
+
+    #[test]
+    fn inline_markers_allow_a_line() {
+        let set = RuleSet::builtin().expect("rules");
+        let token = "ghp_4Fq9ZkT2mLw8RbX1cVn7HyJ3sDp0GaEu5Qio";
+        let text = format!("a = \"{token}\"  # custody:allow (test fixture)\nb = \"{token}\"\n");
+        let found = set.scan("t.py", text.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].line, 2);
     }
 
     #[test]

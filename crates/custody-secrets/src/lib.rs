@@ -12,6 +12,7 @@
 //! assert!(!found[0].excerpt.contains("mLw8RbX1"));
 //! ```
 
+pub mod baseline;
 pub mod engine;
 pub mod rules;
 pub mod scan;

@@ -15,6 +15,9 @@ pub struct ScanOptions {
     pub respect_ignore_files: bool,
     /// Skip files larger than this many bytes.
     pub max_file_size: u64,
+    /// Paths whose findings are accepted (gitignore-style patterns, relative to the root):
+    /// test fixtures, documentation of formats.
+    pub allow_paths: Vec<String>,
 }
 
 impl Default for ScanOptions {
@@ -22,6 +25,7 @@ impl Default for ScanOptions {
         Self {
             respect_ignore_files: true,
             max_file_size: 20 << 20,
+            allow_paths: Vec::new(),
         }
     }
 }
@@ -41,6 +45,8 @@ pub struct ScanReport {
     pub large_skipped: usize,
     /// Files that could not be read, with the reason.
     pub errors: Vec<String>,
+    /// Findings dropped because their path is allowed.
+    pub allowed_by_path: usize,
 }
 
 /// Whether content looks binary: a NUL byte in its first 8 KiB (git's test).
@@ -63,6 +69,7 @@ pub fn scan_tree(
         path: root.to_path_buf(),
         source,
     })?;
+    let allow = allow_matcher(root, &options.allow_paths)?;
     let report = Mutex::new(ScanReport::default());
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
@@ -106,11 +113,36 @@ pub fn scan_tree(
     let mut report = report
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let before = report.findings.len();
+    report.findings.retain(|f| {
+        !allow
+            .matched_path_or_any_parents(root.join(&f.path), false)
+            .is_ignore()
+    });
+    report.allowed_by_path = before - report.findings.len();
     report
         .findings
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.errors.sort();
     Ok(report)
+}
+
+/// Allowed paths as a gitignore-style matcher.
+fn allow_matcher(
+    root: &Path,
+    patterns: &[String],
+) -> Result<ignore::gitignore::Gitignore, SecretsError> {
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    for p in patterns {
+        builder.add_line(None, p).map_err(|e| SecretsError::Rules {
+            origin: format!("allowed path {p:?}"),
+            detail: e.to_string(),
+        })?;
+    }
+    builder.build().map_err(|e| SecretsError::Rules {
+        origin: "allowed paths".into(),
+        detail: e.to_string(),
+    })
 }
 
 fn scan_file(

@@ -64,7 +64,7 @@ pub enum Command {
 pub enum SecretsCommand {
     /// Scan a directory tree (default: the current directory) for secrets.
     #[command(
-        after_help = "Examples:\n  custody secrets scan\n  custody secrets scan src/ --format sarif -o secrets.sarif\n  custody secrets scan . --no-ignore --format json\n\nFiles listed in .gitignore are skipped unless --no-ignore is given; hidden files such as .env are scanned; .git/ never. Findings show the rule, file, line, column and the secret's first four characters only, never the whole secret.\n\nExit codes: 0 no secrets found, 1 secrets found, 2 unreadable input or bad rules."
+        after_help = "Examples:\n  custody secrets scan\n  custody secrets scan src/ --format sarif -o secrets.sarif\n  custody secrets scan . --no-ignore --format json\n  custody secrets scan --write-baseline .custody/secrets-baseline.json   # accept what is there now\n  custody secrets scan --baseline .custody/secrets-baseline.json\n\nA line with `custody:allow` (or `gitleaks:allow`) in it is never reported. Files listed in .gitignore are skipped unless --no-ignore is given; hidden files such as .env are scanned; .git/ never. Findings show the rule, file, line, column and the secret's first four characters only, never the whole secret.\n\nExit codes: 0 no secrets found, 1 secrets found, 2 unreadable input or bad rules."
     )]
     Scan(SecretsScanArgs),
     /// List the rules (built-in and from --rules files).
@@ -101,6 +101,16 @@ pub struct SecretsScanArgs {
     /// Skip files larger than this many MiB.
     #[arg(long = "max-file-size", default_value_t = 20, value_name = "MIB")]
     pub max_file_size: u64,
+    /// Accept findings in paths matching this gitignore-style pattern (repeat), e.g.
+    /// test fixtures.
+    #[arg(long = "allow-path", value_name = "PATTERN")]
+    pub allow_paths: Vec<String>,
+    /// Accept the findings listed in this baseline file; report stale entries.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding of this scan into a baseline file (then review the reasons).
+    #[arg(long = "write-baseline", value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

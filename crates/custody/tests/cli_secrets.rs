@@ -43,7 +43,10 @@ fn planted_secrets_are_found_and_never_printed_whole() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     for secret in [GITHUB, STRIPE, AWS] {
-        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} printed");
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{secret} printed"
+        );
     }
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     let found: Vec<(String, String, u64)> = v["findings"]
@@ -92,8 +95,11 @@ fn clean_trees_exit_0_and_bad_rules_exit_2() {
         .assert()
         .success()
         .stderr(predicate::str::contains("0 finding(s)"));
-    std::fs::write(tmp.path().join("bad.toml"), "[[rules]]\nid='x'\ndescription='d'\nregex='('\n")
-        .expect("write");
+    std::fs::write(
+        tmp.path().join("bad.toml"),
+        "[[rules]]\nid='x'\ndescription='d'\nregex='('\n",
+    )
+    .expect("write");
     custody()
         .args(["secrets", "scan", "--rules"])
         .arg(tmp.path().join("bad.toml"))
@@ -119,4 +125,76 @@ fn clean_trees_exit_0_and_bad_rules_exit_2() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("acme-token"));
+}
+
+fn src3(dir: &Path) -> (String, String) {
+    let out = custody()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let c = v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == "SRC-3")
+        .expect("SRC-3")
+        .clone();
+    (
+        c["status"].as_str().unwrap_or_default().to_owned(),
+        c.to_string(),
+    )
+}
+
+#[test]
+fn baselines_allow_markers_and_the_src3_row() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    std::fs::write(d.join("app.py"), format!("TOKEN = \"{GITHUB}\"\n")).expect("write");
+    let (status, detail) = src3(d);
+    assert_eq!(status, "fail", "{detail}");
+    assert!(detail.contains("app.py:1") && !detail.contains(GITHUB), "{detail}");
+    // Accept it in a baseline: scan and check both pass it.
+    custody()
+        .current_dir(d)
+        .args(["secrets", "scan", "--write-baseline", ".custody/secrets-baseline.json"])
+        .assert()
+        .failure(); // the directory does not exist yet
+    std::fs::create_dir_all(d.join(".custody")).expect("mkdir");
+    custody()
+        .current_dir(d)
+        .args(["secrets", "scan", "--write-baseline", ".custody/secrets-baseline.json"])
+        .assert()
+        .success();
+    custody()
+        .current_dir(d)
+        .args(["secrets", "scan", "--baseline", ".custody/secrets-baseline.json"])
+        .assert()
+        .success();
+    assert_eq!(src3(d).0, "warn");
+    // The secret goes away: the baseline entry is reported as stale.
+    std::fs::write(d.join("app.py"), "TOKEN = os.environ['TOKEN']\n").expect("write");
+    custody()
+        .current_dir(d)
+        .args(["secrets", "scan", "--baseline", ".custody/secrets-baseline.json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("matches nothing any more"));
+    // An inline marker allows one line; an allowed path allows a file.
+    std::fs::write(
+        d.join("fixture.py"),
+        format!("T = \"{STRIPE}\"  # custody:allow test fixture\n"),
+    )
+    .expect("write");
+    std::fs::write(d.join("keys.txt"), format!("{AWS}\n")).expect("write");
+    assert_eq!(src3(d).0, "fail");
+    std::fs::write(d.join("custody.toml"), "[secrets]\nallow_paths = [\"keys.txt\"]\n")
+        .expect("config");
+    assert_eq!(src3(d).0, "warn");
+    custody()
+        .current_dir(d)
+        .args(["secrets", "scan", "--allow-path", "keys.txt"])
+        .assert()
+        .success();
 }

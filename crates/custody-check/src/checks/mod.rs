@@ -3,6 +3,7 @@
 
 mod intoto;
 mod key_rotation;
+mod secrets;
 mod tuf;
 
 use crate::catalogue::Control;
@@ -35,6 +36,7 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
     let project = eval.project;
     match control.id {
         "SRC-11" => key_rotation::evaluate(control, project, std::time::SystemTime::now()),
+        "SRC-3" => secrets::evaluate(control, project),
         "BLD-1" | "ART-1" | "ART-2" => intoto::evaluate(
             control,
             eval.intoto.get_or_init(|| intoto::verify_project(project)),
@@ -53,6 +55,7 @@ pub fn is_implemented(id: &str) -> bool {
     matches!(
         id,
         "SRC-11"
+            | "SRC-3"
             | "BLD-1"
             | "ART-1"
             | "ART-2"

@@ -5,6 +5,7 @@ use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Context as _, Result};
 use custody_core::atomic::FileMode;
+use custody_secrets::baseline::Baseline;
 use custody_secrets::engine::{Finding, RuleSet};
 use custody_secrets::rules::{Rule, builtin, parse_rules};
 use custody_secrets::scan::{ScanOptions, ScanReport, scan_tree};
@@ -41,10 +42,29 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
     let options = ScanOptions {
         respect_ignore_files: !args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1 << 20),
+        allow_paths: args.allow_paths.clone(),
     };
     let started = std::time::Instant::now();
-    let report = scan_tree(&rules, &args.path, &options)
+    let mut report = scan_tree(&rules, &args.path, &options)
         .with_context(|| format!("scanning {}", args.path.display()))?;
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::accepting(
+            &report.findings,
+            "accepted when the baseline was written: review",
+        );
+        let text = serde_json::to_string_pretty(&baseline)? + "\n";
+        custody_core::atomic::write_atomic(path, text.as_bytes(), FileMode::Public)?;
+        eprintln!(
+            "Wrote {} with {} accepted finding(s); give each a reason",
+            path.display(),
+            baseline.entries.len()
+        );
+        return Ok(Outcome::Success);
+    }
+    let mut stale = Vec::new();
+    if let Some(path) = &args.baseline {
+        stale = Baseline::read(path)?.apply(&mut report.findings);
+    }
     let text = match args.format {
         FindingsFormat::Table => table(&report),
         FindingsFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -76,6 +96,12 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
     );
     for e in &report.errors {
         eprintln!("custody: warning: {e}");
+    }
+    for e in &stale {
+        eprintln!(
+            "custody: warning: baseline entry {} ({} in {}) matches nothing any more: remove it",
+            e.fingerprint, e.rule, e.path
+        );
     }
     Ok(if report.findings.is_empty() {
         Outcome::Success
