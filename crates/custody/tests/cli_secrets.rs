@@ -154,22 +154,40 @@ fn baselines_allow_markers_and_the_src3_row() {
     std::fs::write(d.join("app.py"), format!("TOKEN = \"{GITHUB}\"\n")).expect("write");
     let (status, detail) = src3(d);
     assert_eq!(status, "fail", "{detail}");
-    assert!(detail.contains("app.py:1") && !detail.contains(GITHUB), "{detail}");
+    assert!(
+        detail.contains("app.py:1") && !detail.contains(GITHUB),
+        "{detail}"
+    );
     // Accept it in a baseline: scan and check both pass it.
     custody()
         .current_dir(d)
-        .args(["secrets", "scan", "--write-baseline", ".custody/secrets-baseline.json"])
+        .args([
+            "secrets",
+            "scan",
+            "--write-baseline",
+            ".custody/secrets-baseline.json",
+        ])
         .assert()
         .failure(); // the directory does not exist yet
     std::fs::create_dir_all(d.join(".custody")).expect("mkdir");
     custody()
         .current_dir(d)
-        .args(["secrets", "scan", "--write-baseline", ".custody/secrets-baseline.json"])
+        .args([
+            "secrets",
+            "scan",
+            "--write-baseline",
+            ".custody/secrets-baseline.json",
+        ])
         .assert()
         .success();
     custody()
         .current_dir(d)
-        .args(["secrets", "scan", "--baseline", ".custody/secrets-baseline.json"])
+        .args([
+            "secrets",
+            "scan",
+            "--baseline",
+            ".custody/secrets-baseline.json",
+        ])
         .assert()
         .success();
     assert_eq!(src3(d).0, "warn");
@@ -177,7 +195,12 @@ fn baselines_allow_markers_and_the_src3_row() {
     std::fs::write(d.join("app.py"), "TOKEN = os.environ['TOKEN']\n").expect("write");
     custody()
         .current_dir(d)
-        .args(["secrets", "scan", "--baseline", ".custody/secrets-baseline.json"])
+        .args([
+            "secrets",
+            "scan",
+            "--baseline",
+            ".custody/secrets-baseline.json",
+        ])
         .assert()
         .success()
         .stderr(predicate::str::contains("matches nothing any more"));
@@ -189,8 +212,11 @@ fn baselines_allow_markers_and_the_src3_row() {
     .expect("write");
     std::fs::write(d.join("keys.txt"), format!("{AWS}\n")).expect("write");
     assert_eq!(src3(d).0, "fail");
-    std::fs::write(d.join("custody.toml"), "[secrets]\nallow_paths = [\"keys.txt\"]\n")
-        .expect("config");
+    std::fs::write(
+        d.join("custody.toml"),
+        "[secrets]\nallow_paths = [\"keys.txt\"]\n",
+    )
+    .expect("config");
     assert_eq!(src3(d).0, "warn");
     custody()
         .current_dir(d)
