@@ -23,6 +23,10 @@ struct CompiledRule {
     rule: Rule,
     regex: regex::bytes::Regex,
     path: Option<regex::Regex>,
+    group: usize,
+    allow_regexes: Vec<regex::bytes::Regex>,
+    allow_paths: Vec<regex::Regex>,
+    stopwords: Vec<Vec<u8>>,
 }
 
 /// A secret found in some content.
@@ -72,23 +76,46 @@ impl RuleSet {
                 .dfa_size_limit(REGEX_SIZE_LIMIT)
                 .build()
                 .map_err(|e| bad(e.to_string()))?;
-            if rule.secret_group >= regex.captures_len() {
+            let group = if rule.secret_group == crate::rules::SECRET_GROUP_AUTO {
+                usize::from(regex.captures_len() > 1)
+            } else {
+                rule.secret_group
+            };
+            if group >= regex.captures_len() {
                 return Err(bad(format!(
                     "secret_group {} but the regex has {} group(s)",
                     rule.secret_group,
                     regex.captures_len() - 1
                 )));
             }
-            let path = rule
-                .path
-                .as_deref()
+            let small_regex = |p: &str| {
+                regex::RegexBuilder::new(p)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| bad(format!("{p:?}: {e}")))
+            };
+            let path = rule.path.as_deref().map(small_regex).transpose()?;
+            let allow_paths = rule
+                .allow_paths
+                .iter()
+                .map(|p| small_regex(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let allow_regexes = rule
+                .allow_regexes
+                .iter()
                 .map(|p| {
-                    regex::RegexBuilder::new(p)
+                    regex::bytes::RegexBuilder::new(p)
+                        .unicode(false)
                         .size_limit(REGEX_SIZE_LIMIT)
                         .build()
-                        .map_err(|e| bad(format!("path: {e}")))
+                        .map_err(|e| bad(format!("{p:?}: {e}")))
                 })
-                .transpose()?;
+                .collect::<Result<Vec<_>, _>>()?;
+            let stopwords = rule
+                .stopwords
+                .iter()
+                .map(|w| w.to_ascii_lowercase().into_bytes())
+                .collect();
             if rule.keywords.is_empty() {
                 always.push(i);
             }
@@ -102,7 +129,15 @@ impl RuleSet {
                     }
                 }
             }
-            compiled.push(CompiledRule { rule, regex, path });
+            compiled.push(CompiledRule {
+                rule,
+                regex,
+                path,
+                group,
+                allow_regexes,
+                allow_paths,
+                stopwords,
+            });
         }
         // The search below reports, at each position, only the longest keyword starting
         // there; a keyword inside a longer one triggers the longer one's rules too.
@@ -189,17 +224,22 @@ impl RuleSet {
         let mut findings = Vec::new();
         let mut lines: Option<Vec<usize>> = None;
         for (i, rule) in self.rules.iter().enumerate() {
-            if !triggered[i] || rule.path.as_ref().is_some_and(|p| !p.is_match(path)) {
+            if !triggered[i]
+                || rule.path.as_ref().is_some_and(|p| !p.is_match(path))
+                || rule.allow_paths.iter().any(|p| p.is_match(path))
+            {
                 continue;
             }
             for caps in rule.regex.captures_iter(data) {
-                let Some(m) = caps.get(rule.rule.secret_group) else {
+                let Some(m) = caps.get(rule.group) else {
                     continue;
                 };
                 let secret = m.as_bytes();
                 if secret.is_empty()
                     || is_placeholder(secret)
                     || rule.rule.entropy.is_some_and(|min| entropy(secret) < min)
+                    || rule.allow_regexes.iter().any(|r| r.is_match(secret))
+                    || contains_stopword(secret, &rule.stopwords)
                 {
                     continue;
                 }
@@ -238,6 +278,17 @@ impl RuleSet {
         }
         failures
     }
+}
+
+/// Whether the secret contains one of the (lowercase) stopwords, case-insensitively.
+fn contains_stopword(secret: &[u8], stopwords: &[Vec<u8>]) -> bool {
+    if stopwords.is_empty() {
+        return false;
+    }
+    let lower = secret.to_ascii_lowercase();
+    stopwords
+        .iter()
+        .any(|w| !w.is_empty() && lower.windows(w.len()).any(|x| x == w.as_slice()))
 }
 
 /// Whether the line holding `at` carries an inline allow marker (`custody:allow`, or
@@ -380,6 +431,9 @@ mod tests {
             path: None,
             examples: vec![],
             negatives: vec![],
+            allow_regexes: vec![],
+            allow_paths: vec![],
+            stopwords: vec![],
         };
         let err = RuleSet::compile(vec![rule("(", 0)]).expect_err("bad regex");
         assert!(err.to_string().contains("mine"), "{err}");

@@ -41,11 +41,24 @@ pub struct Rule {
     /// Text the rule must not report (checked by the test suite).
     #[serde(default)]
     pub negatives: Vec<String>,
+    /// Regexes that, when they match the secret, mark it as not a secret.
+    #[serde(default)]
+    pub allow_regexes: Vec<String>,
+    /// Regexes of file paths where the rule reports nothing.
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
+    /// Words that, when the secret contains one, mark it as not a secret.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
 }
 
 fn one() -> usize {
     1
 }
+
+/// `secret_group` of rules that name none (gitleaks' default): the first group when the
+/// regex has one, else the whole match.
+pub const SECRET_GROUP_AUTO: usize = usize::MAX;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +86,138 @@ pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>, SecretsError> 
         }
     }
     Ok(file.rules)
+}
+
+/// Read a rule file in either format: custody's, or gitleaks' (`[[rules]]` with
+/// `secretGroup`, `[rules.allowlist]`/`[[rules.allowlists]]`, a global `[allowlist]`),
+/// recognised by gitleaks' field names. gitleaks' global allowlist applies to every rule
+/// of the file.
+///
+/// # Errors
+/// [`SecretsError::Rules`] naming the file and the problem.
+pub fn load_rule_file(text: &str, origin: &str) -> Result<Vec<Rule>, SecretsError> {
+    let value: toml::Value = toml::from_str(text).map_err(|e| SecretsError::Rules {
+        origin: origin.to_owned(),
+        detail: e.to_string(),
+    })?;
+    let gitleaks_rule_keys = ["secretGroup", "allowlist", "allowlists", "tags"];
+    let is_gitleaks = ["title", "allowlist", "allowlists", "extend"]
+        .iter()
+        .any(|k| value.get(k).is_some())
+        || value
+            .get("rules")
+            .and_then(toml::Value::as_array)
+            .is_some_and(|rules| {
+                rules
+                    .iter()
+                    .any(|r| gitleaks_rule_keys.iter().any(|k| r.get(k).is_some()))
+            });
+    if is_gitleaks {
+        gitleaks::parse(&value, origin)
+    } else {
+        parse_rules(text, origin)
+    }
+}
+
+/// gitleaks' configuration format, mapped onto custody's rules.
+mod gitleaks {
+    use super::{Rule, SECRET_GROUP_AUTO};
+    use crate::SecretsError;
+    use toml::Value;
+
+    #[derive(Default)]
+    struct Allow {
+        regexes: Vec<String>,
+        paths: Vec<String>,
+        stopwords: Vec<String>,
+    }
+
+    fn strings(v: Option<&Value>) -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn allow_of(v: &Value, into: &mut Allow) {
+        into.regexes.extend(strings(v.get("regexes")));
+        into.paths.extend(strings(v.get("paths")));
+        into.stopwords.extend(strings(v.get("stopwords")));
+    }
+
+    /// The allowlists of a table: `allowlist` (one table) and `allowlists` (an array).
+    fn allows(v: &Value) -> Allow {
+        let mut allow = Allow::default();
+        if let Some(a) = v.get("allowlist") {
+            allow_of(a, &mut allow);
+        }
+        for a in v
+            .get("allowlists")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            allow_of(a, &mut allow);
+        }
+        allow
+    }
+
+    pub(super) fn parse(value: &Value, origin: &str) -> Result<Vec<Rule>, SecretsError> {
+        let bad = |detail: String| SecretsError::Rules {
+            origin: origin.to_owned(),
+            detail,
+        };
+        let global = allows(value);
+        let mut out = Vec::new();
+        let rules = value.get("rules").and_then(Value::as_array);
+        for (i, r) in rules.into_iter().flatten().enumerate() {
+            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+            let id = text("id").ok_or_else(|| bad(format!("rules[{i}] has no id")))?;
+            // A rule without a regex flags files by path alone; custody scans content.
+            let Some(regex) = text("regex") else {
+                continue;
+            };
+            let secret_group = match r.get("secretGroup").and_then(Value::as_integer) {
+                Some(g) => {
+                    usize::try_from(g).map_err(|_| bad(format!("rule {id:?}: secretGroup {g}")))?
+                }
+                None => SECRET_GROUP_AUTO,
+            };
+            let entropy = r
+                .get("entropy")
+                .and_then(|e| e.as_float().or_else(|| e.as_integer().map(|n| n as f64)));
+            let own = allows(r);
+            out.push(Rule {
+                description: text("description").unwrap_or_else(|| id.clone()),
+                id,
+                regex,
+                keywords: strings(r.get("keywords"))
+                    .into_iter()
+                    .map(|k| k.to_ascii_lowercase())
+                    .collect(),
+                secret_group,
+                entropy,
+                path: text("path"),
+                examples: Vec::new(),
+                negatives: Vec::new(),
+                allow_regexes: own
+                    .regexes
+                    .into_iter()
+                    .chain(global.regexes.clone())
+                    .collect(),
+                allow_paths: own.paths.into_iter().chain(global.paths.clone()).collect(),
+                stopwords: own
+                    .stopwords
+                    .into_iter()
+                    .chain(global.stopwords.clone())
+                    .collect(),
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// The built-in rules.
@@ -151,6 +296,44 @@ mod tests {
             assert!(is_placeholder(p), "{}", String::from_utf8_lossy(p));
         }
         assert!(!is_placeholder(b"AKIAQWB5PDKHX6PYGPAN"));
+    }
+
+    #[test]
+    fn gitleaks_files_load() {
+        let text = r#"
+title = "team rules"
+[extend]
+useDefault = true
+
+[[rules]]
+id = "acme-key"
+description = "ACME key"
+regex = '''acme_(?P<s>[a-z0-9]{16})'''
+secretGroup = 1
+entropy = 3
+keywords = ["ACME_"]
+[rules.allowlist]
+stopwords = ["dummy"]
+
+[[rules]]
+id = "path-only"
+path = '''\.pem$'''
+
+[allowlist]
+paths = ['''^vendor/''']
+"#;
+        let rules = load_rule_file(text, "gitleaks.toml").expect("loads");
+        assert_eq!(rules.len(), 1, "path-only rules are skipped");
+        let r = &rules[0];
+        assert_eq!((r.id.as_str(), r.secret_group), ("acme-key", 1));
+        assert_eq!(r.keywords, ["acme_"]);
+        assert_eq!(r.entropy, Some(3.0));
+        assert_eq!(r.stopwords, ["dummy"]);
+        assert_eq!(r.allow_paths, ["^vendor/"]);
+        // custody's own format is still read as such.
+        let ours =
+            load_rule_file("[[rules]]\nid='a'\ndescription='d'\nregex='(x)'\n", "o").expect("ours");
+        assert_eq!(ours[0].secret_group, 1);
     }
 
     #[test]

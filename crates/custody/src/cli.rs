@@ -95,7 +95,8 @@ pub struct SecretsScanArgs {
     /// Scan files .gitignore (and .ignore) would skip too.
     #[arg(long = "no-ignore")]
     pub no_ignore: bool,
-    /// Additional rules (custody rule TOML); repeat for several files.
+    /// Additional rules: custody rule TOML or a gitleaks configuration; repeat for several
+    /// files.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
     /// Skip files larger than this many MiB.

@@ -224,3 +224,46 @@ fn baselines_allow_markers_and_the_src3_row() {
         .assert()
         .success();
 }
+
+#[test]
+fn gitleaks_configurations_load() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("vendor")).expect("mkdir");
+    let token = "acme_9f8e7d6c5b4a3b2c";
+    std::fs::write(d.join("app.env"), format!("ACME={token}\n")).expect("write");
+    std::fs::write(d.join("vendor/lib.env"), format!("ACME={token}\n")).expect("write");
+    std::fs::write(d.join("dummy.env"), "ACME=acme_dummydummydummy\n").expect("write");
+    std::fs::write(
+        d.join("gitleaks.toml"),
+        "title = \"team\"\n[[rules]]\nid = \"acme\"\ndescription = \"ACME token\"\nregex = '''(acme_[a-z0-9]{16})'''\nkeywords = [\"acme_\"]\n[rules.allowlist]\nstopwords = [\"dummy\"]\n[allowlist]\npaths = ['''^vendor/''']\n",
+    )
+    .expect("write");
+    let out = custody()
+        .current_dir(d)
+        .args([
+            "secrets",
+            "scan",
+            ".",
+            "--rules",
+            "gitleaks.toml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "acme")
+        .map(|f| f["path"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        paths,
+        ["app.env"],
+        "vendor/ allowed, the dummy stopword honoured"
+    );
+}

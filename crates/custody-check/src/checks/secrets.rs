@@ -6,7 +6,7 @@ use crate::config::Project;
 use crate::report::{ControlResult, Evidence, Status};
 use custody_secrets::baseline::Baseline;
 use custody_secrets::engine::RuleSet;
-use custody_secrets::rules::{builtin, parse_rules};
+use custody_secrets::rules::{builtin, load_rule_file};
 use custody_secrets::scan::{ScanOptions, scan_tree};
 
 fn result(
@@ -45,7 +45,9 @@ pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlR
         let path = root.join(file);
         let more = std::fs::read_to_string(&path)
             .map_err(|e| format!("{}: {e}", path.display()))
-            .and_then(|t| parse_rules(&t, &path.display().to_string()).map_err(|e| e.to_string()));
+            .and_then(|t| {
+                load_rule_file(&t, &path.display().to_string()).map_err(|e| e.to_string())
+            });
         match more {
             Ok(more) => {
                 for r in more {

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use custody_core::atomic::FileMode;
 use custody_secrets::baseline::Baseline;
 use custody_secrets::engine::{Finding, RuleSet};
-use custody_secrets::rules::{Rule, builtin, parse_rules};
+use custody_secrets::rules::{Rule, builtin, load_rule_file};
 use custody_secrets::scan::{ScanOptions, ScanReport, scan_tree};
 use serde_json::json;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ fn load_rules(extra: &[PathBuf]) -> Result<Vec<Rule>> {
     let mut rules = builtin()?;
     for path in extra {
         let text = fs_err::read_to_string(path)?;
-        let more = parse_rules(&text, &path.display().to_string())?;
+        let more = load_rule_file(&text, &path.display().to_string())?;
         for r in more {
             rules.retain(|b| b.id != r.id);
             rules.push(r);
