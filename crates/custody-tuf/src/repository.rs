@@ -204,13 +204,6 @@ pub fn signing_time() -> i64 {
         .unwrap_or_else(custody_core::time::now_unix)
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TufError + '_ {
-    move |source| TufError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
     write_with(path, bytes, true)
 }
@@ -223,7 +216,7 @@ fn write_bulk(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
 
 fn write_with(path: &Path, bytes: &[u8], sync: bool) -> Result<(), TufError> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        std::fs::create_dir_all(parent).map_err(TufError::io(parent))?;
     }
     let written = if sync {
         write_atomic(path, bytes, FileMode::Public)
@@ -237,7 +230,7 @@ fn write_with(path: &Path, bytes: &[u8], sync: bool) -> Result<(), TufError> {
 }
 
 fn read_json(path: &Path) -> Result<Value, TufError> {
-    let bytes = std::fs::read(path).map_err(io(path))?;
+    let bytes = std::fs::read(path).map_err(TufError::io(path))?;
     serde_json::from_slice(&bytes).map_err(|e| TufError::Malformed {
         role: path.display().to_string(),
         detail: format!("invalid JSON: {e}"),
@@ -391,8 +384,8 @@ impl Repository {
     fn published_root(&self) -> Result<(u64, Value), TufError> {
         let mut best = None;
         let dir = self.metadata_dir();
-        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
-            let name = entry.map_err(io(&dir))?.file_name();
+        for entry in std::fs::read_dir(&dir).map_err(TufError::io(&dir))? {
+            let name = entry.map_err(TufError::io(&dir))?.file_name();
             let name = name.to_string_lossy();
             if let Some(v) = name
                 .strip_suffix(".root.json")
@@ -415,8 +408,8 @@ impl Repository {
             .unwrap_or(false);
         let dir = self.metadata_dir();
         let mut latest: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
-            let name = entry.map_err(io(&dir))?.file_name();
+        for entry in std::fs::read_dir(&dir).map_err(TufError::io(&dir))? {
+            let name = entry.map_err(TufError::io(&dir))?.file_name();
             let name = name.to_string_lossy();
             let Some(stem) = name.strip_suffix(".json") else {
                 continue;
@@ -761,7 +754,7 @@ impl Repository {
                 Some(_) => {
                     let (v, _) = self.published_root()?;
                     let path = self.metadata_dir().join(format!("{v}.root.json"));
-                    Some(std::fs::read(&path).map_err(io(&path))?)
+                    Some(std::fs::read(&path).map_err(TufError::io(&path))?)
                 }
                 None => None,
             };
@@ -830,7 +823,7 @@ impl Repository {
             .par_iter()
             .map(|(name, path)| {
                 check_target_name(name)?;
-                let data = std::fs::read(path).map_err(io(path))?;
+                let data = std::fs::read(path).map_err(TufError::io(path))?;
                 let hashes: Vec<(String, String)> = self
                     .settings
                     .hash_algorithms
@@ -1353,8 +1346,8 @@ impl Repository {
                 if !dir.exists() {
                     continue;
                 }
-                for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
-                    let path = entry.map_err(io(&dir))?.path();
+                for entry in std::fs::read_dir(&dir).map_err(TufError::io(&dir))? {
+                    let path = entry.map_err(TufError::io(&dir))?.path();
                     if path.is_dir() {
                         stack.push(path);
                         continue;
@@ -1482,12 +1475,12 @@ pub struct PublishReport {
 
 /// Put `from` at `to` unless the same bytes are there; `true` when written.
 fn publish_file(from: &Path, to: &Path) -> Result<bool, TufError> {
-    let data = std::fs::read(from).map_err(io(from))?;
+    let data = std::fs::read(from).map_err(TufError::io(from))?;
     if std::fs::read(to).is_ok_and(|existing| existing == data) {
         return Ok(false);
     }
     if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        std::fs::create_dir_all(parent).map_err(TufError::io(parent))?;
     }
     // A hard link is atomic and free; across file systems, write a copy atomically.
     let tmp = to.with_file_name(format!(
@@ -1498,7 +1491,7 @@ fn publish_file(from: &Path, to: &Path) -> Result<bool, TufError> {
     ));
     let _ = std::fs::remove_file(&tmp);
     if std::fs::hard_link(from, &tmp).is_ok() {
-        std::fs::rename(&tmp, to).map_err(io(to))?;
+        std::fs::rename(&tmp, to).map_err(TufError::io(to))?;
     } else {
         write_bulk(to, &data)?;
     }
