@@ -441,6 +441,16 @@ fn print_report(repo: &Repository, report: &Report) {
             custody_tuf::updater::quote(&p.role)
         );
     }
+    let snapshot_published = report.published.iter().any(|(r, _)| r == "snapshot");
+    let targets_published = report
+        .published
+        .iter()
+        .any(|(r, _)| !matches!(r.as_str(), "root" | "snapshot" | "timestamp"));
+    if targets_published && !snapshot_published && report.missing_keys.is_empty() {
+        eprintln!(
+            "Not in a snapshot yet: clients see the new targets metadata once the roles waiting for signatures are signed (the next snapshot lists them all)"
+        );
+    }
     for role in &report.missing_keys {
         eprintln!(
             "Not refreshed: no {role} key given; publish with `custody tuf {role} {} --key {role}.key`",
