@@ -220,6 +220,26 @@ mod gitleaks {
     }
 }
 
+/// The built-in rules followed by the rules of `files` (custody or gitleaks format); a rule
+/// whose ID is already present replaces the earlier one.
+///
+/// # Errors
+/// [`SecretsError::Io`] for an unreadable file, [`SecretsError::Rules`] for a bad one.
+pub fn builtin_and_files(files: &[std::path::PathBuf]) -> Result<Vec<Rule>, SecretsError> {
+    let mut rules = builtin()?;
+    for path in files {
+        let text = std::fs::read_to_string(path).map_err(|source| SecretsError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        for rule in load_rule_file(&text, &path.display().to_string())? {
+            rules.retain(|r| r.id != rule.id);
+            rules.push(rule);
+        }
+    }
+    Ok(rules)
+}
+
 /// The built-in rules.
 ///
 /// # Errors

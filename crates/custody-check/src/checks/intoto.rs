@@ -6,6 +6,7 @@
 //! adherence) is the whole verification, artifact rules included; inspections only run
 //! when `[intoto] run_inspections = true`.
 
+use super::result;
 use crate::catalogue::Control;
 use crate::config::{DEFAULT_OWNER_KEY_DIR, Project};
 use crate::report::{ControlResult, Evidence, Status};
@@ -111,22 +112,6 @@ pub(super) fn verify_project(project: &Project) -> ChainOutcome {
     ChainOutcome::Ran {
         signatures: Box::new(signatures),
         full: Box::new(full),
-    }
-}
-
-fn result(
-    control: &'static Control,
-    status: Status,
-    summary: String,
-    evidence: Vec<Evidence>,
-    fix: Option<&str>,
-) -> ControlResult {
-    ControlResult {
-        control,
-        status,
-        summary,
-        evidence,
-        remediation: fix.map(str::to_owned),
     }
 }
 

@@ -8,7 +8,7 @@ mod tuf;
 
 use crate::catalogue::Control;
 use crate::config::Project;
-use crate::report::{ControlResult, Status};
+use crate::report::{ControlResult, Evidence, Status};
 
 /// One evaluation run: the project, and results several controls share (computed once).
 #[derive(Debug)]
@@ -67,6 +67,23 @@ pub fn is_implemented(id: &str) -> bool {
             | "DEP-2"
             | "DEP-3"
     )
+}
+
+/// A result, the remediation given as text when there is one.
+pub(super) fn result(
+    control: &'static Control,
+    status: Status,
+    summary: String,
+    evidence: Vec<Evidence>,
+    fix: Option<&str>,
+) -> ControlResult {
+    ControlResult {
+        control,
+        status,
+        summary,
+        evidence,
+        remediation: fix.map(str::to_owned),
+    }
 }
 
 fn not_implemented(control: &'static Control) -> ControlResult {

@@ -1,29 +1,14 @@
 //! SRC-3: no credentials in the repository, found by custody's secret scanner over the
 //! working tree (history and staged changes come with the git sources of the scanner).
 
+use super::result;
 use crate::catalogue::Control;
 use crate::config::Project;
 use crate::report::{ControlResult, Evidence, Status};
 use custody_secrets::baseline::Baseline;
 use custody_secrets::engine::RuleSet;
-use custody_secrets::rules::{builtin, load_rule_file};
+use custody_secrets::rules::builtin_and_files;
 use custody_secrets::scan::{ScanOptions, scan_tree};
-
-fn result(
-    control: &'static Control,
-    status: Status,
-    summary: String,
-    evidence: Vec<Evidence>,
-    fix: Option<&str>,
-) -> ControlResult {
-    ControlResult {
-        control,
-        status,
-        summary,
-        evidence,
-        remediation: fix.map(str::to_owned),
-    }
-}
 
 pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlResult {
     let cfg = &project.config().secrets;
@@ -37,27 +22,11 @@ pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlR
             Some("fix the [secrets] configuration (rule files, baseline)"),
         )
     };
-    let mut rules = match builtin() {
+    let files: Vec<std::path::PathBuf> = cfg.rules.iter().map(|f| root.join(f)).collect();
+    let rules = match builtin_and_files(&files) {
         Ok(r) => r,
         Err(e) => return broken(e.to_string()),
     };
-    for file in &cfg.rules {
-        let path = root.join(file);
-        let more = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{}: {e}", path.display()))
-            .and_then(|t| {
-                load_rule_file(&t, &path.display().to_string()).map_err(|e| e.to_string())
-            });
-        match more {
-            Ok(more) => {
-                for r in more {
-                    rules.retain(|b| b.id != r.id);
-                    rules.push(r);
-                }
-            }
-            Err(e) => return broken(e),
-        }
-    }
     let set = match RuleSet::compile(rules) {
         Ok(s) => s,
         Err(e) => return broken(e.to_string()),

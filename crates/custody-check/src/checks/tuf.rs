@@ -6,6 +6,7 @@
 //! it today: the root chain verifies (ART-3, ART-6), nothing has expired (DEP-2), and every
 //! target found in the metadata downloads and matches its length and hashes (DEP-1).
 
+use super::result;
 use crate::catalogue::Control;
 use crate::config::Project;
 use crate::report::{ControlResult, Evidence, Status};
@@ -171,22 +172,6 @@ fn read(repo: &Path, trusted_root: &Path, max_targets: usize) -> Result<Facts, S
         }
     }
     Ok(facts)
-}
-
-fn result(
-    control: &'static Control,
-    status: Status,
-    summary: String,
-    evidence: Vec<Evidence>,
-    fix: Option<&str>,
-) -> ControlResult {
-    ControlResult {
-        control,
-        status,
-        summary,
-        evidence,
-        remediation: fix.map(str::to_owned),
-    }
 }
 
 pub(super) fn evaluate(control: &'static Control, outcome: &RepositoryOutcome) -> ControlResult {

@@ -7,16 +7,15 @@ use anyhow::{Context as _, Result};
 use custody_core::atomic::FileMode;
 use custody_secrets::baseline::Baseline;
 use custody_secrets::engine::{Finding, RuleSet};
-use custody_secrets::rules::{Rule, builtin, load_rule_file};
+use custody_secrets::rules::builtin_and_files;
 use custody_secrets::scan::{ScanOptions, ScanReport, scan_tree};
 use serde_json::json;
-use std::path::PathBuf;
 
 pub fn run(cmd: SecretsCommand) -> Result<Outcome> {
     match cmd {
         SecretsCommand::Scan(args) => scan(&args),
         SecretsCommand::Rules(args) => {
-            for r in load_rules(&args.rules)? {
+            for r in builtin_and_files(&args.rules)? {
                 println!("{:<32} {}", r.id, r.description);
             }
             Ok(Outcome::Success)
@@ -24,21 +23,8 @@ pub fn run(cmd: SecretsCommand) -> Result<Outcome> {
     }
 }
 
-fn load_rules(extra: &[PathBuf]) -> Result<Vec<Rule>> {
-    let mut rules = builtin()?;
-    for path in extra {
-        let text = fs_err::read_to_string(path)?;
-        let more = load_rule_file(&text, &path.display().to_string())?;
-        for r in more {
-            rules.retain(|b| b.id != r.id);
-            rules.push(r);
-        }
-    }
-    Ok(rules)
-}
-
 fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
-    let rules = RuleSet::compile(load_rules(&args.rules)?)?;
+    let rules = RuleSet::compile(builtin_and_files(&args.rules)?)?;
     let options = ScanOptions {
         respect_ignore_files: !args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1 << 20),
