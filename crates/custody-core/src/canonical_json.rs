@@ -16,12 +16,21 @@
 
 use serde_json::Value;
 
+mod text;
+pub use text::canonicalize;
+
 /// Why a value has no canonical form.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CanonicalJsonError {
     /// Canonical JSON has no floating point numbers; the spec and securesystemslib refuse them.
     #[error("canonical JSON does not allow floating point numbers (found {0})")]
     Float(String),
+    /// The text is not JSON.
+    #[error("invalid JSON: {0}")]
+    Syntax(String),
+    /// One object names a key twice; which value counts would be ambiguous.
+    #[error("invalid JSON: key {0:?} appears twice in one object")]
+    DuplicateKey(String),
 }
 
 /// Canonical bytes of a parsed JSON value.

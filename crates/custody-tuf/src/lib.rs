@@ -36,6 +36,7 @@ pub mod repository;
 pub mod signing;
 pub mod trusted;
 pub mod updater;
+mod wire;
 
 use std::path::PathBuf;
 

@@ -166,22 +166,25 @@ fn check_signatures(
 /// [`TufError::Malformed`] when the bytes are not a metadata document python-tuf would
 /// accept, or its `_type` is not `expected`.
 pub fn parse<T: Payload>(bytes: &[u8], expected: RoleType) -> Result<Unverified<T>, TufError> {
-    let value: Value = serde_json::from_slice(bytes)
+    let envelope: crate::wire::Envelope<'_> = serde_json::from_slice(bytes)
         .map_err(|e| malformed(expected, format!("invalid JSON: {e}")))?;
-    let Value::Object(mut top) = value else {
-        return Err(malformed(expected, "not a JSON object"));
-    };
-    let signatures = parse_signatures(top.remove("signatures"), expected)?;
-    let signed = match top.remove("signed") {
-        Some(v @ Value::Object(_)) => v,
+    let signatures = parse_signatures(envelope.signatures, expected)?;
+    let signed_text = match envelope.signed {
+        Some(raw) if raw.get().starts_with('{') => raw.get(),
         _ => return Err(malformed(expected, "no \"signed\" object")),
     };
-    let canonical_signed =
-        canonical_json::to_vec(&signed).map_err(|e| malformed(expected, e.to_string()))?;
-    let Value::Object(signed) = signed else {
-        return Err(malformed(expected, "no \"signed\" object"));
+    let canonical_signed = canonical_json::canonicalize(signed_text.as_bytes())
+        .map_err(|e| malformed(expected, e.to_string()))?;
+    let seed = crate::wire::SignedSeed {
+        typed_targets: expected == RoleType::Targets,
     };
-    let mut fields = Fields::new(signed, expected);
+    let signed = serde::de::DeserializeSeed::deserialize(
+        seed,
+        &mut serde_json::Deserializer::from_str(signed_text),
+    )
+    .map_err(|e| malformed(expected, e.to_string()))?;
+    let mut fields = Fields::new(signed.map, expected);
+    fields.targets = signed.targets;
     let type_name = fields.string("_type")?;
     if type_name != expected.as_str() {
         return Err(malformed(
@@ -274,6 +277,8 @@ pub struct Fields {
     map: Map<String, Value>,
     role: RoleType,
     context: String,
+    /// A targets document's `targets`, already read into typed entries.
+    targets: Option<BTreeMap<String, TargetFile>>,
 }
 
 impl Fields {
@@ -282,6 +287,7 @@ impl Fields {
             map,
             role,
             context: String::new(),
+            targets: None,
         }
     }
 
@@ -290,6 +296,7 @@ impl Fields {
             map,
             role: self.role,
             context,
+            targets: None,
         }
     }
 
@@ -463,8 +470,7 @@ pub(crate) fn check_length(what: &str, length: u64, data: &[u8]) -> Result<(), T
     Ok(())
 }
 
-/// Hex digests by algorithm name, in the order the document lists them after sorting
-/// (`serde_json` keeps object keys sorted).
+/// Hex digests by algorithm name, sorted by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hashes(pub Vec<(String, String)>);
 
@@ -473,17 +479,7 @@ impl Hashes {
         let Value::Object(m) = v else {
             return Err(f.error("\"hashes\" is not an object"));
         };
-        if m.is_empty() {
-            return Err(f.error("\"hashes\" is empty"));
-        }
-        let mut out = Vec::with_capacity(m.len());
-        for (alg, hex) in m {
-            let Value::String(hex) = hex else {
-                return Err(f.error(format!("hashes[{alg:?}] is not a string")));
-            };
-            out.push((alg, hex));
-        }
-        Ok(Self(out))
+        crate::wire::hashes_from_map(m).map_err(|d| f.error(d))
     }
 
     /// Check `data` against every hash listed, as lowercase hex compared exactly (as
@@ -565,23 +561,6 @@ pub struct TargetFile {
 }
 
 impl TargetFile {
-    fn from_value(v: Value, parent: &Fields, what: &str) -> Result<Self, TufError> {
-        let Value::Object(m) = v else {
-            return Err(parent.error(format!("{what} is not an object")));
-        };
-        let mut f = parent.nested(m, what.to_owned());
-        let length = f
-            .take("length")?
-            .as_u64()
-            .ok_or_else(|| f.error("\"length\" is not a non-negative integer"))?;
-        let hashes = Hashes::from_value(f.take("hashes")?, &f)?;
-        Ok(Self {
-            length,
-            hashes,
-            custom: f.take_optional("custom"),
-        })
-    }
-
     /// Check downloaded or cached content against the length and hashes.
     ///
     /// # Errors
@@ -603,11 +582,11 @@ pub struct Targets {
 
 impl Payload for Targets {
     fn from_fields(fields: &mut Fields) -> Result<Self, TufError> {
-        let mut targets = BTreeMap::new();
-        for (path, v) in fields.object("targets")? {
-            let file = TargetFile::from_value(v, fields, &format!("targets[{path:?}]"))?;
-            targets.insert(path, file);
-        }
+        // Read into typed entries while the text was parsed (see `wire`).
+        let targets = fields
+            .targets
+            .take()
+            .ok_or_else(|| fields.error("missing field \"targets\""))?;
         let delegations = match fields.take_optional("delegations") {
             None => None,
             Some(Value::Object(m)) => {

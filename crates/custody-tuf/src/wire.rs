@@ -1,0 +1,351 @@
+//! Reading metadata text without building a JSON tree of all of it.
+//!
+//! A targets file lists every target; building a `serde_json::Value` for 10,000 of them
+//! (a map and a string per key) and then copying them into [`TargetFile`]s was most of a
+//! client's warm refresh. Here the envelope hands back the `signed` text untouched (it is
+//! canonicalised from the text, see [`custody_core::canonical_json::canonicalize`]), and a
+//! targets map is read straight into typed entries. The small rest of `signed` still
+//! becomes a `Value` for [`crate::metadata::Fields`], which carries python-tuf's rules and
+//! messages.
+//!
+//! The canonicaliser refuses keys given twice before any of this reads the text, so no
+//! reader here has to decide which of two values counts.
+
+use crate::metadata::{Hashes, TargetFile};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The top-level object: `signatures` as a value, `signed` as its exact text, anything
+/// else ignored (python-tuf keeps unknown top-level fields, and they are not signed).
+pub(crate) struct Envelope<'a> {
+    pub(crate) signatures: Option<Value>,
+    pub(crate) signed: Option<&'a RawValue>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum EnvelopeField {
+    Signatures,
+    Signed,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Envelope<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
+            type Value = Envelope<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a metadata object with \"signed\" and \"signatures\"")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'a>, A::Error> {
+                let mut out = Envelope {
+                    signatures: None,
+                    signed: None,
+                };
+                while let Some(field) = map.next_key::<EnvelopeField>()? {
+                    match field {
+                        EnvelopeField::Signatures if out.signatures.is_none() => {
+                            out.signatures = Some(map.next_value()?);
+                        }
+                        EnvelopeField::Signed if out.signed.is_none() => {
+                            out.signed = Some(map.next_value()?);
+                        }
+                        EnvelopeField::Signatures | EnvelopeField::Signed => {
+                            return Err(de::Error::custom(
+                                "\"signed\" or \"signatures\" appears twice",
+                            ));
+                        }
+                        EnvelopeField::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
+    }
+}
+
+/// The `signed` object's fields as values, except a targets document's `targets`, which
+/// is read into typed entries.
+pub(crate) struct SignedFields {
+    pub(crate) map: Map<String, Value>,
+    pub(crate) targets: Option<BTreeMap<String, TargetFile>>,
+}
+
+/// Reads `signed`; `typed_targets` for targets documents (top-level or delegated).
+pub(crate) struct SignedSeed {
+    pub(crate) typed_targets: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for SignedSeed {
+    type Value = SignedFields;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<SignedFields, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SignedSeed {
+    type Value = SignedFields;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a \"signed\" object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SignedFields, A::Error> {
+        let mut out = SignedFields {
+            map: Map::new(),
+            targets: None,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            if self.typed_targets && key == "targets" {
+                out.targets = Some(map.next_value_seed(TargetsSeed)?);
+            } else {
+                let value = map.next_value()?;
+                out.map.insert(key, value);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `targets`: path to target file.
+struct TargetsSeed;
+
+impl<'de> DeserializeSeed<'de> for TargetsSeed {
+    type Value = BTreeMap<String, TargetFile>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TargetsSeed {
+    type Value = BTreeMap<String, TargetFile>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"targets\" to be an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // Collected, then built in one go: `from_iter` sorts (a linear check for the
+        // sorted lists repositories write) and builds the tree bottom-up, far cheaper
+        // than inserting one by one.
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(path) = map.next_key::<String>()? {
+            let file = map.next_value_seed(TargetFileSeed(&path))?;
+            out.push((path, file));
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum TargetField {
+    Length,
+    Hashes,
+    Custom,
+    #[serde(other)]
+    Other,
+}
+
+/// One target file; the path is only for messages.
+struct TargetFileSeed<'p>(&'p str);
+
+impl<'de> DeserializeSeed<'de> for TargetFileSeed<'_> {
+    type Value = TargetFile;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<TargetFile, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TargetFileSeed<'_> {
+    type Value = TargetFile;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "targets[{:?}] to be an object", self.0)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TargetFile, A::Error> {
+        let path = self.0;
+        let fail = |detail: &str| de::Error::custom(format!("targets[{path:?}]: {detail}"));
+        let (mut length, mut hashes, mut custom) = (None, None, None);
+        while let Some(field) = map.next_key::<TargetField>()? {
+            match field {
+                TargetField::Length => {
+                    let v: Value = map.next_value()?;
+                    length = Some(
+                        v.as_u64()
+                            .ok_or_else(|| fail("\"length\" is not a non-negative integer"))?,
+                    );
+                }
+                TargetField::Hashes => hashes = Some(map.next_value_seed(HashesSeed(path))?),
+                TargetField::Custom => custom = Some(map.next_value()?),
+                TargetField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(TargetFile {
+            length: length.ok_or_else(|| fail("missing field \"length\""))?,
+            hashes: hashes.ok_or_else(|| fail("missing field \"hashes\""))?,
+            custom,
+        })
+    }
+}
+
+/// A target's `hashes`, read straight into pairs.
+struct HashesSeed<'p>(&'p str);
+
+impl<'de> DeserializeSeed<'de> for HashesSeed<'_> {
+    type Value = Hashes;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Hashes, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for HashesSeed<'_> {
+    type Value = Hashes;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "targets[{:?}]: \"hashes\" to be an object", self.0)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Hashes, A::Error> {
+        let path = self.0;
+        let mut out = Vec::with_capacity(1);
+        while let Some(alg) = map.next_key::<String>()? {
+            match map.next_value::<Value>()? {
+                Value::String(hex) => out.push((alg, hex)),
+                _ => {
+                    return Err(de::Error::custom(format!(
+                        "targets[{path:?}]: hashes[{alg:?}] is not a string"
+                    )));
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(de::Error::custom(format!(
+                "targets[{path:?}]: \"hashes\" is empty"
+            )));
+        }
+        out.sort();
+        Ok(Hashes(out))
+    }
+}
+
+/// Hex digests by algorithm, sorted by algorithm name; never empty.
+pub(crate) fn hashes_from_map(m: Map<String, Value>) -> Result<Hashes, String> {
+    if m.is_empty() {
+        return Err("\"hashes\" is empty".to_owned());
+    }
+    let mut out = Vec::with_capacity(m.len());
+    for (alg, hex) in m {
+        let Value::String(hex) = hex else {
+            return Err(format!("hashes[{alg:?}] is not a string"));
+        };
+        out.push((alg, hex));
+    }
+    out.sort();
+    Ok(Hashes(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::metadata::{RoleType, Targets, parse};
+
+    fn doc(targets: &str) -> String {
+        format!(
+            r#"{{"signatures": [], "signed": {{"_type": "targets", "spec_version": "1.0.31",
+            "version": 1, "expires": "2030-01-01T00:00:00Z", "targets": {targets}}}}}"#
+        )
+    }
+
+    fn error(targets: &str) -> String {
+        match parse::<Targets>(doc(targets).as_bytes(), RoleType::Targets) {
+            Ok(_) => panic!("{targets} parsed"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn reads_target_entries_in_any_key_order() {
+        let parsed = parse::<Targets>(
+            doc(r#"{"b": {"custom": {"x": 1}, "length": 3, "hashes": {"sha512": "bb", "sha256": "aa"}},
+                    "a": {"hashes": {"sha256": "cc"}, "length": 0, "unknown": [1]}}"#)
+            .as_bytes(),
+            RoleType::Targets,
+        )
+        .expect("valid");
+        let names: Vec<&String> = parsed.payload.targets.keys().collect();
+        assert_eq!(names, ["a", "b"]);
+        let b = &parsed.payload.targets["b"];
+        assert_eq!(b.length, 3);
+        assert_eq!(
+            b.hashes.0,
+            [
+                ("sha256".to_owned(), "aa".to_owned()),
+                ("sha512".to_owned(), "bb".to_owned())
+            ]
+        );
+        assert_eq!(b.custom, Some(serde_json::json!({"x": 1})));
+    }
+
+    #[test]
+    fn bad_target_entries_are_named() {
+        for (targets, expected) in [
+            (
+                r#"{"f": {"length": -1, "hashes": {"sha256": "aa"}}}"#,
+                r#"targets["f"]: "length" is not"#,
+            ),
+            (
+                r#"{"f": {"length": 1.0, "hashes": {"sha256": "aa"}}}"#,
+                "floating point",
+            ),
+            (
+                r#"{"f": {"length": 1, "hashes": {}}}"#,
+                r#"targets["f"]: "hashes" is empty"#,
+            ),
+            (
+                r#"{"f": {"length": 1, "hashes": {"sha256": 5}}}"#,
+                r#"hashes["sha256"] is not a string"#,
+            ),
+            (
+                r#"{"f": {"length": 1, "hashes": "aa"}}"#,
+                r#"targets["f"]: "hashes" to be an object"#,
+            ),
+            (
+                r#"{"f": {"hashes": {"sha256": "aa"}}}"#,
+                r#"targets["f"]: missing field "length""#,
+            ),
+            (
+                r#"{"f": {"length": 1}}"#,
+                r#"targets["f"]: missing field "hashes""#,
+            ),
+            (r#"{"f": []}"#, r#"targets["f"] to be an object"#),
+            (r#"[]"#, r#""targets" to be an object"#),
+            (
+                r#"{"f": {"length": 1, "length": 2, "hashes": {"sha256": "aa"}}}"#,
+                "appears twice",
+            ),
+            (
+                r#"{"f": {"length": 1, "hashes": {"sha256": "aa"}}, "f": {"length": 1, "hashes": {"sha256": "aa"}}}"#,
+                "appears twice",
+            ),
+        ] {
+            let message = error(targets);
+            assert!(message.contains(expected), "{targets}: {message}");
+        }
+    }
+
+    #[test]
+    fn envelope_fields_given_twice_are_refused() {
+        let text = doc("{}").replacen(
+            r#""signatures": [], "#,
+            r#""signatures": [], "signatures": [], "#,
+            1,
+        );
+        let Err(e) = parse::<Targets>(text.as_bytes(), RoleType::Targets) else {
+            panic!("parsed");
+        };
+        assert!(e.to_string().contains("appears twice"), "{e}");
+    }
+}
