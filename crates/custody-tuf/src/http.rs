@@ -37,19 +37,31 @@ impl HttpFetcher {
     /// A fetcher with these timeouts; connections are kept alive between requests.
     #[must_use]
     pub fn new(timeouts: Timeouts) -> Self {
-        let agent = |proxy: Option<ureq::Proxy>| {
+        let base = || {
             ureq::Agent::config_builder()
                 .timeout_connect(Some(timeouts.connect))
-                .timeout_global(Some(timeouts.request))
                 .user_agent(concat!("custody/", env!("CARGO_PKG_VERSION")))
-                .proxy(proxy)
-                .build()
-                .new_agent()
+                // Statuses are handled in `fetch`, which reads error bodies so that the
+                // connection goes back to the pool.
+                .http_status_as_error(false)
         };
-        Self {
-            agent: agent(ureq::Proxy::try_from_env()),
-            direct: agent(None),
-        }
+        let agent = base()
+            .timeout_global(Some(timeouts.request))
+            .proxy(ureq::Proxy::try_from_env())
+            .build()
+            .new_agent();
+        // Loopback: the same deadline, set per phase (sending, waiting for the response,
+        // receiving the body) instead of for the whole request. With a whole-request
+        // deadline ureq resolves the host name on a thread of its own so that it can give
+        // up; a thread per request is most of the cost of a request to 127.0.0.1.
+        let direct = base()
+            .timeout_send_request(Some(timeouts.request))
+            .timeout_recv_response(Some(timeouts.request))
+            .timeout_recv_body(Some(timeouts.request))
+            .proxy(None)
+            .build()
+            .new_agent();
+        Self { agent, direct }
     }
 
     fn agent_for(&self, url: &str) -> &ureq::Agent {
@@ -67,6 +79,9 @@ impl Default for HttpFetcher {
         Self::new(Timeouts::default())
     }
 }
+
+/// How much of an error response is read (and dropped) to keep its connection.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 fn download_error(url: &str, reason: impl std::fmt::Display) -> TufError {
     TufError::Download {
@@ -94,14 +109,26 @@ impl Fetcher for HttpFetcher {
                 "only http, https and file URLs are supported",
             ));
         }
-        let mut response = self.agent_for(url).get(url).call().map_err(|e| match e {
-            ureq::Error::StatusCode(status) => TufError::Download {
+        let mut response = self
+            .agent_for(url)
+            .get(url)
+            .call()
+            .map_err(|e| download_error(url, e))?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            // Read a short error page to the end so the connection can be reused.
+            let mut sink = Vec::new();
+            let _ = response
+                .body_mut()
+                .as_reader()
+                .take(ERROR_BODY_BYTES)
+                .read_to_end(&mut sink);
+            return Err(TufError::Download {
                 url: url.to_owned(),
                 reason: format!("HTTP status {status}"),
                 status: Some(status),
-            },
-            other => download_error(url, other),
-        })?;
+            });
+        }
         let declared = response
             .headers()
             .get("content-length")

@@ -56,9 +56,7 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Envelope<'a> {
                             out.signed = Some(map.next_value()?);
                         }
                         EnvelopeField::Signatures | EnvelopeField::Signed => {
-                            return Err(de::Error::custom(
-                                "\"signed\" or \"signatures\" appears twice",
-                            ));
+                            return Err(de::Error::custom(TWICE));
                         }
                         EnvelopeField::Other => {
                             map.next_value::<IgnoredAny>()?;
@@ -72,6 +70,59 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Envelope<'a> {
     }
 }
 
+/// The whole document read for its content: `signatures` as a value, `signed` into
+/// [`SignedFields`], anything else skipped.
+pub(crate) struct Document {
+    pub(crate) signatures: Option<Value>,
+    pub(crate) signed: Option<SignedFields>,
+}
+
+/// Reads a [`Document`]; `typed_targets` as for [`SignedSeed`].
+pub(crate) struct DocumentSeed {
+    pub(crate) typed_targets: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed {
+    type Value = Document;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Document, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed {
+    type Value = Document;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a metadata object with \"signed\" and \"signatures\"")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut out = Document {
+            signatures: None,
+            signed: None,
+        };
+        while let Some(field) = map.next_key::<EnvelopeField>()? {
+            match field {
+                EnvelopeField::Signatures if out.signatures.is_none() => {
+                    out.signatures = Some(map.next_value()?);
+                }
+                EnvelopeField::Signed if out.signed.is_none() => {
+                    out.signed = Some(map.next_value_seed(SignedSeed {
+                        typed_targets: self.typed_targets,
+                    })?);
+                }
+                EnvelopeField::Signatures | EnvelopeField::Signed => {
+                    return Err(de::Error::custom(TWICE));
+                }
+                EnvelopeField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+const TWICE: &str = "\"signed\" or \"signatures\" appears twice";
+
 /// The `signed` object's fields as values, except a targets document's `targets`, which
 /// is read into typed entries.
 pub(crate) struct SignedFields {
@@ -80,8 +131,8 @@ pub(crate) struct SignedFields {
 }
 
 /// Reads `signed`; `typed_targets` for targets documents (top-level or delegated).
-pub(crate) struct SignedSeed {
-    pub(crate) typed_targets: bool,
+struct SignedSeed {
+    typed_targets: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for SignedSeed {

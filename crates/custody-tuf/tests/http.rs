@@ -89,3 +89,48 @@ fn http_errors_carry_their_status() {
     });
     assert_eq!(fetcher().fetch(&url, 5).expect("fits"), b"hello");
 }
+
+/// After an error status the connection is reused: the server here answers two requests
+/// on the one connection it accepts, so a second connection would never be answered.
+#[test]
+fn connections_survive_error_statuses() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        for response in [
+            &b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found"[..],
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"[..],
+        ] {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.write_all(response);
+        }
+    });
+    let fetcher = fetcher();
+    let err = fetcher
+        .fetch(&format!("http://127.0.0.1:{port}/2.root.json"), 1000)
+        .expect_err("404");
+    assert!(
+        matches!(
+            err,
+            TufError::Download {
+                status: Some(404),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let body = fetcher
+        .fetch(&format!("http://127.0.0.1:{port}/timestamp.json"), 1000)
+        .expect("second request on the same connection");
+    assert_eq!(body, b"ok");
+}

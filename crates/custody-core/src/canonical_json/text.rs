@@ -231,20 +231,18 @@ impl<'a> Canonicalizer<'a> {
         let start = self.pos;
         let input = self.input;
         // The common case: no escapes, so the decoded string is the text itself.
-        while let Some(&b) = input.get(self.pos) {
-            match b {
-                b'"' => {
-                    let raw = &input[start..self.pos];
-                    self.pos += 1;
-                    self.out.push(b'"');
-                    self.out.extend_from_slice(raw);
-                    self.out.push(b'"');
-                    return Ok(std::borrow::Cow::Borrowed(raw));
-                }
-                b'\\' => break,
-                0..0x20 => return Err(self.syntax("control character in a string")),
-                _ => self.pos += 1,
+        self.pos += plain_prefix(&input[self.pos..]);
+        match input.get(self.pos) {
+            Some(b'"') => {
+                let raw = &input[start..self.pos];
+                self.pos += 1;
+                self.out.push(b'"');
+                self.out.extend_from_slice(raw);
+                self.out.push(b'"');
+                return Ok(std::borrow::Cow::Borrowed(raw));
             }
+            Some(b'\\') | None => {}
+            Some(_) => return Err(self.syntax("control character in a string")),
         }
         // Escapes: decode into a buffer, then write it with canonical escaping.
         let mut decoded = input[start..self.pos].to_vec();
@@ -399,6 +397,34 @@ impl<'a> Canonicalizer<'a> {
     }
 }
 
+/// Length of the longest prefix of `bytes` without `"`, `\\` or a control character,
+/// looked at eight bytes at a time: strings are most of a metadata file.
+fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    let mut done = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // The classic "has a zero byte" / "has a byte below n" tests: the lowest flagged
+        // byte is always a real match (only bytes above a match can be flagged wrongly).
+        let found = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if found != 0 {
+            return done + (found.trailing_zeros() / 8) as usize;
+        }
+        done += 8;
+    }
+    let rest = &bytes[done..];
+    done + rest.iter().position(|&b| special(b)).unwrap_or(rest.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{tests::arb_json, to_vec};
@@ -533,6 +559,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The word-at-a-time scan finds what a byte loop finds.
+        #[test]
+        fn plain_prefix_matches_a_byte_loop(bytes in proptest::collection::vec(
+            proptest::prop_oneof![proptest::num::u8::ANY, proptest::strategy::Just(b'a'), proptest::strategy::Just(b'"')],
+            0..40,
+        )) {
+            let expected = bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(plain_prefix(&bytes), expected);
+        }
+
         /// Same bytes as canonicalising the parsed tree, from compact, pretty and
         /// scrambled text.
         #[test]
