@@ -1,0 +1,167 @@
+//! Reading git repositories for custody, with gitoxide: which file contents a stretch of
+//! history, the index or a push adds, and the commit and path that introduced each.
+//!
+//! Scanners (secrets today, policy checks later) want every file version exactly once, not
+//! every file of every commit: a history of 100,000 commits holds far fewer distinct blobs
+//! than commits times files. [`Repo::added_blobs`] walks commits parents-first and compares
+//! each commit's tree with its first parent's, descending only into subtrees whose id
+//! changed, so unchanged directories cost nothing and a blob is reported once, at the
+//! first commit (in that order) that adds it.
+
+mod history;
+
+pub use history::{AddedBlob, CommitInfo, HistorySpec};
+
+use std::path::{Path, PathBuf};
+
+/// What can go wrong reading a repository.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// No repository at or above the path.
+    #[error("{path}: not a git repository (or any parent up to the root): {detail}")]
+    NotARepository {
+        /// Where we looked.
+        path: PathBuf,
+        /// gitoxide's reason.
+        detail: String,
+    },
+    /// A revision that does not name a commit.
+    #[error("revision {spec:?}: {detail}")]
+    Revision {
+        /// As given.
+        spec: String,
+        /// Why it does not resolve.
+        detail: String,
+    },
+    /// An object could not be read or decoded.
+    #[error("object {id}: {detail}")]
+    Object {
+        /// Hex object id.
+        id: String,
+        /// What failed.
+        detail: String,
+    },
+    /// References, the index or the walk failed.
+    #[error("{what}: {detail}")]
+    Read {
+        /// What was being read.
+        what: &'static str,
+        /// Why it failed.
+        detail: String,
+    },
+}
+
+/// An open repository, shareable between threads (each thread reads through its own handle,
+/// see [`Repo::reader`]).
+pub struct Repo {
+    inner: gix::ThreadSafeRepository,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("git_dir", &self.inner.git_dir())
+            .finish()
+    }
+}
+
+impl Repo {
+    /// The repository containing `path` (a work tree, a directory inside one, or a bare
+    /// repository).
+    ///
+    /// # Errors
+    /// [`GitError::NotARepository`].
+    pub fn discover(path: &Path) -> Result<Self, GitError> {
+        let inner =
+            gix::ThreadSafeRepository::discover(path).map_err(|e| GitError::NotARepository {
+                path: path.to_owned(),
+                detail: e.to_string(),
+            })?;
+        Ok(Self { inner })
+    }
+
+    /// The work tree, if the repository has one.
+    #[must_use]
+    pub fn work_dir(&self) -> Option<&Path> {
+        self.inner.work_dir()
+    }
+
+    /// The `.git` directory (or the bare repository itself).
+    #[must_use]
+    pub fn git_dir(&self) -> &Path {
+        self.inner.git_dir()
+    }
+
+    fn local(&self) -> gix::Repository {
+        let mut repo = self.inner.to_thread_local();
+        repo.object_cache_size_if_unset(16 * 1024 * 1024);
+        repo
+    }
+
+    /// A handle for reading blobs on the calling thread.
+    #[must_use]
+    pub fn reader(&self) -> BlobReader {
+        BlobReader { repo: self.local() }
+    }
+
+    /// Every blob the commits selected by `spec` add, each once, with the first commit and
+    /// path that added it, oldest first.
+    ///
+    /// # Errors
+    /// [`GitError`] for revisions that do not resolve and objects that cannot be read.
+    pub fn added_blobs(&self, spec: &HistorySpec) -> Result<History, GitError> {
+        history::added_blobs(&self.local(), spec)
+    }
+
+    /// The blobs staged in the index that differ from `HEAD` (what the next commit would
+    /// add), with their paths. Symbolic links and submodules are left out.
+    ///
+    /// # Errors
+    /// [`GitError::Read`] when the index or `HEAD` cannot be read.
+    pub fn staged_blobs(&self) -> Result<Vec<AddedBlob>, GitError> {
+        history::staged_blobs(&self.local())
+    }
+}
+
+/// The result of a history walk.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Commits walked.
+    pub commits: usize,
+    /// Distinct blobs added, in the order their commits were walked.
+    pub blobs: Vec<AddedBlob>,
+}
+
+/// Reads blob contents on one thread.
+pub struct BlobReader {
+    repo: gix::Repository,
+}
+
+impl std::fmt::Debug for BlobReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobReader").finish_non_exhaustive()
+    }
+}
+
+impl BlobReader {
+    /// The contents of blob `id` (hex).
+    ///
+    /// # Errors
+    /// [`GitError::Object`] when the id is not a blob in the repository.
+    pub fn read(&self, id: &str) -> Result<Vec<u8>, GitError> {
+        let object_error = |detail: String| GitError::Object {
+            id: id.to_owned(),
+            detail,
+        };
+        let oid =
+            gix::ObjectId::from_hex(id.as_bytes()).map_err(|e| object_error(e.to_string()))?;
+        let object = self
+            .repo
+            .find_object(oid)
+            .map_err(|e| object_error(e.to_string()))?;
+        if object.kind != gix::object::Kind::Blob {
+            return Err(object_error(format!("is a {}, not a blob", object.kind)));
+        }
+        Ok(object.detach().data)
+    }
+}
