@@ -15,6 +15,7 @@
 pub mod catalogue;
 pub mod checks;
 pub mod config;
+pub mod git_secrets;
 pub mod render;
 pub mod report;
 

@@ -22,6 +22,8 @@ pub enum FileMode {
     Public,
     /// Readable and writable by the owner only (private keys).
     OwnerOnly,
+    /// Readable and executable by all (scripts such as git hooks).
+    Executable,
 }
 
 /// Write `bytes` to `path` atomically: readers see the old content or the new, never a part.
@@ -67,6 +69,7 @@ fn write(path: &Path, bytes: &[u8], mode: FileMode, sync: bool) -> Result<(), At
         let bits = match mode {
             FileMode::Public => 0o644,
             FileMode::OwnerOnly => 0o600,
+            FileMode::Executable => 0o755,
         };
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(bits))

@@ -57,6 +57,82 @@ fn object_error(id: ObjectId, detail: impl std::fmt::Display) -> GitError {
     }
 }
 
+/// Object reading, including the quarantine of a push in progress: git receives pushed
+/// objects into a temporary directory (`GIT_QUARANTINE_PATH`) and moves them into the
+/// repository only after the pre-receive hook accepts them. gitoxide does not read that
+/// environment, so the quarantine is opened as a second object store here.
+#[derive(Clone)]
+pub(crate) struct Objects {
+    main: gix::OdbHandle,
+    quarantine: Option<gix::odb::Handle>,
+    hash: gix::hash::Kind,
+}
+
+impl Objects {
+    pub(crate) fn new(
+        repo: &gix::Repository,
+        quarantine: Option<&std::path::Path>,
+    ) -> Result<Self, GitError> {
+        let quarantine = match quarantine {
+            Some(dir) => Some(gix::odb::at(dir).map_err(|e| GitError::Read {
+                what: "the push quarantine",
+                detail: format!("{}: {e}", dir.display()),
+            })?),
+            None => None,
+        };
+        Ok(Self {
+            main: repo.objects.clone(),
+            quarantine,
+            hash: repo.object_hash(),
+        })
+    }
+
+    /// Whether the object arrived with the push being checked.
+    fn is_new(&self, id: &gix::oid) -> bool {
+        use gix::objs::Exists as _;
+        self.quarantine.as_ref().is_some_and(|q| q.exists(id))
+    }
+
+    /// The object's kind and bytes.
+    pub(crate) fn read<'b>(
+        &self,
+        id: &gix::oid,
+        buffer: &'b mut Vec<u8>,
+    ) -> Result<gix::objs::Data<'b>, GitError> {
+        use gix::objs::Find as _;
+        let found = if self.is_new(id) {
+            self.quarantine
+                .as_ref()
+                .map(|q| q.try_find(id, buffer))
+                .transpose()
+                .map(Option::flatten)
+        } else {
+            self.main.try_find(id, buffer)
+        };
+        match found {
+            Ok(Some(data)) => Ok(data),
+            Ok(None) => Err(object_error(id.to_owned(), "not in the repository")),
+            Err(e) => Err(object_error(id.to_owned(), e)),
+        }
+    }
+
+    fn read_kind<'b>(
+        &self,
+        id: &gix::oid,
+        kind: gix::object::Kind,
+        buffer: &'b mut Vec<u8>,
+    ) -> Result<&'b [u8], GitError> {
+        let data = self.read(id, buffer)?;
+        if data.kind != kind {
+            return Err(object_error(
+                id.to_owned(),
+                format!("is a {}, not a {kind}", data.kind),
+            ));
+        }
+        Ok(data.data)
+    }
+}
+
 fn revision(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
     let error = |detail: String| GitError::Revision {
         spec: spec.to_owned(),
@@ -74,7 +150,7 @@ fn revision(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
 }
 
 /// Every reference (and `HEAD`) that leads to a commit.
-fn all_tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+pub(crate) fn all_tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
     let mut tips = Vec::new();
     let platform = repo
         .references()
@@ -153,31 +229,37 @@ fn parents_first(commits: &[(ObjectId, Vec<ObjectId>)]) -> Vec<usize> {
     order
 }
 
-pub(crate) fn added_blobs(repo: &gix::Repository, spec: &HistorySpec) -> Result<History, GitError> {
-    let (tips, hidden) = resolve(repo, spec)?;
-    if tips.is_empty() {
-        return Ok(History::default());
-    }
-    let walk = repo
-        .rev_walk(tips)
-        .with_hidden(hidden)
-        .all()
-        .map_err(|e| read_error("history")(e.to_string()))?;
-    let mut commits = Vec::new();
-    for info in walk {
-        let info = info.map_err(|e| read_error("history")(e.to_string()))?;
-        commits.push((info.id, info.parent_ids.iter().copied().collect::<Vec<_>>()));
-    }
-    let mut differ = TreeDiffer::new(repo);
+pub(crate) fn added_blobs(
+    repo: &gix::Repository,
+    objects: &Objects,
+    spec: &HistorySpec,
+) -> Result<History, GitError> {
+    let commits = match spec {
+        // During a push, what is new is exactly what sits in the quarantine.
+        HistorySpec::Between { tips, .. } if objects.quarantine.is_some() => {
+            let tips = tips
+                .iter()
+                .map(|t| {
+                    ObjectId::from_hex(t.as_bytes()).map_err(|e| GitError::Revision {
+                        spec: t.clone(),
+                        detail: e.to_string(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            quarantined_commits(objects, tips)?
+        }
+        _ => walked_commits(repo, spec)?,
+    };
+    let mut differ = TreeDiffer::new(objects);
     let mut blobs = Vec::new();
     for i in parents_first(&commits) {
         let (id, parents) = &commits[i];
-        let (tree, info) = commit_tree_and_info(repo, *id)?;
+        let (tree, info) = commit_tree_and_info(objects, *id)?;
         // A parent we cannot read (a shallow clone's boundary) counts as no parent: its
         // files are scanned rather than skipped.
         let parent_tree = parents
             .first()
-            .and_then(|p| commit_tree_and_info(repo, *p).ok())
+            .and_then(|p| commit_tree_and_info(objects, *p).ok())
             .map(|(t, _)| t);
         let info = Arc::new(info);
         differ.diff(parent_tree, tree, &mut |path, blob| {
@@ -194,29 +276,66 @@ pub(crate) fn added_blobs(repo: &gix::Repository, spec: &HistorySpec) -> Result<
     })
 }
 
+type CommitList = Vec<(ObjectId, Vec<ObjectId>)>;
+
+fn walked_commits(repo: &gix::Repository, spec: &HistorySpec) -> Result<CommitList, GitError> {
+    let (tips, hidden) = resolve(repo, spec)?;
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let walk = repo
+        .rev_walk(tips)
+        .with_hidden(hidden)
+        .all()
+        .map_err(|e| read_error("history")(e.to_string()))?;
+    let mut commits = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| read_error("history")(e.to_string()))?;
+        commits.push((info.id, info.parent_ids.iter().copied().collect::<Vec<_>>()));
+    }
+    Ok(commits)
+}
+
+/// Commits reachable from `tips` through commits that are in the quarantine.
+fn quarantined_commits(objects: &Objects, tips: Vec<ObjectId>) -> Result<CommitList, GitError> {
+    let mut seen = HashSet::new();
+    let mut queue: VecDeque<ObjectId> = tips.into_iter().collect();
+    let mut commits = Vec::new();
+    let mut buffer = Vec::new();
+    while let Some(id) = queue.pop_front() {
+        if !seen.insert(id) || !objects.is_new(&id) {
+            continue;
+        }
+        let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
+        let commit = gix::objs::CommitRef::from_bytes(data, objects.hash)
+            .map_err(|e| object_error(id, e))?;
+        let parents: Vec<ObjectId> = commit.parents().collect();
+        queue.extend(parents.iter().copied());
+        commits.push((id, parents));
+    }
+    Ok(commits)
+}
+
 fn commit_tree_and_info(
-    repo: &gix::Repository,
+    objects: &Objects,
     id: ObjectId,
 ) -> Result<(ObjectId, CommitInfo), GitError> {
-    let commit = repo
-        .find_object(id)
-        .map_err(|e| object_error(id, e))?
-        .try_into_commit()
-        .map_err(|e| object_error(id, e))?;
-    let decoded = commit.decode().map_err(|e| object_error(id, e))?;
-    let tree = decoded.tree();
+    let mut buffer = Vec::new();
+    let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
+    let decoded =
+        gix::objs::CommitRef::from_bytes(data, objects.hash).map_err(|e| object_error(id, e))?;
     let author = decoded.author().map_err(|e| object_error(id, e))?;
     let info = CommitInfo {
         id: id.to_string(),
         author: format!("{} <{}>", author.name, author.email),
         time: author.time().map(|t| t.seconds).unwrap_or(0),
     };
-    Ok((tree, info))
+    Ok((decoded.tree(), info))
 }
 
 /// Compares trees, descending only where ids differ, and reports blobs not seen before.
 struct TreeDiffer<'r> {
-    repo: &'r gix::Repository,
+    objects: &'r Objects,
     seen_blobs: HashSet<ObjectId>,
     /// Trees already compared: everything in them was reported then, or belongs to
     /// history that is not being walked.
@@ -242,9 +361,9 @@ enum EntryKind {
 }
 
 impl<'r> TreeDiffer<'r> {
-    fn new(repo: &'r gix::Repository) -> Self {
+    fn new(objects: &'r Objects) -> Self {
         Self {
-            repo,
+            objects,
             seen_blobs: HashSet::new(),
             seen_trees: HashSet::new(),
             once_per_blob: true,
@@ -253,21 +372,20 @@ impl<'r> TreeDiffer<'r> {
     }
 
     /// Every blob at every path, for listing one tree.
-    fn listing(repo: &'r gix::Repository) -> Self {
+    fn listing(objects: &'r Objects) -> Self {
         Self {
             once_per_blob: false,
-            ..Self::new(repo)
+            ..Self::new(objects)
         }
     }
 
     fn entries(&self, id: ObjectId) -> Result<Vec<Entry>, GitError> {
-        let tree = self
-            .repo
-            .find_object(id)
-            .map_err(|e| object_error(id, e))?
-            .try_into_tree()
+        let mut buffer = Vec::new();
+        let data = self
+            .objects
+            .read_kind(&id, gix::object::Kind::Tree, &mut buffer)?;
+        let decoded = gix::objs::TreeRef::from_bytes(data, self.objects.hash)
             .map_err(|e| object_error(id, e))?;
-        let decoded = tree.decode().map_err(|e| object_error(id, e))?;
         Ok(decoded
             .entries
             .iter()
@@ -332,7 +450,10 @@ impl<'r> TreeDiffer<'r> {
     }
 }
 
-pub(crate) fn staged_blobs(repo: &gix::Repository) -> Result<Vec<AddedBlob>, GitError> {
+pub(crate) fn staged_blobs(
+    repo: &gix::Repository,
+    objects: &Objects,
+) -> Result<Vec<AddedBlob>, GitError> {
     let index = repo
         .index_or_empty()
         .map_err(|e| read_error("the index")(e.to_string()))?;
@@ -343,7 +464,7 @@ pub(crate) fn staged_blobs(repo: &gix::Repository) -> Result<Vec<AddedBlob>, Git
             .tree_id()
             .map_err(|e| object_error(head.id, e))?
             .detach();
-        TreeDiffer::listing(repo).diff(None, tree, &mut |path, id| {
+        TreeDiffer::listing(objects).diff(None, tree, &mut |path, id| {
             in_head.insert(path, id);
         })?;
     }

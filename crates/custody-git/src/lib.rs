@@ -55,6 +55,8 @@ pub enum GitError {
 /// see [`Repo::reader`]).
 pub struct Repo {
     inner: gix::ThreadSafeRepository,
+    /// Where a push being checked keeps its objects (`GIT_QUARANTINE_PATH`).
+    quarantine: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Repo {
@@ -77,7 +79,22 @@ impl Repo {
                 path: path.to_owned(),
                 detail: e.to_string(),
             })?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            quarantine: None,
+        })
+    }
+
+    /// The repository a git hook runs in, with the objects of the push being received
+    /// (git keeps them in a quarantine directory until pre-receive accepts the push and
+    /// says where in `GIT_QUARANTINE_PATH`).
+    ///
+    /// # Errors
+    /// [`GitError::NotARepository`].
+    pub fn for_hook(path: &Path) -> Result<Self, GitError> {
+        let mut repo = Self::discover(path)?;
+        repo.quarantine = std::env::var_os("GIT_QUARANTINE_PATH").map(PathBuf::from);
+        Ok(repo)
     }
 
     /// The work tree, if the repository has one.
@@ -98,10 +115,19 @@ impl Repo {
         repo
     }
 
+    fn objects(&self, repo: &gix::Repository) -> Result<history::Objects, GitError> {
+        history::Objects::new(repo, self.quarantine.as_deref())
+    }
+
     /// A handle for reading blobs on the calling thread.
-    #[must_use]
-    pub fn reader(&self) -> BlobReader {
-        BlobReader { repo: self.local() }
+    ///
+    /// # Errors
+    /// [`GitError::Read`] when a push quarantine cannot be opened.
+    pub fn reader(&self) -> Result<BlobReader, GitError> {
+        let repo = self.local();
+        Ok(BlobReader {
+            objects: self.objects(&repo)?,
+        })
     }
 
     /// Every blob the commits selected by `spec` add, each once, with the first commit and
@@ -110,7 +136,19 @@ impl Repo {
     /// # Errors
     /// [`GitError`] for revisions that do not resolve and objects that cannot be read.
     pub fn added_blobs(&self, spec: &HistorySpec) -> Result<History, GitError> {
-        history::added_blobs(&self.local(), spec)
+        let repo = self.local();
+        history::added_blobs(&repo, &self.objects(&repo)?, spec)
+    }
+
+    /// The commits every reference (and `HEAD`) points at, as hex ids.
+    ///
+    /// # Errors
+    /// [`GitError::Read`] when the references cannot be read.
+    pub fn ref_tips(&self) -> Result<Vec<String>, GitError> {
+        Ok(history::all_tips(&self.local())?
+            .iter()
+            .map(ToString::to_string)
+            .collect())
     }
 
     /// The blobs staged in the index that differ from `HEAD` (what the next commit would
@@ -119,7 +157,8 @@ impl Repo {
     /// # Errors
     /// [`GitError::Read`] when the index or `HEAD` cannot be read.
     pub fn staged_blobs(&self) -> Result<Vec<AddedBlob>, GitError> {
-        history::staged_blobs(&self.local())
+        let repo = self.local();
+        history::staged_blobs(&repo, &self.objects(&repo)?)
     }
 }
 
@@ -134,7 +173,7 @@ pub struct History {
 
 /// Reads blob contents on one thread.
 pub struct BlobReader {
-    repo: gix::Repository,
+    objects: history::Objects,
 }
 
 impl std::fmt::Debug for BlobReader {
@@ -149,19 +188,18 @@ impl BlobReader {
     /// # Errors
     /// [`GitError::Object`] when the id is not a blob in the repository.
     pub fn read(&self, id: &str) -> Result<Vec<u8>, GitError> {
-        let object_error = |detail: String| GitError::Object {
+        let oid = gix::ObjectId::from_hex(id.as_bytes()).map_err(|e| GitError::Object {
             id: id.to_owned(),
-            detail,
-        };
-        let oid =
-            gix::ObjectId::from_hex(id.as_bytes()).map_err(|e| object_error(e.to_string()))?;
-        let object = self
-            .repo
-            .find_object(oid)
-            .map_err(|e| object_error(e.to_string()))?;
-        if object.kind != gix::object::Kind::Blob {
-            return Err(object_error(format!("is a {}, not a blob", object.kind)));
+            detail: e.to_string(),
+        })?;
+        let mut buffer = Vec::new();
+        let data = self.objects.read(&oid, &mut buffer)?;
+        if data.kind != gix::object::Kind::Blob {
+            return Err(GitError::Object {
+                id: id.to_owned(),
+                detail: format!("is a {}, not a blob", data.kind),
+            });
         }
-        Ok(object.detach().data)
+        Ok(data.data.to_vec())
     }
 }

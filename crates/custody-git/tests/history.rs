@@ -98,7 +98,7 @@ fn every_blob_once_with_the_commit_that_added_it() {
     assert_eq!(info.author, "Ada <ada@example.org>");
     assert_eq!(info.time, 1_767_225_600);
 
-    let reader = repo.reader();
+    let reader = repo.reader().expect("reader");
     let a_v2 = all
         .blobs
         .iter()

@@ -49,6 +49,20 @@ pub struct Finding {
     /// Stable identity of this secret for baselines: SHA-256 of the rule and the secret,
     /// first 16 hex digits. The same secret in two places has one fingerprint.
     pub fingerprint: String,
+    /// The commit that added the content, for findings in history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitRef>,
+}
+
+/// A commit as findings in history name it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommitRef {
+    /// Hex commit id.
+    pub id: String,
+    /// `Name <email>` of the author.
+    pub author: String,
+    /// Author time, Unix seconds.
+    pub time: i64,
 }
 
 /// Largest compiled regex (bytes) a rule may have: user rules cannot exhaust memory.
@@ -369,6 +383,7 @@ fn finding(
         redacted,
         excerpt,
         fingerprint,
+        commit: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! limit skipped and counted, unreadable files reported without stopping the scan.
 
 use crate::SecretsError;
-use crate::engine::{Finding, RuleSet};
+use crate::engine::{CommitRef, Finding, RuleSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -123,6 +123,114 @@ pub fn scan_tree(
     report
         .findings
         .sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    report.errors.sort();
+    Ok(report)
+}
+
+/// Content that is not a file on disk: a blob of history, of the index or of a push.
+#[derive(Debug, Clone)]
+pub struct BlobRef {
+    /// Object id, handed to the reader.
+    pub id: String,
+    /// Path in the tree.
+    pub path: String,
+    /// The commit that added it, if any.
+    pub commit: Option<std::sync::Arc<CommitRef>>,
+}
+
+/// Scan blobs on all cores. `reader` makes one reading function per thread (git object
+/// handles are per thread); it returns the bytes of a blob id or why it could not.
+/// Findings come in the order of `blobs`, then by position.
+///
+/// # Errors
+/// [`SecretsError::Rules`] for an invalid allowed-path pattern.
+pub fn scan_blobs<R>(
+    rules: &RuleSet,
+    blobs: &[BlobRef],
+    options: &ScanOptions,
+    reader: impl Fn() -> R + Sync,
+) -> Result<ScanReport, SecretsError>
+where
+    R: FnMut(&str) -> Result<Vec<u8>, String>,
+{
+    let root = Path::new("/");
+    let allow = allow_matcher(root, &options.allow_paths)?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let parts: Vec<(ScanReport, Vec<usize>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(blobs.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut read = reader();
+                    let mut local = ScanReport::default();
+                    // Index of the blob each finding came from, for ordering.
+                    let mut origin = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(blob) = blobs.get(i) else { break };
+                        let data = match read(&blob.id) {
+                            Ok(d) => d,
+                            Err(e) => {
+                                local
+                                    .errors
+                                    .push(format!("{} ({}): {e}", blob.path, blob.id));
+                                continue;
+                            }
+                        };
+                        if data.len() as u64 > options.max_file_size {
+                            local.large_skipped += 1;
+                            continue;
+                        }
+                        if looks_binary(&data) {
+                            local.binary_skipped += 1;
+                            continue;
+                        }
+                        local.files += 1;
+                        local.bytes += data.len() as u64;
+                        for mut finding in rules.scan(&blob.path, &data) {
+                            finding.commit = blob.commit.as_deref().cloned();
+                            local.findings.push(finding);
+                            origin.push(i);
+                        }
+                    }
+                    (local, origin)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    (
+                        ScanReport {
+                            errors: vec!["a scanning thread panicked".to_owned()],
+                            ..ScanReport::default()
+                        },
+                        Vec::new(),
+                    )
+                })
+            })
+            .collect()
+    });
+    let mut report = ScanReport::default();
+    let mut tagged = Vec::new();
+    for (part, origin) in parts {
+        report.files += part.files;
+        report.bytes += part.bytes;
+        report.binary_skipped += part.binary_skipped;
+        report.large_skipped += part.large_skipped;
+        report.errors.extend(part.errors);
+        tagged.extend(origin.into_iter().zip(part.findings));
+    }
+    let before = tagged.len();
+    tagged.retain(|(_, f)| {
+        !allow
+            .matched_path_or_any_parents(root.join(&f.path), false)
+            .is_ignore()
+    });
+    report.allowed_by_path = before - tagged.len();
+    tagged.sort_by(|(i, a), (j, b)| (i, a.line, a.column).cmp(&(j, b.line, b.column)));
+    report.findings = tagged.into_iter().map(|(_, f)| f).collect();
     report.errors.sort();
     Ok(report)
 }

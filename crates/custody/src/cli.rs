@@ -62,11 +62,18 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
-    /// Scan a directory tree (default: the current directory) for secrets.
+    /// Scan a directory tree (default: the current directory), the staged changes, the git
+    /// history or a push for secrets.
     #[command(
-        after_help = "Examples:\n  custody secrets scan\n  custody secrets scan src/ --format sarif -o secrets.sarif\n  custody secrets scan . --no-ignore --format json\n  custody secrets scan --write-baseline .custody/secrets-baseline.json   # accept what is there now\n  custody secrets scan --baseline .custody/secrets-baseline.json\n\nA line with `custody:allow` (or `gitleaks:allow`) in it is never reported. Files listed in .gitignore are skipped unless --no-ignore is given; hidden files such as .env are scanned; .git/ never. Findings show the rule, file, line, column and the secret's first four characters only, never the whole secret.\n\nExit codes: 0 no secrets found, 1 secrets found, 2 unreadable input or bad rules."
+        after_help = "Examples:\n  custody secrets scan\n  custody secrets scan src/ --format sarif -o secrets.sarif\n  custody secrets scan . --no-ignore --format json\n  custody secrets scan --staged                  # what the next commit adds (pre-commit)\n  custody secrets scan --git                     # every file version in the history, once\n  custody secrets scan --git --since v1.2.0      # commits after v1.2.0 (or A..B)\n  custody secrets scan --pre-receive < updates   # what a push adds (OLD NEW REF lines)\n  custody secrets scan --write-baseline .custody/secrets-baseline.json   # accept what is there now\n  custody secrets scan --baseline .custody/secrets-baseline.json\n\nA line with `custody:allow` (or `gitleaks:allow`) in it is never reported. Files listed in .gitignore are skipped unless --no-ignore is given; hidden files such as .env are scanned; .git/ never. In history, each distinct file content is scanned once and its findings name the commit and path that added it. Findings show the rule, file, line, column and the secret's first four characters only, never the whole secret.\n\nExit codes: 0 no secrets found, 1 secrets found, 2 unreadable input or bad rules."
     )]
     Scan(SecretsScanArgs),
+    /// Install a git hook that runs the scanner: pre-commit (staged changes) in a work
+    /// tree, or pre-receive (pushed commits) in a server's bare repository.
+    #[command(
+        after_help = "Examples:\n  custody secrets install-hook                         # .git/hooks/pre-commit here\n  custody secrets install-hook --pre-receive --repo /srv/git/project.git\n\nThe hook calls the custody found on PATH when it runs (or --custody PATH). An existing hook is never overwritten unless --force is given. With the pre-commit framework, use the `custody-secrets` hook of this repository's .pre-commit-hooks.yaml instead."
+    )]
+    InstallHook(SecretsInstallHookArgs),
     /// List the rules (built-in and from --rules files).
     Rules(SecretsRulesArgs),
 }
@@ -112,6 +119,37 @@ pub struct SecretsScanArgs {
     /// Write every finding of this scan into a baseline file (then review the reasons).
     #[arg(long = "write-baseline", value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Scan what is staged for the next commit in the repository at PATH (files that
+    /// differ from HEAD), not the working tree.
+    #[arg(long, conflicts_with_all = ["git", "pre_receive"])]
+    pub staged: bool,
+    /// Scan the history of the repository at PATH: every distinct file content reachable
+    /// from any ref, once, attributed to the commit and path that added it.
+    #[arg(long, conflicts_with = "pre_receive")]
+    pub git: bool,
+    /// With --git: only commits after REV (not reachable from it), or a range A..B.
+    #[arg(long, value_name = "REV|RANGE", requires = "git")]
+    pub since: Option<String>,
+    /// Scan what a push adds, reading `OLD NEW REF` lines on standard input as a git
+    /// pre-receive hook gets them; the repository is PATH (the hook's current directory).
+    #[arg(long = "pre-receive")]
+    pub pre_receive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretsInstallHookArgs {
+    /// The repository.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Install the server-side pre-receive hook instead of pre-commit.
+    #[arg(long = "pre-receive")]
+    pub pre_receive: bool,
+    /// Replace an existing hook.
+    #[arg(long)]
+    pub force: bool,
+    /// The custody executable the hook runs (default: `custody` from PATH).
+    #[arg(long, value_name = "PATH")]
+    pub custody: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

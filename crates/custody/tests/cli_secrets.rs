@@ -267,3 +267,231 @@ fn gitleaks_configurations_load() {
         "vendor/ allowed, the dummy stopword honoured"
     );
 }
+
+/// `git` with a fixed identity, in `dir`.
+fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("git")
+        .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.org"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs")
+}
+
+fn git_ok(dir: &Path, args: &[&str]) -> String {
+    let out = git(dir, args);
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn commit_file(dir: &Path, path: &str, content: &str, message: &str) -> String {
+    std::fs::write(dir.join(path), content).expect("write");
+    git_ok(dir, &["add", path]);
+    git_ok(dir, &["commit", "-q", "--no-verify", "-m", message]);
+    git_ok(dir, &["rev-parse", "HEAD"])
+}
+
+#[test]
+fn history_scans_attribute_findings_to_the_commit_that_added_them() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    git_ok(dir, &["init", "-q"]);
+    let first = commit_file(dir, "README.md", "# project\n", "start");
+    let leak = commit_file(dir, "deploy.sh", &format!("export GH={GITHUB}\n"), "deploy");
+    // Removed from the tree, still in the history.
+    commit_file(
+        dir,
+        "deploy.sh",
+        "export GH=$GH_TOKEN\n",
+        "use the environment",
+    );
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "."])
+        .assert()
+        .code(0);
+    let out = custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "--format", "json", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(GITHUB), "secret printed");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let findings = v["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{stdout}");
+    assert_eq!(findings[0]["path"], "deploy.sh");
+    assert_eq!(findings[0]["commit"]["id"], leak.as_str());
+    assert_eq!(findings[0]["commit"]["author"], "Ada <ada@example.org>");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("from 3 commit(s)"), "{stderr}");
+    // The table names the commit too.
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "added in {}",
+            &leak[..12]
+        )));
+    // Only what came after the leak: clean.
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "--since", &leak, "."])
+        .assert()
+        .code(0);
+    custody()
+        .current_dir(dir)
+        .args([
+            "secrets",
+            "scan",
+            "--git",
+            "--since",
+            &format!("{first}..{leak}"),
+            ".",
+        ])
+        .assert()
+        .code(1);
+    // A baseline written from history accepts it.
+    let baseline = dir.join("baseline.json");
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "--write-baseline"])
+        .arg(&baseline)
+        .arg(".")
+        .assert()
+        .code(0);
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "--baseline"])
+        .arg(&baseline)
+        .arg(".")
+        .assert()
+        .code(0);
+    // Bad revisions and non-repositories are input errors.
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "--since", "nope", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    custody()
+        .args(["secrets", "scan", "--git"])
+        .arg(elsewhere.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a git repository"));
+    custody()
+        .args(["secrets", "scan", "--since", "x", "."])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_pre_commit_hook_refuses_staged_secrets() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    git_ok(dir, &["init", "-q"]);
+    commit_file(dir, "README.md", "# project\n", "start");
+    let binary = assert_cmd::cargo::cargo_bin("custody");
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "install-hook", "--custody"])
+        .arg(&binary)
+        .assert()
+        .code(0);
+    let hook = dir.join(".git/hooks/pre-commit");
+    assert!(hook.is_file());
+    // Never overwritten silently.
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "install-hook"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    // An unstaged secret does not block; a staged one does.
+    std::fs::write(dir.join("notes.txt"), format!("{STRIPE}\n")).expect("write");
+    std::fs::write(dir.join("app.py"), "print('hello')\n").expect("write");
+    git_ok(dir, &["add", "app.py"]);
+    git_ok(dir, &["commit", "-q", "-m", "clean"]);
+    std::fs::write(dir.join("app.py"), format!("KEY = \"{STRIPE}\"\n")).expect("write");
+    git_ok(dir, &["add", "app.py"]);
+    let out = git(dir, &["commit", "-q", "-m", "leak"]);
+    assert!(!out.status.success(), "the hook let the secret through");
+    // git sends a hook's output to its standard error.
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("app.py:1"), "{shown}");
+    assert!(!shown.contains(STRIPE));
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--staged", "--format", "sarif", "."])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"startLine\": 1"));
+}
+
+#[test]
+fn the_pre_receive_hook_scans_only_what_a_push_adds() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let work = tmp.path().join("work");
+    let server = tmp.path().join("server.git");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    git_ok(tmp.path(), &["init", "-q", "--bare", "server.git"]);
+    let binary = assert_cmd::cargo::cargo_bin("custody");
+    custody()
+        .args(["secrets", "install-hook", "--pre-receive", "--repo"])
+        .arg(&server)
+        .arg("--custody")
+        .arg(&binary)
+        .assert()
+        .code(0);
+    let url = format!("file://{}", server.display());
+    git_ok(&work, &["init", "-q"]);
+    commit_file(&work, "README.md", "# project\n", "start");
+    git_ok(&work, &["push", "-q", &url, "HEAD:refs/heads/main"]);
+    // A secret in a new commit: refused, with the reason on the pusher's terminal.
+    commit_file(&work, "ci.yml", &format!("token: {GITHUB}\n"), "ci");
+    let out = git(&work, &["push", &url, "HEAD:refs/heads/main"]);
+    assert!(!out.status.success(), "the push went through");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ci.yml:1"), "{stderr}");
+    assert!(stderr.contains("from 1 pushed commit(s)"), "{stderr}");
+    assert!(!stderr.contains(GITHUB));
+    // Fixed by a new commit on top: still refused, the secret is in the pushed history.
+    commit_file(&work, "ci.yml", "token: ${{ secrets.TOKEN }}\n", "fix");
+    let out = git(&work, &["push", &url, "HEAD:refs/heads/main"]);
+    assert!(!out.status.success());
+    // Rewritten away: accepted, and a new branch of known commits scans nothing.
+    git_ok(&work, &["reset", "-q", "--hard", "HEAD~2"]);
+    commit_file(&work, "ci.yml", "token: ${{ secrets.TOKEN }}\n", "ci");
+    git_ok(&work, &["push", "-q", &url, "HEAD:refs/heads/main"]);
+    let out = git(&work, &["push", &url, "HEAD:refs/heads/copy"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("from 0 pushed commit(s)"), "{stderr}");
+    // Malformed hook input is an input error.
+    custody()
+        .current_dir(&server)
+        .args(["secrets", "scan", "--pre-receive", "."])
+        .write_stdin("not a ref update\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("OLD NEW REF"));
+}

@@ -1,19 +1,23 @@
 //! `custody secrets …`: credential scanning.
 
-use crate::cli::{FindingsFormat, SecretsCommand, SecretsScanArgs};
+use crate::cli::{FindingsFormat, SecretsCommand, SecretsInstallHookArgs, SecretsScanArgs};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Context as _, Result};
+use custody_check::git_secrets::{parse_push, scan_history, scan_push, scan_staged};
 use custody_core::atomic::FileMode;
+use custody_git::HistorySpec;
 use custody_secrets::baseline::Baseline;
 use custody_secrets::engine::{Finding, RuleSet};
 use custody_secrets::rules::builtin_and_files;
 use custody_secrets::scan::{ScanOptions, ScanReport, scan_tree};
 use serde_json::json;
+use std::io::Read as _;
 
 pub fn run(cmd: SecretsCommand) -> Result<Outcome> {
     match cmd {
         SecretsCommand::Scan(args) => scan(&args),
+        SecretsCommand::InstallHook(args) => install_hook(&args),
         SecretsCommand::Rules(args) => {
             for r in builtin_and_files(&args.rules)? {
                 println!("{:<32} {}", r.id, r.description);
@@ -31,8 +35,40 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
         allow_paths: args.allow_paths.clone(),
     };
     let started = std::time::Instant::now();
-    let mut report = scan_tree(&rules, &args.path, &options)
-        .with_context(|| format!("scanning {}", args.path.display()))?;
+    let where_ = args.path.display();
+    // What was scanned, for the summary: files of a tree, or blobs of commits.
+    let (mut report, scope) = if args.staged {
+        let scan = scan_staged(&rules, &args.path, &options)
+            .with_context(|| format!("scanning the staged changes of {where_}"))?;
+        (scan.report, "staged file(s)".to_owned())
+    } else if args.git {
+        let spec = args
+            .since
+            .clone()
+            .map_or(HistorySpec::All, HistorySpec::Since);
+        let scan = scan_history(&rules, &args.path, &spec, &options)
+            .with_context(|| format!("scanning the history of {where_}"))?;
+        (
+            scan.report,
+            format!("distinct file version(s) from {} commit(s)", scan.commits),
+        )
+    } else if args.pre_receive {
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .context("reading the pushed ref updates from standard input")?;
+        let updates = parse_push(&input)?;
+        let scan = scan_push(&rules, &args.path, &updates, &options)
+            .with_context(|| format!("scanning the push into {where_}"))?;
+        (
+            scan.report,
+            format!("file version(s) from {} pushed commit(s)", scan.commits),
+        )
+    } else {
+        let report = scan_tree(&rules, &args.path, &options)
+            .with_context(|| format!("scanning {where_}"))?;
+        (report, "file(s)".to_owned())
+    };
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::accepting(
             &report.findings,
@@ -60,7 +96,7 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
     };
     write_output(args.output.as_deref(), text.as_bytes(), FileMode::Public)?;
     eprintln!(
-        "Scanned {} file(s), {:.1} MB in {:.2} s with {} rules: {} finding(s){}{}",
+        "Scanned {} {scope}, {:.1} MB in {:.2} s with {} rules: {} finding(s){}{}",
         report.files,
         report.bytes as f64 / 1e6,
         started.elapsed().as_secs_f64(),
@@ -68,7 +104,7 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
         report.findings.len(),
         if report.binary_skipped + report.large_skipped > 0 {
             format!(
-                "; skipped {} binary and {} large file(s)",
+                "; skipped {} binary and {} large",
                 report.binary_skipped, report.large_skipped
             )
         } else {
@@ -77,7 +113,7 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
         if report.errors.is_empty() {
             String::new()
         } else {
-            format!("; {} file(s) unreadable", report.errors.len())
+            format!("; {} unreadable", report.errors.len())
         }
     );
     for e in &report.errors {
@@ -100,11 +136,60 @@ fn table(report: &ScanReport) -> String {
     let mut out = String::new();
     for f in &report.findings {
         out.push_str(&format!(
-            "{}:{}:{}  {}  {}\n    {}\n",
-            f.path, f.line, f.column, f.rule, f.redacted, f.excerpt
+            "{}:{}:{}  {}  {}\n",
+            f.path, f.line, f.column, f.rule, f.redacted
         ));
+        if let Some(c) = &f.commit {
+            let short = c.id.get(..12).unwrap_or(&c.id);
+            let date = custody_core::time::format_utc(c.time);
+            out.push_str(&format!("    added in {short} by {} on {date}\n", c.author));
+        }
+        out.push_str(&format!("    {}\n", f.excerpt));
     }
     out
+}
+
+/// The hook scripts: they find custody on PATH when they run (or the path given).
+fn install_hook(args: &SecretsInstallHookArgs) -> Result<Outcome> {
+    let repo = custody_git::Repo::discover(&args.repo)?;
+    let hooks = repo.git_dir().join("hooks");
+    let (name, command) = if args.pre_receive {
+        ("pre-receive", "secrets scan --pre-receive .")
+    } else {
+        ("pre-commit", "secrets scan --staged .")
+    };
+    let custody = match &args.custody {
+        Some(p) => shell_quote(&p.display().to_string()),
+        None => "custody".to_owned(),
+    };
+    let baseline = if args.pre_receive {
+        String::new()
+    } else {
+        "# Findings accepted in the repository's baseline do not block.\n\
+         if [ -f .custody/secrets-baseline.json ]; then\n\
+         \x20 set -- --baseline .custody/secrets-baseline.json\n\
+         fi\n"
+            .to_owned()
+    };
+    let script = format!(
+        "#!/bin/sh\n# Installed by `custody secrets install-hook`: refuses a {what} that adds secrets.\n{baseline}exec {custody} {command} \"$@\"\n",
+        what = if args.pre_receive { "push" } else { "commit" },
+    );
+    let path = hooks.join(name);
+    if path.exists() && !args.force {
+        anyhow::bail!(
+            "{} exists; look at it, then run again with --force to replace it",
+            path.display()
+        );
+    }
+    std::fs::create_dir_all(&hooks).with_context(|| format!("creating {}", hooks.display()))?;
+    custody_core::atomic::write_atomic(&path, script.as_bytes(), FileMode::Executable)?;
+    eprintln!("Installed {}", path.display());
+    Ok(Outcome::Success)
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 fn rules_used(report: &ScanReport) -> Vec<(String, String)> {
@@ -131,6 +216,9 @@ fn sarif(report: &ScanReport, rules: &[(String, String)]) -> serde_json::Value {
                 "region": {"startLine": f.line, "startColumn": f.column},
             }}],
             "partialFingerprints": {"custodySecret/v1": f.fingerprint},
+            "properties": f.commit.as_ref().map(|c| json!({
+                "commit": c.id, "author": c.author, "time": c.time,
+            })).unwrap_or_else(|| json!({})),
         })
     };
     json!({
