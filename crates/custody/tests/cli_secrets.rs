@@ -495,3 +495,68 @@ fn the_pre_receive_hook_scans_only_what_a_push_adds() {
         .code(2)
         .stderr(predicate::str::contains("OLD NEW REF"));
 }
+
+/// The pre-commit framework hook runs a command custody accepts and that gates staged
+/// secrets.
+#[test]
+fn the_pre_commit_framework_hook_entry_works() {
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.pre-commit-hooks.yaml"),
+    )
+    .expect(".pre-commit-hooks.yaml at the repository root");
+    assert!(manifest.contains("- id: custody-secrets"));
+    let entry = manifest
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entry: "))
+        .expect("an entry");
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("custody"));
+    let args: Vec<&str> = words.collect();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    git_ok(dir, &["init", "-q"]);
+    commit_file(dir, "README.md", "# project\n", "start");
+    custody().current_dir(dir).args(&args).assert().code(0);
+    std::fs::write(dir.join("key.txt"), format!("{AWS}\n")).expect("write");
+    git_ok(dir, &["add", "key.txt"]);
+    custody().current_dir(dir).args(&args).assert().code(1);
+}
+
+/// SRC-3 in a git repository: a secret removed from the tree still fails the control
+/// through the history; accepted in the baseline and gated by the hook, it passes.
+#[test]
+fn src3_covers_the_history_and_the_commit_gate() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    git_ok(dir, &["init", "-q"]);
+    let leak = commit_file(dir, "app.py", &format!("TOKEN = \"{GITHUB}\"\n"), "leak");
+    commit_file(dir, "app.py", "TOKEN = os.environ['TOKEN']\n", "fix");
+    let (status, detail) = src3(dir);
+    assert_eq!(status, "fail", "{detail}");
+    assert!(
+        detail.contains(&format!("app.py:1 @ {}", &leak[..12])),
+        "{detail}"
+    );
+    assert!(!detail.contains(GITHUB), "{detail}");
+    std::fs::create_dir_all(dir.join(".custody")).expect("mkdir");
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "--write-baseline"])
+        .arg(".custody/secrets-baseline.json")
+        .assert()
+        .success();
+    let (status, detail) = src3(dir);
+    assert_eq!(status, "warn", "{detail}");
+    assert!(detail.contains("nothing stops new ones"), "{detail}");
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "install-hook"])
+        .assert()
+        .success();
+    let (status, detail) = src3(dir);
+    assert_eq!(status, "pass", "{detail}");
+    assert!(
+        detail.contains("pre-commit secret gate installed"),
+        "{detail}"
+    );
+}

@@ -1,5 +1,6 @@
 //! SRC-3: no credentials in the repository, found by custody's secret scanner over the
-//! working tree (history and staged changes come with the git sources of the scanner).
+//! working tree and, when the project is a git repository, every file version in its
+//! history; the pre-commit gate counts as evidence that new ones are stopped.
 
 use super::result;
 use crate::catalogue::Control;
@@ -9,6 +10,9 @@ use custody_secrets::baseline::Baseline;
 use custody_secrets::engine::RuleSet;
 use custody_secrets::rules::builtin_and_files;
 use custody_secrets::scan::{ScanOptions, scan_tree};
+
+use crate::git_secrets::scan_history;
+use custody_git::HistorySpec;
 
 pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlResult {
     let cfg = &project.config().secrets;
@@ -39,11 +43,31 @@ pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlR
         Ok(r) => r,
         Err(e) => return broken(e.to_string()),
     };
+    // History, when the project is a git repository: every file version once.
+    let history = match custody_git::Repo::discover(root) {
+        Ok(_) => match scan_history(&set, root, &HistorySpec::All, &options) {
+            Ok(scan) => Some(scan),
+            Err(e) => return broken(e.to_string()),
+        },
+        Err(_) => None,
+    };
     let baseline_path = root.join(&cfg.baseline);
     let mut stale = Vec::new();
+    let mut history = history;
     if baseline_path.is_file() {
         match Baseline::read(&baseline_path) {
-            Ok(b) => stale = b.apply(&mut report.findings),
+            Ok(b) => {
+                stale = b.apply(&mut report.findings);
+                if let Some(h) = history.as_mut() {
+                    // An entry counts as used if either scan still finds its secret.
+                    let stale_in_history = b.apply(&mut h.report.findings);
+                    stale.retain(|e| {
+                        stale_in_history
+                            .iter()
+                            .any(|s| s.fingerprint == e.fingerprint)
+                    });
+                }
+            }
             Err(e) => return broken(e.to_string()),
         }
     }
@@ -53,8 +77,9 @@ pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlR
         report.bytes as f64 / 1e6,
         set.len()
     );
-    if !report.findings.is_empty() {
-        let evidence = report
+    let history_findings = history.as_ref().map_or(&[][..], |h| &h.report.findings[..]);
+    if !report.findings.is_empty() || !history_findings.is_empty() {
+        let mut evidence: Vec<Evidence> = report
             .findings
             .iter()
             .map(|f| {
@@ -64,12 +89,23 @@ pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlR
                 )
             })
             .collect();
+        evidence.extend(history_findings.iter().map(|f| {
+            let commit = f
+                .commit
+                .as_ref()
+                .map_or("?", |c| c.id.get(..12).unwrap_or(&c.id));
+            Evidence::at(
+                format!("{}:{} @ {commit}", f.path, f.line),
+                format!("{} ({}): {}", f.rule, f.description, f.redacted),
+            )
+        }));
         return result(
             control,
             Status::Fail,
             format!(
-                "{} secret(s) in the working tree ({scope})",
-                report.findings.len()
+                "{} secret(s) in the working tree, {} in the git history ({scope})",
+                report.findings.len(),
+                history_findings.len()
             ),
             evidence,
             Some(
@@ -81,19 +117,57 @@ pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlR
         "scanned {scope}; {} finding(s) in allowed paths",
         report.allowed_by_path
     ))];
+    let hook = custody_git::Repo::discover(root)
+        .ok()
+        .map(|r| r.git_dir().join("hooks/pre-commit"))
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("secrets scan --staged")));
+    if let Some(h) = &history {
+        evidence.push(Evidence::note(format!(
+            "git history: {} distinct file version(s) from {} commit(s), {:.1} MB, no secrets",
+            h.report.files,
+            h.commits,
+            h.report.bytes as f64 / 1e6
+        )));
+    }
+    evidence.push(Evidence::note(match &hook {
+        Some(p) => format!("pre-commit secret gate installed: {}", p.display()),
+        None => "no pre-commit secret gate in this clone".to_owned(),
+    }));
     evidence.extend(stale.iter().map(|e| {
         Evidence::note(format!(
             "stale baseline entry {} ({} in {}): remove it",
             e.fingerprint, e.rule, e.path
         ))
     }));
-    result(
-        control,
-        Status::Warn,
-        format!(
-            "no secrets in the working tree ({scope}); git history and staged changes are not scanned yet"
+    match (&history, &hook) {
+        (Some(_), Some(_)) => result(
+            control,
+            Status::Pass,
+            format!(
+                "no secrets in the working tree or the git history ({scope}); commits are gated"
+            ),
+            evidence,
+            None,
         ),
-        evidence,
-        Some("install the pre-commit secret gate once custody ships it (issue #5)"),
-    )
+        (Some(_), None) => result(
+            control,
+            Status::Warn,
+            format!(
+                "no secrets in the working tree or the git history ({scope}); nothing stops new ones at commit time"
+            ),
+            evidence,
+            Some(
+                "`custody secrets install-hook` (pre-commit here; --pre-receive on the server's bare repository) or the pre-commit framework hook `custody-secrets`",
+            ),
+        ),
+        (None, _) => result(
+            control,
+            Status::Warn,
+            format!(
+                "no secrets in the working tree ({scope}); not a git repository, so no history was scanned"
+            ),
+            evidence,
+            Some("run `custody check` in the git repository to cover the history"),
+        ),
+    }
 }
