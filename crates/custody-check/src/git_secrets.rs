@@ -48,7 +48,8 @@ pub fn scan_history(
 ) -> Result<GitScan, GitScanError> {
     let repo = Repo::discover(repo_path)?;
     let history = repo.added_blobs(spec)?;
-    let report = scan_added(rules, &repo, &history.blobs, options)?;
+    let mut report = scan_added(rules, &repo, &history.blobs, options)?;
+    report.errors.extend(history.errors);
     Ok(GitScan {
         report,
         commits: history.commits,
@@ -144,7 +145,8 @@ pub fn scan_push(
             .map(|u| u.old.clone()),
     );
     let history = repo.added_blobs(&HistorySpec::Between { tips, hidden })?;
-    let report = scan_added(rules, &repo, &history.blobs, options)?;
+    let mut report = scan_added(rules, &repo, &history.blobs, options)?;
+    report.errors.extend(history.errors);
     Ok(GitScan {
         report,
         commits: history.commits,
@@ -178,8 +180,8 @@ fn scan_added(
         .collect();
     Ok(scan_blobs(rules, &refs, options, || {
         let reader = repo.reader();
-        move |id: &str| match &reader {
-            Ok(r) => r.read(id).map_err(|e| e.to_string()),
+        move |id: &str, max: u64| match &reader {
+            Ok(r) => r.read_limited(id, max).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         }
     })?)

@@ -116,6 +116,25 @@ impl Objects {
         }
     }
 
+    /// The object's size without decompressing it, when the store can tell.
+    pub(crate) fn size(&self, id: &gix::oid) -> Result<u64, GitError> {
+        use gix::objs::FindHeader as _;
+        let header = if self.is_new(id) {
+            self.quarantine
+                .as_ref()
+                .map(|q| q.try_header(id))
+                .transpose()
+                .map(Option::flatten)
+        } else {
+            self.main.try_header(id)
+        };
+        match header {
+            Ok(Some(h)) => Ok(h.size),
+            Ok(None) => Err(object_error(id.to_owned(), "not in the repository")),
+            Err(e) => Err(object_error(id.to_owned(), e)),
+        }
+    }
+
     fn read_kind<'b>(
         &self,
         id: &gix::oid,
@@ -234,6 +253,7 @@ pub(crate) fn added_blobs(
     objects: &Objects,
     spec: &HistorySpec,
 ) -> Result<History, GitError> {
+    let mut errors = Vec::new();
     let commits = match spec {
         // During a push, what is new is exactly what sits in the quarantine.
         HistorySpec::Between { tips, .. } if objects.quarantine.is_some() => {
@@ -246,15 +266,22 @@ pub(crate) fn added_blobs(
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            quarantined_commits(objects, tips)?
+            quarantined_commits(objects, tips, &mut errors)
         }
-        _ => walked_commits(repo, spec)?,
+        _ => walked_commits(repo, spec, &mut errors)?,
     };
     let mut differ = TreeDiffer::new(objects);
     let mut blobs = Vec::new();
     for i in parents_first(&commits) {
         let (id, parents) = &commits[i];
-        let (tree, info) = commit_tree_and_info(objects, *id)?;
+        // A commit that cannot be read is reported and skipped; the rest is scanned.
+        let (tree, info) = match commit_tree_and_info(objects, *id) {
+            Ok(found) => found,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
         // A parent we cannot read (a shallow clone's boundary) counts as no parent: its
         // files are scanned rather than skipped.
         let parent_tree = parents
@@ -268,17 +295,25 @@ pub(crate) fn added_blobs(
                 path,
                 commit: Some(Arc::clone(&info)),
             });
-        })?;
+        });
     }
+    errors.append(&mut differ.errors);
     Ok(History {
         commits: commits.len(),
         blobs,
+        errors,
     })
 }
 
 type CommitList = Vec<(ObjectId, Vec<ObjectId>)>;
 
-fn walked_commits(repo: &gix::Repository, spec: &HistorySpec) -> Result<CommitList, GitError> {
+/// The commits of `spec`. A walk that breaks (a missing or corrupt commit) ends there
+/// with an error in `errors`; what was walked is still scanned.
+fn walked_commits(
+    repo: &gix::Repository,
+    spec: &HistorySpec,
+    errors: &mut Vec<String>,
+) -> Result<CommitList, GitError> {
     let (tips, hidden) = resolve(repo, spec)?;
     if tips.is_empty() {
         return Ok(Vec::new());
@@ -290,14 +325,26 @@ fn walked_commits(repo: &gix::Repository, spec: &HistorySpec) -> Result<CommitLi
         .map_err(|e| read_error("history")(e.to_string()))?;
     let mut commits = Vec::new();
     for info in walk {
-        let info = info.map_err(|e| read_error("history")(e.to_string()))?;
-        commits.push((info.id, info.parent_ids.iter().copied().collect::<Vec<_>>()));
+        match info {
+            Ok(info) => {
+                commits.push((info.id, info.parent_ids.iter().copied().collect::<Vec<_>>()));
+            }
+            Err(e) => {
+                errors.push(format!("walking the history: {e}"));
+                break;
+            }
+        }
     }
     Ok(commits)
 }
 
-/// Commits reachable from `tips` through commits that are in the quarantine.
-fn quarantined_commits(objects: &Objects, tips: Vec<ObjectId>) -> Result<CommitList, GitError> {
+/// Commits reachable from `tips` through commits that are in the quarantine; unreadable
+/// ones are reported in `errors`.
+fn quarantined_commits(
+    objects: &Objects,
+    tips: Vec<ObjectId>,
+    errors: &mut Vec<String>,
+) -> CommitList {
     let mut seen = HashSet::new();
     let mut queue: VecDeque<ObjectId> = tips.into_iter().collect();
     let mut commits = Vec::new();
@@ -306,14 +353,23 @@ fn quarantined_commits(objects: &Objects, tips: Vec<ObjectId>) -> Result<CommitL
         if !seen.insert(id) || !objects.is_new(&id) {
             continue;
         }
-        let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
-        let commit = gix::objs::CommitRef::from_bytes(data, objects.hash)
-            .map_err(|e| object_error(id, e))?;
-        let parents: Vec<ObjectId> = commit.parents().collect();
+        let parents: Vec<ObjectId> = match objects
+            .read_kind(&id, gix::object::Kind::Commit, &mut buffer)
+            .and_then(|data| {
+                gix::objs::CommitRef::from_bytes(data, objects.hash)
+                    .map(|c| c.parents().collect())
+                    .map_err(|e| object_error(id, e))
+            }) {
+            Ok(parents) => parents,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
         queue.extend(parents.iter().copied());
         commits.push((id, parents));
     }
-    Ok(commits)
+    commits
 }
 
 fn commit_tree_and_info(
@@ -343,6 +399,8 @@ struct TreeDiffer<'r> {
     /// Report a blob once (history) or at every path (listing a tree).
     once_per_blob: bool,
     path: Vec<u8>,
+    /// Trees that could not be read, with where they were; the walk goes on without them.
+    errors: Vec<String>,
 }
 
 /// A tree entry, owned (decoding borrows the object's buffer).
@@ -368,6 +426,7 @@ impl<'r> TreeDiffer<'r> {
             seen_trees: HashSet::new(),
             once_per_blob: true,
             path: Vec::new(),
+            errors: Vec::new(),
         }
     }
 
@@ -410,19 +469,37 @@ impl<'r> TreeDiffer<'r> {
         old: Option<ObjectId>,
         new: ObjectId,
         report: &mut dyn FnMut(String, ObjectId),
-    ) -> Result<(), GitError> {
+    ) {
         if old == Some(new) || (self.once_per_blob && !self.seen_trees.insert(new)) {
-            return Ok(());
+            return;
         }
-        let before: HashMap<BString, (EntryKind, ObjectId)> = match old {
-            Some(old) => self
-                .entries(old)?
+        let place = |path: &[u8]| {
+            if path.is_empty() {
+                "the root tree".to_owned()
+            } else {
+                format!("tree {}", path.to_str_lossy())
+            }
+        };
+        // An unreadable old side counts as empty: everything in the new side is scanned.
+        let before: HashMap<BString, (EntryKind, ObjectId)> = match old.map(|o| self.entries(o)) {
+            Some(Ok(entries)) => entries
                 .into_iter()
                 .map(|e| (e.name, (e.kind, e.id)))
                 .collect(),
+            Some(Err(e)) => {
+                self.errors.push(format!("{}: {e}", place(&self.path)));
+                HashMap::new()
+            }
             None => HashMap::new(),
         };
-        for entry in self.entries(new)? {
+        let entries = match self.entries(new) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.errors.push(format!("{}: {e}", place(&self.path)));
+                return;
+            }
+        };
+        for entry in entries {
             let previous = before.get(&entry.name);
             if previous.map(|p| p.1) == Some(entry.id) {
                 continue;
@@ -435,7 +512,7 @@ impl<'r> TreeDiffer<'r> {
             match entry.kind {
                 EntryKind::Tree => {
                     let old_subtree = previous.filter(|p| p.0 == EntryKind::Tree).map(|p| p.1);
-                    self.diff(old_subtree, entry.id, report)?;
+                    self.diff(old_subtree, entry.id, report);
                 }
                 EntryKind::Blob => {
                     if !self.once_per_blob || self.seen_blobs.insert(entry.id) {
@@ -446,7 +523,6 @@ impl<'r> TreeDiffer<'r> {
             }
             self.path.truncate(depth);
         }
-        Ok(())
     }
 }
 
@@ -464,9 +540,16 @@ pub(crate) fn staged_blobs(
             .tree_id()
             .map_err(|e| object_error(head.id, e))?
             .detach();
-        TreeDiffer::listing(objects).diff(None, tree, &mut |path, id| {
+        let mut listing = TreeDiffer::listing(objects);
+        listing.diff(None, tree, &mut |path, id| {
             in_head.insert(path, id);
-        })?;
+        });
+        if let Some(e) = listing.errors.first() {
+            return Err(GitError::Read {
+                what: "HEAD's tree",
+                detail: e.clone(),
+            });
+        }
     }
     let mut out = Vec::new();
     for entry in index.entries() {

@@ -169,6 +169,9 @@ pub struct History {
     pub commits: usize,
     /// Distinct blobs added, in the order their commits were walked.
     pub blobs: Vec<AddedBlob>,
+    /// Commits and trees that could not be read (what they hold was not reported); the
+    /// rest of the history was.
+    pub errors: Vec<String>,
 }
 
 /// Reads blob contents on one thread.
@@ -183,6 +186,22 @@ impl std::fmt::Debug for BlobReader {
 }
 
 impl BlobReader {
+    /// The contents of blob `id` (hex), unless it is larger than `max` bytes (`None`),
+    /// which is found out without decompressing it.
+    ///
+    /// # Errors
+    /// [`GitError::Object`] when the id is not a blob in the repository.
+    pub fn read_limited(&self, id: &str, max: u64) -> Result<Option<Vec<u8>>, GitError> {
+        let oid = gix::ObjectId::from_hex(id.as_bytes()).map_err(|e| GitError::Object {
+            id: id.to_owned(),
+            detail: e.to_string(),
+        })?;
+        if self.objects.size(&oid)? > max {
+            return Ok(None);
+        }
+        self.read(id).map(Some)
+    }
+
     /// The contents of blob `id` (hex).
     ///
     /// # Errors

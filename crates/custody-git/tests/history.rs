@@ -192,3 +192,56 @@ fn not_a_repository_is_a_clear_error() {
     let err = Repo::discover(tmp.path()).expect_err("no repository");
     assert!(err.to_string().contains("not a git repository"), "{err}");
 }
+
+#[test]
+fn broken_objects_are_reported_and_the_rest_is_still_walked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    git(dir, &["init", "-q"]);
+    write(dir, "keep/a.txt", "kept\n");
+    write(dir, "lost/b.txt", "lost\n");
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "one"]);
+    write(dir, "later.txt", "later\n");
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "two"]);
+    // Delete the loose object of the tree `lost/`.
+    let lost = git(dir, &["rev-parse", "HEAD:lost"]);
+    let object = dir.join(".git/objects").join(&lost[..2]).join(&lost[2..]);
+    std::fs::remove_file(&object).expect("a loose tree object");
+    let history = Repo::discover(dir)
+        .expect("repo")
+        .added_blobs(&HistorySpec::All)
+        .expect("the walk goes on");
+    let mut paths: Vec<&str> = history.blobs.iter().map(|b| b.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["keep/a.txt", "later.txt"]);
+    assert_eq!(history.errors.len(), 1, "{:?}", history.errors);
+    assert!(
+        history.errors[0].contains("tree lost") && history.errors[0].contains(&lost),
+        "{:?}",
+        history.errors
+    );
+}
+
+#[test]
+fn large_blobs_are_refused_before_they_are_read() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    git(dir, &["init", "-q"]);
+    write(dir, "big.txt", &"x".repeat(10_000));
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "big"]);
+    let repo = Repo::discover(dir).expect("repo");
+    let history = repo.added_blobs(&HistorySpec::All).expect("walk");
+    let reader = repo.reader().expect("reader");
+    let id = &history.blobs[0].id;
+    assert_eq!(reader.read_limited(id, 9_999).expect("header"), None);
+    assert_eq!(
+        reader
+            .read_limited(id, 10_000)
+            .expect("blob")
+            .map(|b| b.len()),
+        Some(10_000)
+    );
+}

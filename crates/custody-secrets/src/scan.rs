@@ -139,7 +139,9 @@ pub struct BlobRef {
 }
 
 /// Scan blobs on all cores. `reader` makes one reading function per thread (git object
-/// handles are per thread); it returns the bytes of a blob id or why it could not.
+/// handles are per thread); given a blob id and the size limit, it returns the bytes,
+/// `None` for a blob over the limit (so that memory stays bounded, it should tell without
+/// reading it), or why it could not read it.
 /// Findings come in the order of `blobs`, then by position.
 ///
 /// # Errors
@@ -151,7 +153,7 @@ pub fn scan_blobs<R>(
     reader: impl Fn() -> R + Sync,
 ) -> Result<ScanReport, SecretsError>
 where
-    R: FnMut(&str) -> Result<Vec<u8>, String>,
+    R: FnMut(&str, u64) -> Result<Option<Vec<u8>>, String>,
 {
     let root = Path::new("/");
     let allow = allow_matcher(root, &options.allow_paths)?;
@@ -168,8 +170,12 @@ where
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(blob) = blobs.get(i) else { break };
-                        let data = match read(&blob.id) {
-                            Ok(d) => d,
+                        let data = match read(&blob.id, options.max_file_size) {
+                            Ok(Some(d)) => d,
+                            Ok(None) => {
+                                local.large_skipped += 1;
+                                continue;
+                            }
                             Err(e) => {
                                 local
                                     .errors

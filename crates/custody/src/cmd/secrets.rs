@@ -125,6 +125,11 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
             e.fingerprint, e.rule, e.path
         );
     }
+    // A push gate fails closed: what could not be read was not checked.
+    if args.pre_receive && !report.errors.is_empty() {
+        eprintln!("custody: refusing the push: part of it could not be read and scanned");
+        return Ok(Outcome::Failure);
+    }
     Ok(if report.findings.is_empty() {
         Outcome::Success
     } else {
