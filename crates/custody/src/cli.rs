@@ -134,6 +134,10 @@ pub struct SecretsScanArgs {
     /// pre-receive hook gets them; the repository is PATH (the hook's current directory).
     #[arg(long = "pre-receive")]
     pub pre_receive: bool,
+    /// Ignore the [secrets] section of custody.toml (allowed paths, rule files, baseline),
+    /// which is otherwise read from PATH (or the work tree, for git scans).
+    #[arg(long = "no-config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]

@@ -560,3 +560,49 @@ fn src3_covers_the_history_and_the_commit_gate() {
         "{detail}"
     );
 }
+
+/// The scan reads `[secrets]` from the project's custody.toml, as `custody check` does,
+/// so that the hooks accept what the project accepts; `--no-config` ignores it.
+#[test]
+fn scans_read_the_project_settings() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    git_ok(dir, &["init", "-q"]);
+    std::fs::create_dir_all(dir.join("fixtures")).expect("mkdir");
+    std::fs::write(
+        dir.join("custody.toml"),
+        "[secrets]\nallow_paths = [\"fixtures/\"]\n",
+    )
+    .expect("config");
+    std::fs::write(dir.join("fixtures/keys.txt"), format!("{AWS}\n")).expect("write");
+    git_ok(dir, &["add", "."]);
+    for mode in [&["--staged"][..], &[], &["--no-ignore"]] {
+        custody()
+            .current_dir(dir)
+            .args(["secrets", "scan"])
+            .args(mode)
+            .arg(".")
+            .assert()
+            .code(0)
+            .stderr(predicate::str::contains("Using [secrets] from"));
+    }
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--staged", "--no-config", "."])
+        .assert()
+        .code(1);
+    git_ok(dir, &["commit", "-q", "--no-verify", "-m", "fixtures"]);
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "--git", "."])
+        .assert()
+        .code(0);
+    // A broken custody.toml is an input error, not a silent default.
+    std::fs::write(dir.join("custody.toml"), "[secrets]\nallow_path = []\n").expect("config");
+    custody()
+        .current_dir(dir)
+        .args(["secrets", "scan", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("custody.toml"));
+}

@@ -15,6 +15,19 @@ use custody_tuf::updater::{Updater, UpdaterConfig};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+/// Whether a role expiring at `expires` needs re-signing soon: within an hour for the
+/// timestamp, a day for the snapshot, a week for root and targets roles. The margins stay
+/// below the default expiry periods (1, 7, 90 and 365 days), or freshly signed
+/// metadata would warn.
+fn expires_soon(role: &str, expires: i64, now: i64) -> bool {
+    let margin = match role {
+        "timestamp" => 3_600,
+        "snapshot" => 86_400,
+        _ => 7 * 86_400,
+    };
+    expires - now < margin
+}
+
 /// What reading the repository found, shared by the seven controls.
 #[derive(Debug)]
 pub(super) enum RepositoryOutcome {
@@ -286,10 +299,7 @@ pub(super) fn evaluate(control: &'static Control, outcome: &RepositoryOutcome) -
             let soon: Vec<&(String, u64, String, i64)> = facts
                 .versions
                 .iter()
-                .filter(|(r, _, _, e)| {
-                    let margin = if r == "timestamp" { 3600 } else { 7 * 86_400 };
-                    *e - now < margin
-                })
+                .filter(|(r, _, _, e)| expires_soon(r, *e, now))
                 .collect();
             if soon.is_empty() {
                 result(control, Status::Pass, "every role is fresh; clients refuse expired, rolled-back or frozen metadata".to_owned(), versions, None)
@@ -310,5 +320,27 @@ pub(super) fn evaluate(control: &'static Control, outcome: &RepositoryOutcome) -
             versions,
             None,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expires_soon;
+
+    #[test]
+    fn freshly_signed_default_expiries_are_not_soon() {
+        let signed = 1_900_000_000;
+        let later = signed + 30; // a slow machine between signing and checking
+        for (role, days) in [
+            ("timestamp", 1),
+            ("snapshot", 7),
+            ("targets", 90),
+            ("root", 365),
+        ] {
+            assert!(!expires_soon(role, signed + days * 86_400, later), "{role}");
+        }
+        assert!(expires_soon("timestamp", later + 600, later));
+        assert!(expires_soon("snapshot", later + 3_600, later));
+        assert!(expires_soon("bins-0", later + 86_400, later));
     }
 }

@@ -4,6 +4,7 @@ use crate::cli::{FindingsFormat, SecretsCommand, SecretsInstallHookArgs, Secrets
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Context as _, Result};
+use custody_check::config::SecretsConfig;
 use custody_check::git_secrets::{parse_push, scan_history, scan_push, scan_staged};
 use custody_core::atomic::FileMode;
 use custody_git::HistorySpec;
@@ -13,6 +14,7 @@ use custody_secrets::rules::builtin_and_files;
 use custody_secrets::scan::{ScanOptions, ScanReport, scan_tree};
 use serde_json::json;
 use std::io::Read as _;
+use std::path::PathBuf;
 
 pub fn run(cmd: SecretsCommand) -> Result<Outcome> {
     match cmd {
@@ -27,12 +29,54 @@ pub fn run(cmd: SecretsCommand) -> Result<Outcome> {
     }
 }
 
+/// The project's `[secrets]` settings, from `custody.toml` at the root of what is scanned
+/// (the work tree for git scans), so that the CLI, the hooks and `custody check` accept
+/// the same things.
+fn project_settings(args: &SecretsScanArgs) -> Result<Option<(PathBuf, SecretsConfig)>> {
+    if args.no_config {
+        return Ok(None);
+    }
+    let root = if args.staged || args.git || args.pre_receive {
+        match custody_git::Repo::discover(&args.path) {
+            Ok(repo) => match repo.work_dir() {
+                Some(dir) => dir.to_path_buf(),
+                None => return Ok(None),
+            },
+            // The scan itself reports the error.
+            Err(_) => return Ok(None),
+        }
+    } else {
+        args.path.clone()
+    };
+    if !root.join(custody_check::config::CONFIG_FILE).is_file() {
+        return Ok(None);
+    }
+    let project = custody_check::config::Project::open(&root)?;
+    Ok(Some((root, project.config().secrets.clone())))
+}
+
 fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
-    let rules = RuleSet::compile(builtin_and_files(&args.rules)?)?;
+    let settings = project_settings(args)?;
+    let mut rule_files = args.rules.clone();
+    let mut allow_paths = args.allow_paths.clone();
+    let mut baseline = args.baseline.clone();
+    if let Some((root, cfg)) = &settings {
+        rule_files.extend(cfg.rules.iter().map(|f| root.join(f)));
+        allow_paths.extend(cfg.allow_paths.iter().cloned());
+        let configured = root.join(&cfg.baseline);
+        if baseline.is_none() && args.write_baseline.is_none() && configured.is_file() {
+            baseline = Some(configured);
+        }
+        eprintln!(
+            "Using [secrets] from {}",
+            root.join(custody_check::config::CONFIG_FILE).display()
+        );
+    }
+    let rules = RuleSet::compile(builtin_and_files(&rule_files)?)?;
     let options = ScanOptions {
         respect_ignore_files: !args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1 << 20),
-        allow_paths: args.allow_paths.clone(),
+        allow_paths,
     };
     let started = std::time::Instant::now();
     let where_ = args.path.display();
@@ -84,7 +128,7 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let mut stale = Vec::new();
-    if let Some(path) = &args.baseline {
+    if let Some(path) = &baseline {
         stale = Baseline::read(path)?.apply(&mut report.findings);
     }
     let text = match args.format {
@@ -167,17 +211,10 @@ fn install_hook(args: &SecretsInstallHookArgs) -> Result<Outcome> {
         Some(p) => shell_quote(&p.display().to_string()),
         None => "custody".to_owned(),
     };
-    let baseline = if args.pre_receive {
-        String::new()
-    } else {
-        "# Findings accepted in the repository's baseline do not block.\n\
-         if [ -f .custody/secrets-baseline.json ]; then\n\
-         \x20 set -- --baseline .custody/secrets-baseline.json\n\
-         fi\n"
-            .to_owned()
-    };
+    // The scan reads the work tree's custody.toml ([secrets]: allowed paths, rules, the
+    // baseline), as `custody check` does.
     let script = format!(
-        "#!/bin/sh\n# Installed by `custody secrets install-hook`: refuses a {what} that adds secrets.\n{baseline}exec {custody} {command} \"$@\"\n",
+        "#!/bin/sh\n# Installed by `custody secrets install-hook`: refuses a {what} that adds secrets.\nexec {custody} {command}\n",
         what = if args.pre_receive { "push" } else { "commit" },
     );
     let path = hooks.join(name);
