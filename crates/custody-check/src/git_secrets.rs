@@ -2,6 +2,7 @@
 //! where custody-git (which blobs, added by which commit) meets custody-secrets (what is in
 //! them); the CLI and the SRC-3 evaluation both come through here.
 
+use custody_git::push::RefUpdate;
 use custody_git::{AddedBlob, GitError, HistorySpec, Repo};
 use custody_secrets::engine::{CommitRef, RuleSet};
 use custody_secrets::scan::{BlobRef, ScanOptions, ScanReport, scan_blobs};
@@ -17,14 +18,6 @@ pub enum GitScanError {
     /// The scanner's configuration is invalid.
     #[error(transparent)]
     Secrets(#[from] custody_secrets::SecretsError),
-    /// A pre-receive line is not `OLD NEW REF`.
-    #[error("pre-receive input line {line}: {detail}")]
-    PushInput {
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong.
-        detail: String,
-    },
 }
 
 /// A scan of git content and how much history it covered.
@@ -71,55 +64,6 @@ pub fn scan_staged(
     Ok(GitScan { report, commits: 0 })
 }
 
-/// One ref update of a push, as git hands it to a pre-receive hook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefUpdate {
-    /// Old value (all zeros when the ref is created).
-    pub old: String,
-    /// New value (all zeros when the ref is deleted).
-    pub new: String,
-    /// The ref.
-    pub name: String,
-}
-
-/// Read pre-receive input: one `OLD NEW REF` line per updated ref.
-///
-/// # Errors
-/// [`GitScanError::PushInput`] naming the line.
-pub fn parse_push(input: &str) -> Result<Vec<RefUpdate>, GitScanError> {
-    let mut out = Vec::new();
-    for (i, line) in input.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [old, new, name] = fields[..] else {
-            return Err(GitScanError::PushInput {
-                line: i + 1,
-                detail: format!("expected OLD NEW REF, got {line:?}"),
-            });
-        };
-        for id in [old, new] {
-            if !(id.len() == 40 || id.len() == 64) || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(GitScanError::PushInput {
-                    line: i + 1,
-                    detail: format!("{id:?} is not an object id"),
-                });
-            }
-        }
-        out.push(RefUpdate {
-            old: old.to_owned(),
-            new: new.to_owned(),
-            name: name.to_owned(),
-        });
-    }
-    Ok(out)
-}
-
-fn is_zero(id: &str) -> bool {
-    id.bytes().all(|b| b == b'0')
-}
-
 /// Scan what a push adds: commits reachable from the new values and not from any ref the
 /// repository has now (nor from the old values).
 ///
@@ -134,14 +78,14 @@ pub fn scan_push(
     let repo = Repo::for_hook(repo_path)?;
     let tips: Vec<String> = updates
         .iter()
-        .filter(|u| !is_zero(&u.new))
+        .filter(|u| !u.deletes())
         .map(|u| u.new.clone())
         .collect();
     let mut hidden = repo.ref_tips()?;
     hidden.extend(
         updates
             .iter()
-            .filter(|u| !is_zero(&u.old))
+            .filter(|u| !u.creates())
             .map(|u| u.old.clone()),
     );
     let history = repo.added_blobs(&HistorySpec::Between { tips, hidden })?;
@@ -185,25 +129,4 @@ fn scan_added(
             Err(e) => Err(e.to_string()),
         }
     })?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn push_input_is_parsed_strictly() {
-        let zero = "0".repeat(40);
-        let a = "a".repeat(40);
-        let parsed = parse_push(&format!("{zero} {a} refs/heads/main\n\n")).expect("valid");
-        assert_eq!(parsed.len(), 1);
-        assert_eq!(parsed[0].name, "refs/heads/main");
-        for bad in [
-            "x y",
-            &format!("{a} {a}"),
-            &format!("{a} nothex refs/heads/x"),
-        ] {
-            assert!(parse_push(bad).is_err(), "{bad}");
-        }
-    }
 }

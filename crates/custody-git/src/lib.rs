@@ -9,6 +9,7 @@
 //! first commit (in that order) that adds it.
 
 mod history;
+pub mod push;
 
 pub use history::{AddedBlob, CommitInfo, HistorySpec};
 
@@ -39,6 +40,14 @@ pub enum GitError {
         /// Hex object id.
         id: String,
         /// What failed.
+        detail: String,
+    },
+    /// A pre-receive input line is not `OLD NEW REF`.
+    #[error("pre-receive input line {line}: {detail}")]
+    PushInput {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
         detail: String,
     },
     /// References, the index or the walk failed.

@@ -5,7 +5,7 @@ use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Context as _, Result};
 use custody_check::config::SecretsConfig;
-use custody_check::git_secrets::{parse_push, scan_history, scan_push, scan_staged};
+use custody_check::git_secrets::{scan_history, scan_push, scan_staged};
 use custody_core::atomic::FileMode;
 use custody_git::HistorySpec;
 use custody_secrets::baseline::Baseline;
@@ -101,7 +101,7 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
         std::io::stdin()
             .read_to_string(&mut input)
             .context("reading the pushed ref updates from standard input")?;
-        let updates = parse_push(&input)?;
+        let updates = custody_git::push::parse_updates(&input)?;
         let scan = scan_push(&rules, &args.path, &updates, &options)
             .with_context(|| format!("scanning the push into {where_}"))?;
         (
