@@ -49,10 +49,13 @@ pub struct ScanReport {
     pub allowed_by_path: usize,
 }
 
+/// How much of a file decides whether it is binary.
+const BINARY_PROBE_BYTES: u64 = 8192;
+
 /// Whether content looks binary: a NUL byte in its first 8 KiB (git's test).
 #[must_use]
 pub fn looks_binary(data: &[u8]) -> bool {
-    data[..data.len().min(8192)].contains(&0)
+    data[..data.len().min(BINARY_PROBE_BYTES as usize)].contains(&0)
 }
 
 /// Scan every file under `root`.
@@ -83,11 +86,14 @@ pub fn scan_tree(
         .build_parallel();
     walker.run(|| {
         let report = &report;
+        // One read buffer per thread, reused for every file: no allocation and no fresh
+        // pages to fault in per file.
+        let mut buffer = Vec::new();
         Box::new(move |entry| {
             let mut local = ScanReport::default();
             match entry {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                    scan_file(rules, root, e.path(), options, &mut local);
+                    scan_file(rules, root, e.path(), options, &mut local, &mut buffer);
                 }
                 Ok(_) => {}
                 Err(err) => local.errors.push(err.to_string()),
@@ -265,33 +271,48 @@ fn scan_file(
     path: &Path,
     options: &ScanOptions,
     report: &mut ScanReport,
+    buffer: &mut Vec<u8>,
 ) {
+    use std::io::Read as _;
     let display = display_path(root, path);
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > options.max_file_size => {
-            report.large_skipped += 1;
-            return;
-        }
-        Ok(_) => {}
-        Err(e) => {
-            report.errors.push(format!("{display}: {e}"));
-            return;
-        }
-    }
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
-        Err(e) => {
-            report.errors.push(format!("{display}: {e}"));
-            return;
-        }
+    let mut fail = |e: std::io::Error| report.errors.push(format!("{display}: {e}"));
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
     };
-    if looks_binary(&data) {
+    let len = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => return fail(e),
+    };
+    if len > options.max_file_size {
+        report.large_skipped += 1;
+        return;
+    }
+    // The head first: a binary file is skipped without reading the rest of it.
+    buffer.clear();
+    let head = BINARY_PROBE_BYTES.min(len);
+    if let Err(e) = file.by_ref().take(head).read_to_end(buffer) {
+        return fail(e);
+    }
+    if looks_binary(buffer) {
         report.binary_skipped += 1;
         return;
     }
+    // The rest, up to the limit (the file may have grown since it was measured).
+    let rest = options
+        .max_file_size
+        .saturating_add(1)
+        .saturating_sub(buffer.len() as u64);
+    if let Err(e) = file.take(rest).read_to_end(buffer) {
+        return fail(e);
+    }
+    if buffer.len() as u64 > options.max_file_size {
+        report.large_skipped += 1;
+        return;
+    }
     report.files += 1;
-    report.bytes += data.len() as u64;
-    report.findings.extend(rules.scan(&display, &data));
+    report.bytes += buffer.len() as u64;
+    report.findings.extend(rules.scan(&display, buffer));
 }
 
 /// A path relative to the scan root, with `/` separators.
@@ -307,5 +328,41 @@ fn display_path(root: &Path, path: &Path) -> String {
         )
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AKIAQWB5PDKHX6PYGPAN";
+
+    #[test]
+    fn binary_and_large_files_are_skipped_by_their_head_and_size() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        let mut binary = b"\0binary".to_vec();
+        binary.extend_from_slice(format!("\nkey={KEY}\n").as_bytes());
+        std::fs::write(d.join("a.bin"), &binary).expect("write");
+        // A NUL after the first 8 KiB does not make a file binary (git's rule).
+        let mut late_nul = format!("key={KEY}\n").into_bytes();
+        late_nul.resize(9000, b' ');
+        late_nul.push(0);
+        std::fs::write(d.join("late.txt"), &late_nul).expect("write");
+        let exact = format!("k={KEY}\n");
+        std::fs::write(d.join("exact.txt"), &exact).expect("write");
+        std::fs::write(d.join("big.txt"), format!("{exact}{}", " ".repeat(9990))).expect("write");
+        let rules = RuleSet::builtin().expect("rules");
+        let options = ScanOptions {
+            max_file_size: 9010,
+            ..ScanOptions::default()
+        };
+        let report = scan_tree(&rules, d, &options).expect("scan");
+        let paths: Vec<&str> = report.findings.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["exact.txt", "late.txt"]);
+        assert_eq!(report.binary_skipped, 1);
+        assert_eq!(report.large_skipped, 1);
+        assert_eq!(report.files, 2);
+        assert_eq!(report.bytes, (exact.len() + late_nul.len()) as u64);
     }
 }
