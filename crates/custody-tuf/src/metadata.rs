@@ -160,8 +160,22 @@ fn check_signatures(
         })
 }
 
-/// From this size of `signed` on, canonicalising and reading run on two threads.
-const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+/// From this size of a document on, canonicalising and checking signatures run on a
+/// second thread while the content is read: the two halves take about as long, and below
+/// this size starting a thread costs more than it saves.
+const PARALLEL_PARSE_BYTES: usize = 16 * 1024;
+
+/// Who must have signed a document: the role (named in messages), its authorised key IDs
+/// and threshold, and the keys those IDs refer to.
+#[derive(Debug, Clone, Copy)]
+pub struct Signers<'a> {
+    /// The role's name.
+    pub role: &'a str,
+    /// Its key IDs and threshold.
+    pub role_keys: &'a RoleKeys,
+    /// The keys, by ID.
+    pub keys: &'a KeySet,
+}
 
 /// Parse a metadata file of the expected type.
 ///
@@ -169,51 +183,93 @@ const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
 /// [`TufError::Malformed`] when the bytes are not a metadata document python-tuf would
 /// accept, or its `_type` is not `expected`.
 pub fn parse<T: Payload>(bytes: &[u8], expected: RoleType) -> Result<Unverified<T>, TufError> {
+    read(bytes, expected, None).map(|(document, _)| document)
+}
+
+/// Parse a metadata file and check its signatures in one step, so that for a large file
+/// the signatures are checked on a second core while the content is read. `signers` may
+/// be an error (e.g. the delegator does not delegate to the role): it is reported after
+/// any error of the document itself, in the order python-tuf checks them.
+///
+/// # Errors
+/// As [`parse`], then the error in `signers`, then as [`Unverified::verify`].
+pub fn parse_and_verify<T: Payload>(
+    bytes: &[u8],
+    expected: RoleType,
+    signers: Result<Signers<'_>, TufError>,
+) -> Result<Verified<T>, TufError> {
+    let (document, checked) = read(bytes, expected, signers.as_ref().ok().copied())?;
+    let signers = signers?;
+    match checked {
+        Some(Ok(())) => Ok(Verified {
+            payload: document.payload,
+            common: document.common,
+            canonical_signed: document.canonical_signed,
+            signatures: document.signatures,
+        }),
+        Some(Err(e)) => Err(e),
+        // `read` checks whenever it is given signers.
+        None => document.verify(signers.role, signers.role_keys, signers.keys),
+    }
+}
+
+/// Whether the signatures meet the threshold, when signers were given.
+type SignatureCheck = Option<Result<(), TufError>>;
+
+/// What the signatures cover (the `signed` text, canonicalised), the signatures, and
+/// their check.
+type CanonicalSide = (Vec<u8>, Vec<Signature>, SignatureCheck);
+
+fn read<T: Payload>(
+    bytes: &[u8],
+    expected: RoleType,
+    signers: Option<Signers<'_>>,
+) -> Result<(Unverified<T>, SignatureCheck), TufError> {
     let invalid = |e: serde_json::Error| malformed(expected, format!("invalid JSON: {e}"));
-    // What the signatures cover: the `signed` text, canonicalised.
-    let canonical_side = || {
+    let canonical_side = || -> Result<CanonicalSide, TufError> {
         let envelope: crate::wire::Envelope<'_> = serde_json::from_slice(bytes).map_err(invalid)?;
         let signed_text = match envelope.signed {
             Some(raw) if raw.get().starts_with('{') => raw.get(),
             _ => return Err(malformed(expected, "no \"signed\" object")),
         };
-        canonical_json::canonicalize(signed_text.as_bytes())
-            .map_err(|e| malformed(expected, e.to_string()))
+        let canonical = canonical_json::canonicalize(signed_text.as_bytes())
+            .map_err(|e| malformed(expected, e.to_string()))?;
+        let signatures = parse_signatures(envelope.signatures, expected)?;
+        let checked =
+            signers.map(|s| check_signatures(s.role, s.role_keys, s.keys, &canonical, &signatures));
+        Ok((canonical, signatures, checked))
     };
-    // What the document says, read into fields (and typed target entries).
+    // What the document says, read into fields (and typed long maps).
     let reading_side = || {
         let seed = crate::wire::DocumentSeed {
-            typed_targets: expected == RoleType::Targets,
+            typed: match expected {
+                RoleType::Targets => crate::wire::TypedMap::Targets,
+                RoleType::Snapshot => crate::wire::TypedMap::SnapshotMeta,
+                RoleType::Root | RoleType::Timestamp => crate::wire::TypedMap::None,
+            },
         };
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let document = serde::de::DeserializeSeed::deserialize(seed, &mut de).map_err(invalid)?;
         de.end().map_err(invalid)?;
         Ok(document)
     };
-    // Both read the whole text and take about as long; for a large targets file doing
-    // them on two cores is a third of a client's refresh.
-    let (canonical_signed, document) = if bytes.len() >= PARALLEL_PARSE_BYTES {
-        std::thread::scope(|scope| {
-            let canonical = scope.spawn(canonical_side);
-            let document = reading_side();
-            let canonical = canonical
-                .join()
-                .unwrap_or_else(|_| Err(malformed(expected, "canonicalisation panicked")));
-            (canonical, document)
-        })
+    // rayon's pool: its threads start once per process, where a thread per document
+    // cost more than it saved for the many small files of a hash-binned repository.
+    let (canonical_side, document) = if bytes.len() >= PARALLEL_PARSE_BYTES {
+        rayon::join(canonical_side, reading_side)
     } else {
         (canonical_side(), reading_side())
     };
     // The canonicaliser's error first: it names keys given twice, which the reader does
     // not check.
-    let canonical_signed = canonical_signed?;
+    let (canonical_signed, signatures, checked) = canonical_side?;
     let document = document?;
-    let signatures = parse_signatures(document.signatures, expected)?;
     let Some(signed) = document.signed else {
         return Err(malformed(expected, "no \"signed\" object"));
     };
     let mut fields = Fields::new(signed.map, expected);
     fields.targets = signed.targets;
+    fields.meta = signed.meta;
     let type_name = fields.string("_type")?;
     if type_name != expected.as_str() {
         return Err(malformed(
@@ -233,12 +289,13 @@ pub fn parse<T: Payload>(bytes: &[u8], expected: RoleType) -> Result<Unverified<
         },
     };
     let payload = T::from_fields(&mut fields)?;
-    Ok(Unverified {
+    let document = Unverified {
         payload,
         common,
         canonical_signed,
         signatures,
-    })
+    };
+    Ok((document, checked))
 }
 
 fn parse_signatures(v: Option<Value>, role: RoleType) -> Result<Vec<Signature>, TufError> {
@@ -308,6 +365,8 @@ pub struct Fields {
     context: String,
     /// A targets document's `targets`, already read into typed entries.
     targets: Option<BTreeMap<String, TargetFile>>,
+    /// A snapshot's `meta`, already read into typed entries.
+    meta: Option<BTreeMap<String, MetaFile>>,
 }
 
 impl Fields {
@@ -317,6 +376,7 @@ impl Fields {
             role,
             context: String::new(),
             targets: None,
+            meta: None,
         }
     }
 
@@ -326,6 +386,7 @@ impl Fields {
             role: self.role,
             context,
             targets: None,
+            meta: None,
         }
     }
 
@@ -569,11 +630,11 @@ pub struct Snapshot {
 
 impl Payload for Snapshot {
     fn from_fields(fields: &mut Fields) -> Result<Self, TufError> {
-        let mut meta = BTreeMap::new();
-        for (name, v) in fields.object("meta")? {
-            let entry = MetaFile::from_value(v, fields, &format!("meta[{name:?}]"))?;
-            meta.insert(name, entry);
-        }
+        // Read into typed entries while the text was parsed (see `wire`).
+        let meta = fields
+            .meta
+            .take()
+            .ok_or_else(|| fields.error("missing field \"meta\""))?;
         Ok(Self { meta })
     }
 }

@@ -23,7 +23,7 @@
 use crate::TufError;
 use crate::keys::{KeySet, RoleKeys};
 use crate::metadata::{
-    self, RoleType, Root, Snapshot, Targets, Timestamp, Unverified, Verified, malformed,
+    self, RoleType, Root, Signers, Snapshot, Targets, Timestamp, Unverified, Verified, malformed,
 };
 use std::collections::HashMap;
 
@@ -100,9 +100,13 @@ impl TrustedSet {
         if self.timestamp.is_some() {
             return Err(TufError::Order("cannot update root after timestamp".into()));
         }
-        let new: Unverified<Root> = metadata::parse(bytes, RoleType::Root)?;
         let trusted = &self.root.payload;
-        let new = new.verify("root", trusted.role("root")?, &trusted.keys)?;
+        let signers = trusted.role("root").map(|role_keys| Signers {
+            role: "root",
+            role_keys,
+            keys: &trusted.keys,
+        });
+        let new: Verified<Root> = metadata::parse_and_verify(bytes, RoleType::Root, signers)?;
         let expected = self.root.common.version + 1;
         if new.common.version != expected {
             return Err(TufError::BadVersion {
@@ -137,9 +141,8 @@ impl TrustedSet {
             ));
         }
         self.check_final_root()?;
-        let new: Unverified<Timestamp> = metadata::parse(bytes, RoleType::Timestamp)?;
-        let root = &self.root.payload;
-        let new = new.verify("timestamp", root.role("timestamp")?, &root.keys)?;
+        let new: Verified<Timestamp> =
+            metadata::parse_and_verify(bytes, RoleType::Timestamp, self.top_level("timestamp"))?;
         if let Some(old) = &self.timestamp {
             if new.common.version < old.common.version {
                 return Err(TufError::BadVersion {
@@ -204,9 +207,8 @@ impl TrustedSet {
         if !from_local_storage {
             meta.check("snapshot", bytes)?;
         }
-        let new: Unverified<Snapshot> = metadata::parse(bytes, RoleType::Snapshot)?;
-        let root = &self.root.payload;
-        let new = new.verify("snapshot", root.role("snapshot")?, &root.keys)?;
+        let new: Verified<Snapshot> =
+            metadata::parse_and_verify(bytes, RoleType::Snapshot, self.top_level("snapshot"))?;
         if let Some(old) = &self.snapshot {
             for (name, old_meta) in &old.payload.meta {
                 let Some(new_meta) = new.payload.meta.get(name) else {
@@ -277,9 +279,14 @@ impl TrustedSet {
             TufError::Repository(format!("snapshot does not list {file} (role {role:?})"))
         })?;
         meta.check(role, bytes)?;
-        let new: Unverified<Targets> = metadata::parse(bytes, RoleType::Targets)?;
-        let (role_keys, keys) = self.delegation(role, delegator)?;
-        let new = new.verify(role, role_keys, keys)?;
+        let signers = self
+            .delegation(role, delegator)
+            .map(|(role_keys, keys)| Signers {
+                role,
+                role_keys,
+                keys,
+            });
+        let new: Verified<Targets> = metadata::parse_and_verify(bytes, RoleType::Targets, signers)?;
         if new.common.version != meta.version {
             return Err(TufError::BadVersion {
                 role: role.to_owned(),
@@ -298,6 +305,16 @@ impl TrustedSet {
 }
 
 impl TrustedSet {
+    /// Who signs a top-level role other than root: its keys as the trusted root lists them.
+    fn top_level<'a>(&'a self, role: &'a str) -> Result<Signers<'a>, TufError> {
+        let root = &self.root.payload;
+        Ok(Signers {
+            role,
+            role_keys: root.role(role)?,
+            keys: &root.keys,
+        })
+    }
+
     /// The key IDs and threshold `delegator` gives `role`, and the keys they refer to.
     fn delegation(&self, role: &str, delegator: &str) -> Result<(&RoleKeys, &KeySet), TufError> {
         if delegator == "root" {

@@ -3,15 +3,15 @@
 //! A targets file lists every target; building a `serde_json::Value` for 10,000 of them
 //! (a map and a string per key) and then copying them into [`TargetFile`]s was most of a
 //! client's warm refresh. Here the envelope hands back the `signed` text untouched (it is
-//! canonicalised from the text, see [`custody_core::canonical_json::canonicalize`]), and a
-//! targets map is read straight into typed entries. The small rest of `signed` still
-//! becomes a `Value` for [`crate::metadata::Fields`], which carries python-tuf's rules and
-//! messages.
+//! canonicalised from the text, see [`custody_core::canonical_json::canonicalize`]), and the
+//! long maps (a targets document's `targets`, a snapshot's `meta`) are read straight into
+//! typed entries. The small rest of `signed` still becomes a `Value` for
+//! [`crate::metadata::Fields`], which carries python-tuf's rules and messages.
 //!
 //! The canonicaliser refuses keys given twice before any of this reads the text, so no
 //! reader here has to decide which of two values counts.
 
-use crate::metadata::{Hashes, TargetFile};
+use crate::metadata::{Hashes, MetaFile, TargetFile};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -70,16 +70,26 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Envelope<'a> {
     }
 }
 
-/// The whole document read for its content: `signatures` as a value, `signed` into
-/// [`SignedFields`], anything else skipped.
+/// The whole document read for its content: `signed` into [`SignedFields`], anything else
+/// skipped (the signatures are read with the canonical text, see [`Envelope`]).
 pub(crate) struct Document {
-    pub(crate) signatures: Option<Value>,
     pub(crate) signed: Option<SignedFields>,
 }
 
-/// Reads a [`Document`]; `typed_targets` as for [`SignedSeed`].
+/// Which long map of `signed` is read into typed entries instead of values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TypedMap {
+    /// None: root and timestamp are small.
+    None,
+    /// `targets` of a targets document (top-level or delegated).
+    Targets,
+    /// `meta` of a snapshot.
+    SnapshotMeta,
+}
+
+/// Reads a [`Document`], with `typed` read into typed entries.
 pub(crate) struct DocumentSeed {
-    pub(crate) typed_targets: bool,
+    pub(crate) typed: TypedMap,
 }
 
 impl<'de> DeserializeSeed<'de> for DocumentSeed {
@@ -95,19 +105,16 @@ impl<'de> Visitor<'de> for DocumentSeed {
         f.write_str("a metadata object with \"signed\" and \"signatures\"")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
-        let mut out = Document {
-            signatures: None,
-            signed: None,
-        };
+        let mut out = Document { signed: None };
+        let mut signatures_seen = false;
         while let Some(field) = map.next_key::<EnvelopeField>()? {
             match field {
-                EnvelopeField::Signatures if out.signatures.is_none() => {
-                    out.signatures = Some(map.next_value()?);
+                EnvelopeField::Signatures if !signatures_seen => {
+                    signatures_seen = true;
+                    map.next_value::<IgnoredAny>()?;
                 }
                 EnvelopeField::Signed if out.signed.is_none() => {
-                    out.signed = Some(map.next_value_seed(SignedSeed {
-                        typed_targets: self.typed_targets,
-                    })?);
+                    out.signed = Some(map.next_value_seed(SignedSeed { typed: self.typed })?);
                 }
                 EnvelopeField::Signatures | EnvelopeField::Signed => {
                     return Err(de::Error::custom(TWICE));
@@ -123,16 +130,16 @@ impl<'de> Visitor<'de> for DocumentSeed {
 
 const TWICE: &str = "\"signed\" or \"signatures\" appears twice";
 
-/// The `signed` object's fields as values, except a targets document's `targets`, which
-/// is read into typed entries.
+/// The `signed` object's fields as values, except the typed map.
 pub(crate) struct SignedFields {
     pub(crate) map: Map<String, Value>,
     pub(crate) targets: Option<BTreeMap<String, TargetFile>>,
+    pub(crate) meta: Option<BTreeMap<String, MetaFile>>,
 }
 
-/// Reads `signed`; `typed_targets` for targets documents (top-level or delegated).
+/// Reads `signed`.
 struct SignedSeed {
-    typed_targets: bool,
+    typed: TypedMap,
 }
 
 impl<'de> DeserializeSeed<'de> for SignedSeed {
@@ -151,10 +158,13 @@ impl<'de> Visitor<'de> for SignedSeed {
         let mut out = SignedFields {
             map: Map::new(),
             targets: None,
+            meta: None,
         };
         while let Some(key) = map.next_key::<String>()? {
-            if self.typed_targets && key == "targets" {
+            if self.typed == TypedMap::Targets && key == "targets" {
                 out.targets = Some(map.next_value_seed(TargetsSeed)?);
+            } else if self.typed == TypedMap::SnapshotMeta && key == "meta" {
+                out.meta = Some(map.next_value_seed(MetaSeed)?);
             } else {
                 let value = map.next_value()?;
                 out.map.insert(key, value);
@@ -223,14 +233,10 @@ impl<'de> Visitor<'de> for TargetFileSeed<'_> {
         let (mut length, mut hashes, mut custom) = (None, None, None);
         while let Some(field) = map.next_key::<TargetField>()? {
             match field {
-                TargetField::Length => {
-                    let v: Value = map.next_value()?;
-                    length = Some(
-                        v.as_u64()
-                            .ok_or_else(|| fail("\"length\" is not a non-negative integer"))?,
-                    );
+                TargetField::Length => length = Some(next_length(&mut map, &fail)?),
+                TargetField::Hashes => {
+                    hashes = Some(map.next_value_seed(HashesSeed(Entry::Target(path)))?);
                 }
-                TargetField::Hashes => hashes = Some(map.next_value_seed(HashesSeed(path))?),
                 TargetField::Custom => custom = Some(map.next_value()?),
                 TargetField::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -245,8 +251,36 @@ impl<'de> Visitor<'de> for TargetFileSeed<'_> {
     }
 }
 
-/// A target's `hashes`, read straight into pairs.
-struct HashesSeed<'p>(&'p str);
+/// Which entry a value belongs to, for messages (formatted only on error).
+#[derive(Clone, Copy)]
+enum Entry<'p> {
+    /// `targets[path]`.
+    Target(&'p str),
+    /// `meta[name]`.
+    Meta(&'p str),
+}
+
+impl fmt::Display for Entry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Target(path) => write!(f, "targets[{path:?}]"),
+            Self::Meta(name) => write!(f, "meta[{name:?}]"),
+        }
+    }
+}
+
+/// A `length`: a non-negative integer.
+fn next_length<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    fail: &impl Fn(&str) -> A::Error,
+) -> Result<u64, A::Error> {
+    let v: Value = map.next_value()?;
+    v.as_u64()
+        .ok_or_else(|| fail("\"length\" is not a non-negative integer"))
+}
+
+/// An entry's `hashes`, read straight into pairs.
+struct HashesSeed<'p>(Entry<'p>);
 
 impl<'de> DeserializeSeed<'de> for HashesSeed<'_> {
     type Value = Hashes;
@@ -258,28 +292,106 @@ impl<'de> DeserializeSeed<'de> for HashesSeed<'_> {
 impl<'de> Visitor<'de> for HashesSeed<'_> {
     type Value = Hashes;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "targets[{:?}]: \"hashes\" to be an object", self.0)
+        write!(f, "{}: \"hashes\" to be an object", self.0)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Hashes, A::Error> {
-        let path = self.0;
+        let entry = self.0;
         let mut out = Vec::with_capacity(1);
         while let Some(alg) = map.next_key::<String>()? {
             match map.next_value::<Value>()? {
                 Value::String(hex) => out.push((alg, hex)),
                 _ => {
                     return Err(de::Error::custom(format!(
-                        "targets[{path:?}]: hashes[{alg:?}] is not a string"
+                        "{entry}: hashes[{alg:?}] is not a string"
                     )));
                 }
             }
         }
         if out.is_empty() {
-            return Err(de::Error::custom(format!(
-                "targets[{path:?}]: \"hashes\" is empty"
-            )));
+            return Err(de::Error::custom(format!("{entry}: \"hashes\" is empty")));
         }
         out.sort();
         Ok(Hashes(out))
+    }
+}
+
+/// A snapshot's `meta`: file name to version (and optionally length and hashes).
+struct MetaSeed;
+
+impl<'de> DeserializeSeed<'de> for MetaSeed {
+    type Value = BTreeMap<String, MetaFile>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MetaSeed {
+    type Value = BTreeMap<String, MetaFile>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("\"meta\" to be an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // Built in one go, as for targets.
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(name) = map.next_key::<String>()? {
+            let file = map.next_value_seed(MetaFileSeed(&name))?;
+            out.push((name, file));
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum MetaField {
+    Version,
+    Length,
+    Hashes,
+    #[serde(other)]
+    Other,
+}
+
+/// One `meta` entry; the file name is only for messages.
+struct MetaFileSeed<'p>(&'p str);
+
+impl<'de> DeserializeSeed<'de> for MetaFileSeed<'_> {
+    type Value = MetaFile;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<MetaFile, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MetaFileSeed<'_> {
+    type Value = MetaFile;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "meta[{:?}] to be an object", self.0)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetaFile, A::Error> {
+        let entry = Entry::Meta(self.0);
+        let fail = |detail: &str| de::Error::custom(format!("{entry}: {detail}"));
+        let (mut version, mut length, mut hashes) = (None, None, None);
+        while let Some(field) = map.next_key::<MetaField>()? {
+            match field {
+                MetaField::Version => {
+                    let v: Value = map.next_value()?;
+                    version = Some(
+                        v.as_u64()
+                            .filter(|n| *n > 0)
+                            .ok_or_else(|| fail("\"version\" must be an integer of at least 1"))?,
+                    );
+                }
+                MetaField::Length => length = Some(next_length(&mut map, &fail)?),
+                MetaField::Hashes => hashes = Some(map.next_value_seed(HashesSeed(entry))?),
+                MetaField::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(MetaFile {
+            version: version.ok_or_else(|| fail("missing field \"version\""))?,
+            length,
+            hashes,
+        })
     }
 }
 
@@ -301,7 +413,7 @@ pub(crate) fn hashes_from_map(m: Map<String, Value>) -> Result<Hashes, String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::metadata::{RoleType, Targets, parse};
+    use crate::metadata::{RoleType, Snapshot, Targets, parse};
 
     fn doc(targets: &str) -> String {
         format!(
@@ -385,6 +497,83 @@ mod tests {
             let message = error(targets);
             assert!(message.contains(expected), "{targets}: {message}");
         }
+    }
+
+    fn snapshot(meta: &str) -> String {
+        format!(
+            r#"{{"signatures": [], "signed": {{"_type": "snapshot", "spec_version": "1.0.31",
+            "version": 1, "expires": "2030-01-01T00:00:00Z", "meta": {meta}}}}}"#
+        )
+    }
+
+    #[test]
+    fn reads_snapshot_meta_typed() {
+        let parsed = parse::<Snapshot>(
+            snapshot(
+                r#"{"targets.json": {"version": 3, "length": 10, "hashes": {"sha256": "aa"}, "x": [1]},
+                    "a.json": {"version": 1}}"#,
+            )
+            .as_bytes(),
+            RoleType::Snapshot,
+        )
+        .expect("valid");
+        let names: Vec<&String> = parsed.payload.meta.keys().collect();
+        assert_eq!(names, ["a.json", "targets.json"]);
+        let t = &parsed.payload.meta["targets.json"];
+        assert_eq!((t.version, t.length), (3, Some(10)));
+        assert_eq!(
+            t.hashes.as_ref().map(|h| h.0.clone()),
+            Some(vec![("sha256".to_owned(), "aa".to_owned())])
+        );
+        let a = &parsed.payload.meta["a.json"];
+        assert_eq!((a.version, a.length, a.hashes.is_none()), (1, None, true));
+    }
+
+    #[test]
+    fn bad_snapshot_meta_entries_are_named() {
+        for (meta, expected) in [
+            (
+                r#"{"a.json": {"version": 0}}"#,
+                r#"meta["a.json"]: "version" must be"#,
+            ),
+            (
+                r#"{"a.json": {"version": "1"}}"#,
+                r#"meta["a.json"]: "version" must be"#,
+            ),
+            (
+                r#"{"a.json": {}}"#,
+                r#"meta["a.json"]: missing field "version""#,
+            ),
+            (
+                r#"{"a.json": {"version": 1, "length": -3}}"#,
+                r#"meta["a.json"]: "length" is not"#,
+            ),
+            (
+                r#"{"a.json": {"version": 1, "hashes": {}}}"#,
+                r#"meta["a.json"]: "hashes" is empty"#,
+            ),
+            (
+                r#"{"a.json": {"version": 1, "hashes": {"sha256": 1}}}"#,
+                r#"meta["a.json"]: hashes["sha256"] is not a string"#,
+            ),
+            (r#"{"a.json": 1}"#, r#"meta["a.json"] to be an object"#),
+            (r#"[]"#, r#""meta" to be an object"#),
+            (
+                r#"{"a.json": {"version": 1}, "a.json": {"version": 2}}"#,
+                "appears twice",
+            ),
+        ] {
+            let Err(e) = parse::<Snapshot>(snapshot(meta).as_bytes(), RoleType::Snapshot) else {
+                panic!("{meta} parsed");
+            };
+            let message = e.to_string();
+            assert!(message.contains(expected), "{meta}: {message}");
+        }
+        let no_meta = snapshot("{}").replace(r#", "meta": {}"#, "");
+        let Err(e) = parse::<Snapshot>(no_meta.as_bytes(), RoleType::Snapshot) else {
+            panic!("parsed without meta");
+        };
+        assert!(e.to_string().contains(r#"missing field "meta""#), "{e}");
     }
 
     #[test]

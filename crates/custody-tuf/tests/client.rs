@@ -642,3 +642,58 @@ fn metadata_downloads_are_retried_after_network_errors_only() {
         assert_eq!(u.refresh().is_ok(), ok, "{failures} failures");
     }
 }
+
+/// Large documents are canonicalised and their signatures checked on a second thread
+/// while their content is read: the verdicts must be those of the one-thread path.
+#[test]
+fn large_documents_are_verified_like_small_ones() {
+    let mut repo = Repo::new();
+    for i in 0..400 {
+        repo.add_target(
+            "targets",
+            &format!("dir/file-{i}.txt"),
+            format!("{i}").as_bytes(),
+        );
+    }
+    for i in 0..300 {
+        repo.delegate(
+            "targets",
+            &format!("role-{i}"),
+            &[&format!("r{i}/*")],
+            false,
+        );
+    }
+    repo.publish();
+    let name = format!("{}1.targets.json", support::METADATA_URL);
+    let good = repo.server.borrow().files[&name].clone();
+    assert!(
+        good.len() > 64 * 1024,
+        "targets is large: {} bytes",
+        good.len()
+    );
+    let dir = client_dir(&repo, 1);
+    refresh(&repo, dir.path()).expect("large, well signed");
+
+    // Signed by a key targets does not have.
+    let stranger = key();
+    let forged =
+        custody_tuf::signing::sign_metadata(&repo.targets["targets"], &[&stranger]).expect("sign");
+    assert_eq!(forged.len(), good.len(), "same size, other key");
+    repo.server.borrow_mut().files.insert(name.clone(), forged);
+    let dir = client_dir(&repo, 1);
+    let err = refresh(&repo, dir.path()).expect_err("wrong key");
+    assert!(
+        matches!(err, TufError::Unsigned { ref role, .. } if role == "targets"),
+        "{err}"
+    );
+    assert_eq!(trusted_version(dir.path(), "targets"), None);
+
+    // Malformed and badly signed: the malformed document is what is reported.
+    let mut doc = repo.targets["targets"].clone();
+    doc["version"] = json!(0);
+    let bad = custody_tuf::signing::sign_metadata(&doc, &[&stranger]).expect("sign");
+    repo.server.borrow_mut().files.insert(name, bad);
+    let dir = client_dir(&repo, 1);
+    let err = refresh(&repo, dir.path()).expect_err("malformed");
+    assert!(matches!(err, TufError::Malformed { .. }), "{err}");
+}
