@@ -403,6 +403,21 @@ impl<F: Fetcher> Updater<F> {
         target_base_url: &str,
     ) -> Result<PathBuf, TufError> {
         let path = Self::target_path(info, target_dir)?;
+        let verified = self.fetch_target(info, target_base_url)?;
+        save_target(&path, &verified)?;
+        Ok(path)
+    }
+
+    /// Download a target and check its length and hashes, without saving it: a caller
+    /// fetching many targets can save one while it fetches the next.
+    ///
+    /// # Errors
+    /// [`TufError::Download`], [`TufError::LengthOrHashMismatch`].
+    pub fn fetch_target(
+        &self,
+        info: &TargetInfo,
+        target_base_url: &str,
+    ) -> Result<VerifiedTarget, TufError> {
         let mut url = target_base_url.to_owned();
         if !url.ends_with('/') {
             url.push('/');
@@ -427,10 +442,30 @@ impl<F: Fetcher> Updater<F> {
         url.extend(utf8_percent_encode(&remote, URL_PATH));
         let data = self.fetcher.fetch(&url, info.file.length)?;
         info.file.check(&info.path, &data)?;
-        write_atomic_unsynced(&path, &data, FileMode::Public).map_err(|e| TufError::Io {
-            path: e.path,
-            source: e.source,
-        })?;
-        Ok(path)
+        Ok(VerifiedTarget(data))
     }
+}
+
+/// A target's bytes whose length and hashes matched its trusted description. Only
+/// [`Updater::fetch_target`] makes one.
+#[derive(Debug)]
+pub struct VerifiedTarget(Vec<u8>);
+
+impl VerifiedTarget {
+    /// The bytes.
+    #[must_use]
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Save a verified target atomically at `path` (from [`Updater::target_path`]).
+///
+/// # Errors
+/// [`TufError::Io`].
+pub fn save_target(path: &Path, target: &VerifiedTarget) -> Result<(), TufError> {
+    write_atomic_unsynced(path, &target.0, FileMode::Public).map_err(|e| TufError::Io {
+        path: e.path,
+        source: e.source,
+    })
 }

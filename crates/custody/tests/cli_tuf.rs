@@ -156,6 +156,29 @@ fn a_repository_made_with_the_cli_is_trusted_by_the_client() {
         std::fs::read(d.join("out/docs%2Fguide.md")).expect("saved"),
         b"guide"
     );
+    // A target named twice is fetched once; one that is missing fails the command, and
+    // the targets fetched before it are saved all the same.
+    client(&md)
+        .args(["--metadata-url", &meta_url])
+        .args([
+            "--target-name",
+            "v1/app.tar.gz",
+            "--target-name",
+            "v1/app.tar.gz",
+        ])
+        .args(["--target-name", "v1/missing"])
+        .arg("--target-dir")
+        .arg(d.join("out"))
+        .args(["--target-base-url", &targets_url, "download"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "\"v1/missing\" is not in the repository",
+        ));
+    assert_eq!(
+        std::fs::read(d.join("out/v1%2Fapp.tar.gz")).expect("saved before the failure"),
+        b"app"
+    );
     // Rotate the timestamp key: root needs its key; the client follows.
     gen_key(&d.join("keys"), "online2");
     custody()

@@ -14,7 +14,7 @@ use custody_tuf::repository::{
     Delegation, DelegationKind, InitOptions, KeyRef, PathSpec, Report, Repository, Settings,
     edit_key_list, parse_duration, sign_metadata_file,
 };
-use custody_tuf::updater::{Updater, UpdaterConfig};
+use custody_tuf::updater::{Updater, UpdaterConfig, VerifiedTarget};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -133,26 +133,66 @@ fn client(args: TufClientArgs) -> Result<()> {
             let mut updater = updater(&args)?;
             updater.refresh()?;
             fs_err::create_dir_all(target_dir)?;
-            for name in &args.target_name {
-                let info = updater
-                    .target_info(name)?
-                    .ok_or_else(|| anyhow!("target {name:?} is not in the repository"))?;
-                let cached = Updater::<custody_tuf::http::HttpFetcher>::find_cached_target(
-                    &info, target_dir,
-                )?;
-                let path = match cached {
-                    Some(path) => path,
-                    None => updater.download_target(&info, target_dir, base)?,
-                };
-                eprintln!(
-                    "{name}: {} ({} bytes, verified)",
-                    path.display(),
-                    info.file.length
-                );
-            }
-            Ok(())
+            // Targets are fetched one after the other (the order of requests is part of
+            // what conformance suites check) and saved on a second thread meanwhile.
+            std::thread::scope(|scope| {
+                let (to_save, saving) = std::sync::mpsc::channel::<(PathBuf, VerifiedTarget)>();
+                let saver = scope.spawn(move || -> Result<()> {
+                    for (path, target) in saving {
+                        custody_tuf::updater::save_target(&path, &target)?;
+                    }
+                    Ok(())
+                });
+                let fetched =
+                    download_all(&args.target_name, &mut updater, target_dir, base, &to_save);
+                drop(to_save);
+                // Targets fetched before an error are still saved.
+                let saved = saver
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow!("saving targets panicked")));
+                match (fetched, saved) {
+                    // A failed save also stops the fetching; its error says why.
+                    (_, Err(e)) => Err(e),
+                    (fetched, Ok(())) => fetched,
+                }
+            })
         }
     }
+}
+
+/// Find, fetch and verify each target in order, handing it to `to_save`; a target already
+/// in `target_dir` with the right length and hashes is not fetched again.
+fn download_all(
+    names: &[String],
+    updater: &mut Updater,
+    target_dir: &Path,
+    base: &str,
+    to_save: &std::sync::mpsc::Sender<(PathBuf, VerifiedTarget)>,
+) -> Result<()> {
+    let mut fetched = std::collections::HashSet::new();
+    for name in names {
+        let info = updater
+            .target_info(name)?
+            .ok_or_else(|| anyhow!("target {name:?} is not in the repository"))?;
+        let path = Updater::<custody_tuf::http::HttpFetcher>::target_path(&info, target_dir)?;
+        // Named twice: the first copy may still be on its way to the disk.
+        let cached = fetched.contains(&path)
+            || Updater::<custody_tuf::http::HttpFetcher>::find_cached_target(&info, target_dir)?
+                .is_some();
+        if !cached {
+            let target = updater.fetch_target(&info, base)?;
+            fetched.insert(path.clone());
+            to_save
+                .send((path.clone(), target))
+                .map_err(|_| anyhow!("saving targets stopped"))?;
+        }
+        eprintln!(
+            "{name}: {} ({} bytes, verified)",
+            path.display(),
+            info.file.length
+        );
+    }
+    Ok(())
 }
 
 fn updater(args: &TufClientArgs) -> Result<Updater> {
