@@ -174,6 +174,21 @@ impl<'de> Visitor<'de> for SignedSeed {
     }
 }
 
+/// A long object of typed entries, read by `entry` for each key. Collected, then built in
+/// one go: `from_iter` sorts (a linear check for the sorted lists repositories write) and
+/// builds the tree bottom-up, far cheaper than inserting one by one.
+fn collect_entries<'de, A: MapAccess<'de>, V>(
+    mut map: A,
+    mut entry: impl FnMut(&mut A, &str) -> Result<V, A::Error>,
+) -> Result<BTreeMap<String, V>, A::Error> {
+    let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+    while let Some(key) = map.next_key::<String>()? {
+        let value = entry(&mut map, &key)?;
+        out.push((key, value));
+    }
+    Ok(out.into_iter().collect())
+}
+
 /// `targets`: path to target file.
 struct TargetsSeed;
 
@@ -189,16 +204,8 @@ impl<'de> Visitor<'de> for TargetsSeed {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("\"targets\" to be an object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // Collected, then built in one go: `from_iter` sorts (a linear check for the
-        // sorted lists repositories write) and builds the tree bottom-up, far cheaper
-        // than inserting one by one.
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(path) = map.next_key::<String>()? {
-            let file = map.next_value_seed(TargetFileSeed(&path))?;
-            out.push((path, file));
-        }
-        Ok(out.into_iter().collect())
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        collect_entries(map, |map, path| map.next_value_seed(TargetFileSeed(path)))
     }
 }
 
@@ -330,14 +337,8 @@ impl<'de> Visitor<'de> for MetaSeed {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("\"meta\" to be an object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // Built in one go, as for targets.
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(name) = map.next_key::<String>()? {
-            let file = map.next_value_seed(MetaFileSeed(&name))?;
-            out.push((name, file));
-        }
-        Ok(out.into_iter().collect())
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        collect_entries(map, |map, name| map.next_value_seed(MetaFileSeed(name)))
     }
 }
 
