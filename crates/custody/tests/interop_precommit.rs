@@ -106,6 +106,21 @@ fn the_pre_commit_framework_runs_the_custody_secrets_hook() {
         &git(&project, &["commit", "-q", "-m", "clean"], &home),
         "a clean commit",
     );
+    // custody check counts the framework's hook as the commit gate of SRC-3.
+    let check = run(
+        &project,
+        &assert_cmd::cargo::cargo_bin("custody"),
+        &["check", "--format", "json"],
+        &home,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("json");
+    let src3 = report["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == "SRC-3")
+        .expect("SRC-3");
+    assert_eq!(src3["status"], "pass", "{src3}");
     let secret = "ghp_4Fq9ZkT2mLw8RbX1cVn7HyJ3sDp0GaEu5Qio";
     std::fs::write(project.join("app.py"), format!("TOKEN = \"{secret}\"\n")).expect("write");
     ok(&git(&project, &["add", "app.py"], &home), "git add");
