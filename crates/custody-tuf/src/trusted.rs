@@ -100,13 +100,9 @@ impl TrustedSet {
         if self.timestamp.is_some() {
             return Err(TufError::Order("cannot update root after timestamp".into()));
         }
-        let trusted = &self.root.payload;
-        let signers = trusted.role("root").map(|role_keys| Signers {
-            role: "root",
-            role_keys,
-            keys: &trusted.keys,
-        });
-        let new: Verified<Root> = metadata::parse_and_verify(bytes, RoleType::Root, signers)?;
+        // Signed by the trusted root's root keys; its own keys are checked below.
+        let new: Verified<Root> =
+            metadata::parse_and_verify(bytes, RoleType::Root, self.top_level("root"))?;
         let expected = self.root.common.version + 1;
         if new.common.version != expected {
             return Err(TufError::BadVersion {
@@ -305,7 +301,7 @@ impl TrustedSet {
 }
 
 impl TrustedSet {
-    /// Who signs a top-level role other than root: its keys as the trusted root lists them.
+    /// Who signs a top-level role: its keys as the trusted root lists them.
     fn top_level<'a>(&'a self, role: &'a str) -> Result<Signers<'a>, TufError> {
         let root = &self.root.payload;
         Ok(Signers {
