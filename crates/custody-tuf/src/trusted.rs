@@ -23,9 +23,11 @@
 use crate::TufError;
 use crate::keys::{KeySet, RoleKeys};
 use crate::metadata::{
-    self, RoleType, Root, Signers, Snapshot, Targets, Timestamp, Unverified, Verified, malformed,
+    self, MetaFile, RoleType, Root, Signers, Snapshot, Targets, Timestamp, Unverified, Verified,
+    malformed,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Trusted metadata, from a trusted root to delegated targets.
 #[derive(Debug)]
@@ -37,6 +39,9 @@ pub struct TrustedSet {
     targets: HashMap<String, Verified<Targets>>,
     /// Which delegators each targets role has been verified against.
     verified_by: HashMap<String, Vec<String>>,
+    /// Changes whenever trusted metadata is replaced (not when a role is added), so that
+    /// a verification made earlier can tell whether it still holds.
+    epoch: u64,
 }
 
 impl TrustedSet {
@@ -57,6 +62,7 @@ impl TrustedSet {
             snapshot: None,
             targets: HashMap::new(),
             verified_by: HashMap::new(),
+            epoch: 0,
         })
     }
 
@@ -115,6 +121,7 @@ impl TrustedSet {
         }
         new.verify_also("root", new.payload.role("root")?, &new.payload.keys)?;
         self.root = new;
+        self.epoch += 1;
         Ok(())
     }
 
@@ -169,6 +176,7 @@ impl TrustedSet {
             }
         }
         self.timestamp = Some(new);
+        self.epoch += 1;
         self.check_final_timestamp().map(|_| ())
     }
 
@@ -224,6 +232,7 @@ impl TrustedSet {
             }
         }
         self.snapshot = Some(new);
+        self.epoch += 1;
         self.check_final_snapshot().map(|_| ())
     }
 
@@ -269,12 +278,26 @@ impl TrustedSet {
         role: &str,
         delegator: &str,
     ) -> Result<(), TufError> {
+        let new = self.verify_delegated_targets(bytes, role, delegator)?;
+        self.store_targets(role, delegator, new.targets);
+        Ok(())
+    }
+
+    /// The checks of [`TrustedSet::update_delegated_targets`] without storing the result.
+    ///
+    /// # Errors
+    /// As [`TrustedSet::update_delegated_targets`].
+    pub fn verify_delegated_targets(
+        &self,
+        bytes: &[u8],
+        role: &str,
+        delegator: &str,
+    ) -> Result<VerifiedTargets, TufError> {
         let snapshot = self.check_final_snapshot()?;
         let file = format!("{role}.json");
-        let meta = snapshot.payload.meta.get(&file).cloned().ok_or_else(|| {
+        let meta = snapshot.payload.meta.get(&file).ok_or_else(|| {
             TufError::Repository(format!("snapshot does not list {file} (role {role:?})"))
         })?;
-        meta.check(role, bytes)?;
         let signers = self
             .delegation(role, delegator)
             .map(|(role_keys, keys)| Signers {
@@ -282,22 +305,143 @@ impl TrustedSet {
                 role_keys,
                 keys,
             });
-        let new: Verified<Targets> = metadata::parse_and_verify(bytes, RoleType::Targets, signers)?;
-        if new.common.version != meta.version {
-            return Err(TufError::BadVersion {
-                role: role.to_owned(),
-                detail: format!(
-                    "version {} is not the version {} snapshot names",
-                    new.common.version, meta.version
-                ),
-            });
+        Ok(VerifiedTargets {
+            targets: check_targets(bytes, role, meta, signers, self.now)?,
+            role: role.to_owned(),
+            delegator: delegator.to_owned(),
+            epoch: self.epoch,
+        })
+    }
+
+    /// Everything verifying `roles` as delegated by `delegator` needs, owned, so that other
+    /// threads can verify them while this set is in use. Roles that snapshot does not list
+    /// or that `delegator` does not delegate to are left out: loading them reports why.
+    #[must_use]
+    pub fn delegated_checks(&self, roles: &[String], delegator: &str) -> Vec<DelegatedCheck> {
+        let Ok(snapshot) = self.check_final_snapshot() else {
+            return Vec::new();
+        };
+        let mut shared_keys: Option<Arc<KeySet>> = None;
+        roles
+            .iter()
+            .filter_map(|role| {
+                let meta = snapshot.payload.meta.get(&format!("{role}.json"))?;
+                let (role_keys, keys) = self.delegation(role, delegator).ok()?;
+                let keys = shared_keys
+                    .get_or_insert_with(|| Arc::new(keys.clone()))
+                    .clone();
+                Some(DelegatedCheck {
+                    role: role.clone(),
+                    delegator: delegator.to_owned(),
+                    meta: meta.clone(),
+                    role_keys: role_keys.clone(),
+                    keys,
+                    now: self.now,
+                    epoch: self.epoch,
+                })
+            })
+            .collect()
+    }
+
+    /// Store a role verified by [`TrustedSet::verify_delegated_targets`] or a
+    /// [`DelegatedCheck`], unless the set changed since (the role is then verified again
+    /// when it is needed) or already trusts the role. Returns whether it was stored.
+    pub fn accept_delegated_targets(&mut self, verified: VerifiedTargets) -> bool {
+        if verified.epoch != self.epoch || self.targets.contains_key(&verified.role) {
+            return false;
         }
-        expiry_check(role, &new.common, self.now)?;
-        self.targets.insert(role.to_owned(), new);
+        self.store_targets(&verified.role, &verified.delegator, verified.targets);
+        true
+    }
+
+    fn store_targets(&mut self, role: &str, delegator: &str, targets: Verified<Targets>) {
+        if self.targets.insert(role.to_owned(), targets).is_some() {
+            self.epoch += 1;
+        }
         self.verified_by
             .insert(role.to_owned(), vec![delegator.to_owned()]);
-        Ok(())
     }
+}
+
+/// A targets role that passed every check against the trusted set it was checked with;
+/// [`TrustedSet::accept_delegated_targets`] stores it.
+#[derive(Debug)]
+pub struct VerifiedTargets {
+    role: String,
+    delegator: String,
+    epoch: u64,
+    targets: Verified<Targets>,
+}
+
+impl VerifiedTargets {
+    /// The role's name.
+    #[must_use]
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+}
+
+/// The checks of one delegated targets role, detached from the [`TrustedSet`] that made
+/// them (see [`TrustedSet::delegated_checks`]).
+#[derive(Debug, Clone)]
+pub struct DelegatedCheck {
+    role: String,
+    delegator: String,
+    meta: MetaFile,
+    role_keys: RoleKeys,
+    keys: Arc<KeySet>,
+    now: i64,
+    epoch: u64,
+}
+
+impl DelegatedCheck {
+    /// The role checked.
+    #[must_use]
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// Verify the role's metadata as [`TrustedSet::verify_delegated_targets`] would.
+    ///
+    /// # Errors
+    /// As [`TrustedSet::update_delegated_targets`].
+    pub fn verify(&self, bytes: &[u8]) -> Result<VerifiedTargets, TufError> {
+        let signers = Signers {
+            role: &self.role,
+            role_keys: &self.role_keys,
+            keys: &self.keys,
+        };
+        Ok(VerifiedTargets {
+            targets: check_targets(bytes, &self.role, &self.meta, Ok(signers), self.now)?,
+            role: self.role.clone(),
+            delegator: self.delegator.clone(),
+            epoch: self.epoch,
+        })
+    }
+}
+
+/// A targets document against its snapshot entry and its signers, then its version and
+/// expiry: the one implementation of these checks.
+fn check_targets(
+    bytes: &[u8],
+    role: &str,
+    meta: &MetaFile,
+    signers: Result<Signers<'_>, TufError>,
+    now: i64,
+) -> Result<Verified<Targets>, TufError> {
+    meta.check(role, bytes)?;
+    let new: Verified<Targets> = metadata::parse_and_verify(bytes, RoleType::Targets, signers)?;
+    if new.common.version != meta.version {
+        return Err(TufError::BadVersion {
+            role: role.to_owned(),
+            detail: format!(
+                "version {} is not the version {} snapshot names",
+                new.common.version, meta.version
+            ),
+        });
+    }
+    expiry_check(role, &new.common, now)?;
+    Ok(new)
 }
 
 impl TrustedSet {

@@ -12,9 +12,14 @@ use crate::fetch::Fetcher;
 use crate::http::HttpFetcher;
 use crate::metadata::TargetFile;
 use crate::trusted::TrustedSet;
+use crate::trusted::{DelegatedCheck, VerifiedTargets};
 use custody_core::atomic::{FileMode, write_atomic_unsynced};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::Receiver;
 
 /// What Python's `urllib.parse.quote(s, safe="")` leaves alone: letters, digits, `_.-~`.
 const QUOTE: &AsciiSet = &NON_ALPHANUMERIC
@@ -84,6 +89,17 @@ impl UpdaterConfig {
     }
 }
 
+/// Local roles being verified on other threads (see [`Updater::preload_local_roles`]).
+#[derive(Debug)]
+struct Preload {
+    /// Roles whose check has not come back yet.
+    waiting: HashSet<String>,
+    /// Checks that came back and are not used yet (`None`: the local copy is missing or
+    /// does not verify).
+    ready: HashMap<String, Option<VerifiedTargets>>,
+    received: Receiver<(String, Option<VerifiedTargets>)>,
+}
+
 /// A target's path and description, as found through the delegation graph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetInfo {
@@ -101,6 +117,7 @@ pub struct Updater<F: Fetcher = HttpFetcher> {
     fetcher: F,
     trusted: TrustedSet,
     refreshed: bool,
+    preload: Option<Preload>,
 }
 
 /// The TUF client.
@@ -111,6 +128,7 @@ pub struct Updater<F: Fetcher> {
     fetcher: F,
     trusted: TrustedSet,
     refreshed: bool,
+    preload: Option<Preload>,
 }
 
 #[cfg(feature = "http")]
@@ -146,6 +164,7 @@ impl<F: Fetcher> Updater<F> {
             fetcher,
             trusted,
             refreshed: false,
+            preload: None,
         })
     }
 
@@ -231,6 +250,12 @@ impl<F: Fetcher> Updater<F> {
     fn load_targets(&mut self, role: &str, delegator: &str) -> Result<(), TufError> {
         if self.trusted.targets(role).is_some() {
             return self.trusted.verify_delegation(role, delegator);
+        }
+        if delegator == "targets"
+            && let Some(verified) = self.take_preloaded(role)
+            && self.trusted.accept_delegated_targets(verified)
+        {
+            return Ok(());
         }
         if let Some(local) = self.read_local(role)
             && self
@@ -323,7 +348,7 @@ impl<F: Fetcher> Updater<F> {
             self.refresh()?;
         }
         let mut to_visit: Vec<(String, String)> = vec![("targets".into(), "root".into())];
-        let mut visited: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut visited: HashSet<String> = HashSet::new();
         let mut budget = self.config.max_delegations.saturating_add(1);
         while budget > 0 {
             let Some((role, delegator)) = to_visit.pop() else {
@@ -359,6 +384,94 @@ impl<F: Fetcher> Updater<F> {
             visited.insert(role);
         }
         Ok(None)
+    }
+
+    /// Start verifying, on other threads, the local copies of the roles that looking up
+    /// `targets` visits first below the top-level targets (with hash bins: each target's
+    /// bin), in the order the look-ups need them. Look-ups run one at a time, in order,
+    /// because their requests must; this takes the signature checks of the roles already
+    /// on disk out of that sequence. Only local files are read, so no request is made or
+    /// reordered. A look-up that reaches such a role waits for its check and stores the
+    /// result as if it had loaded the file itself; a copy that does not verify is left to
+    /// the look-up, which fetches the role as it always does. Refreshes first if that has
+    /// not happened yet.
+    ///
+    /// # Errors
+    /// Errors of the refresh.
+    pub fn preload_local_roles(&mut self, targets: &[String]) -> Result<(), TufError> {
+        if !self.refreshed {
+            self.refresh()?;
+        }
+        if self.config.max_delegations == 0 {
+            return Ok(());
+        }
+        let Some(top) = self.trusted.targets("targets") else {
+            return Ok(());
+        };
+        let Some(delegations) = &top.payload.delegations else {
+            return Ok(());
+        };
+        let mut seen = HashSet::new();
+        let roles: Vec<String> = targets
+            .iter()
+            .filter(|t| !top.payload.targets.contains_key(t.as_str()))
+            .filter_map(|t| delegations.roles_for_target(t).into_iter().next())
+            .map(|(role, _)| role)
+            .filter(|role| self.trusted.targets(role).is_none() && seen.insert(role.clone()))
+            .collect();
+        let jobs: Vec<(DelegatedCheck, PathBuf)> = self
+            .trusted
+            .delegated_checks(&roles, "targets")
+            .into_iter()
+            .map(|check| {
+                let path = self.local_path(check.role());
+                (check, path)
+            })
+            .collect();
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let waiting = jobs.iter().map(|(c, _)| c.role().to_owned()).collect();
+        let (results, received) = std::sync::mpsc::channel();
+        let jobs = Arc::new(jobs);
+        let next = Arc::new(AtomicUsize::new(0));
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(jobs.len());
+        for _ in 0..workers {
+            let (jobs, next, results) = (jobs.clone(), next.clone(), results.clone());
+            // Detached: a look-up that fails ends the process without waiting for them.
+            std::thread::spawn(move || {
+                while let Some((check, path)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let verified = std::fs::read(path).ok().and_then(|b| check.verify(&b).ok());
+                    if results.send((check.role().to_owned(), verified)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        self.preload = Some(Preload {
+            waiting,
+            ready: HashMap::new(),
+            received,
+        });
+        Ok(())
+    }
+
+    /// The preloaded check of `role` (as delegated by the top-level targets), waiting for
+    /// it if it is on its way.
+    fn take_preloaded(&mut self, role: &str) -> Option<VerifiedTargets> {
+        let preload = self.preload.as_mut()?;
+        while !preload.ready.contains_key(role) && preload.waiting.contains(role) {
+            let Ok((done, verified)) = preload.received.recv() else {
+                // The workers are gone; look-ups load what is left themselves.
+                self.preload = None;
+                return None;
+            };
+            preload.waiting.remove(&done);
+            preload.ready.insert(done, verified);
+        }
+        preload.ready.remove(role).flatten()
     }
 
     /// Where a target is saved in `target_dir`: its percent-encoded path.

@@ -697,3 +697,105 @@ fn large_documents_are_verified_like_small_ones() {
     let err = refresh(&repo, dir.path()).expect_err("malformed");
     assert!(matches!(err, TufError::Malformed { .. }), "{err}");
 }
+
+/// A repository with two delegated roles, one target in each and one in top-level targets,
+/// and a client directory that has fetched everything once.
+fn repo_with_local_roles() -> (Repo, tempfile::TempDir, Vec<String>) {
+    let mut repo = Repo::new();
+    repo.delegate("targets", "a", &["a/*"], false);
+    repo.delegate("targets", "b", &["b/*"], false);
+    repo.add_target("a", "a/1", b"one in a");
+    repo.add_target("b", "b/1", b"one in b");
+    repo.add_target("targets", "top", b"at the top");
+    repo.publish();
+    let dir = client_dir(&repo, 1);
+    let names: Vec<String> = ["b/1", "top", "a/1", "a/missing", "elsewhere"]
+        .map(str::to_owned)
+        .into();
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    for name in &names {
+        u.target_info(name).expect("first search");
+    }
+    repo.clear_requests();
+    (repo, dir, names)
+}
+
+#[test]
+fn preloaded_roles_give_the_same_answers_and_requests() {
+    let (repo, dir, names) = repo_with_local_roles();
+    let mut plain = updater(&repo, dir.path(), NOW).expect("updater");
+    let expected: Vec<_> = names
+        .iter()
+        .map(|n| plain.target_info(n).expect("search"))
+        .collect();
+    let plain_requests = repo.requested();
+    assert_eq!(plain_requests, ["2.root.json", "timestamp.json"]);
+    repo.clear_requests();
+
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    u.preload_local_roles(&names).expect("preload");
+    let found: Vec<_> = names
+        .iter()
+        .map(|n| u.target_info(n).expect("search"))
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(
+        repo.requested(),
+        plain_requests,
+        "no request added or moved"
+    );
+    assert!(found[0].is_some() && found[1].is_some() && found[2].is_some());
+}
+
+#[test]
+fn a_preloaded_role_that_does_not_verify_is_fetched_again() {
+    let (repo, dir, names) = repo_with_local_roles();
+    let local = dir.path().join("a.json");
+    let good = std::fs::read(&local).expect("a.json");
+    let mut bad = good.clone();
+    let at = bad.len() / 2;
+    bad[at] ^= 1;
+    std::fs::write(&local, &bad).expect("tamper");
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    u.preload_local_roles(&names).expect("preload");
+    let info = u.target_info("a/1").expect("search").expect("found");
+    assert_eq!(info.file.length, b"one in a".len() as u64);
+    assert_eq!(
+        repo.requested(),
+        ["2.root.json", "timestamp.json", "1.a.json"],
+        "the tampered copy is replaced from the repository"
+    );
+    assert_eq!(std::fs::read(&local).expect("a.json"), good);
+}
+
+#[test]
+fn a_preloaded_role_is_not_trusted_through_another_delegator() {
+    let mut repo = Repo::new();
+    repo.delegate("targets", "parent-b", &["team-b/*"], false);
+    repo.delegate("targets", "release", &["team-a/*"], false);
+    // parent-b delegates a role of the same name to a key of its own.
+    let other = key();
+    let b = repo.targets.get_mut("parent-b").expect("parent-b");
+    b["delegations"] = json!({
+        "keys": {keyid(&other): other.public_key().to_sslib_json_value(false).expect("json")},
+        "roles": [{"name": "release", "keyids": [keyid(&other)], "threshold": 1,
+                   "terminating": false, "paths": ["team-b/*"]}]});
+    repo.add_target("release", "team-a/app", b"trusted A");
+    repo.add_target("release", "team-b/app", b"evil B");
+    repo.publish();
+    let dir = client_dir(&repo, 1);
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    assert!(u.target_info("team-a/app").expect("search").is_some());
+    // A new run preloads release (signed by the key targets gives it), then looks up a
+    // name that reaches release through parent-b first.
+    let names = ["team-b/app".to_owned(), "team-a/app".to_owned()];
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    u.preload_local_roles(&names).expect("preload");
+    let err = u
+        .target_info("team-b/app")
+        .expect_err("release is not signed by parent-b's key");
+    assert!(
+        matches!(err, TufError::Unsigned { ref role, .. } if role == "release"),
+        "{err}"
+    );
+}

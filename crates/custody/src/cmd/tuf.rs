@@ -132,9 +132,11 @@ fn client(args: TufClientArgs) -> Result<()> {
             }
             let mut updater = updater(&args)?;
             updater.refresh()?;
+            updater.preload_local_roles(&args.target_name)?;
             fs_err::create_dir_all(target_dir)?;
             // Targets are fetched one after the other (the order of requests is part of
-            // what conformance suites check) and saved on a second thread meanwhile.
+            // what conformance suites check) and saved on a second thread meanwhile; the
+            // local copies of the roles they need are verified on other threads ahead.
             std::thread::scope(|scope| {
                 let (to_save, saving) = std::sync::mpsc::channel::<(PathBuf, VerifiedTarget)>();
                 let saver = scope.spawn(move || -> Result<()> {
