@@ -31,6 +31,7 @@ pub mod fetch;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod keys;
+pub mod memo;
 pub mod metadata;
 pub mod repository;
 pub mod signing;

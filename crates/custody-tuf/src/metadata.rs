@@ -10,9 +10,10 @@
 use crate::TufError;
 use crate::delegation::Delegations;
 use crate::keys::{KeySet, RoleKeys};
+use crate::memo::SignatureDigest;
 use custody_core::canonical_json;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The four top-level roles.
 pub const TOP_LEVEL_ROLES: [&str; 4] = ["root", "timestamp", "snapshot", "targets"];
@@ -92,8 +93,18 @@ pub struct Verified<T> {
     pub payload: T,
     /// Shared fields.
     pub common: Common,
-    canonical_signed: Vec<u8>,
+    signed: SignedBytes,
     signatures: Vec<Signature>,
+}
+
+/// What the signatures of a verified document cover.
+#[derive(Debug, Clone)]
+enum SignedBytes {
+    /// Canonicalised, as checked.
+    Canonical(Vec<u8>),
+    /// The `signed` text as received, not canonicalised yet: its check was remembered
+    /// (see [`crate::memo`]), and only a second check against other keys needs it.
+    Text(Vec<u8>),
 }
 
 impl<T> Unverified<T> {
@@ -118,7 +129,7 @@ impl<T> Unverified<T> {
         Ok(Verified {
             payload: self.payload,
             common: self.common,
-            canonical_signed: self.canonical_signed,
+            signed: SignedBytes::Canonical(self.canonical_signed),
             signatures: self.signatures,
         })
     }
@@ -136,13 +147,19 @@ impl<T> Verified<T> {
         role: &RoleKeys,
         keys: &KeySet,
     ) -> Result<(), TufError> {
-        check_signatures(
-            role_name,
-            role,
-            keys,
-            &self.canonical_signed,
-            &self.signatures,
-        )
+        let canonical = match &self.signed {
+            SignedBytes::Canonical(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
+            // Canonicalised once before; failing now would mean the memory changed.
+            SignedBytes::Text(text) => {
+                std::borrow::Cow::Owned(canonical_json::canonicalize(text).map_err(|e| {
+                    TufError::Unsigned {
+                        role: role_name.to_owned(),
+                        detail: format!("the signed text cannot be canonicalised: {e}"),
+                    }
+                })?)
+            }
+        };
+        check_signatures(role_name, role, keys, &canonical, &self.signatures)
     }
 }
 
@@ -183,7 +200,7 @@ pub struct Signers<'a> {
 /// [`TufError::Malformed`] when the bytes are not a metadata document python-tuf would
 /// accept, or its `_type` is not `expected`.
 pub fn parse<T: Payload>(bytes: &[u8], expected: RoleType) -> Result<Unverified<T>, TufError> {
-    read(bytes, expected, None).map(|(document, _)| document)
+    read(bytes, expected, Check::Canonicalise(None)).map(|(document, _)| document)
 }
 
 /// Parse a metadata file and check its signatures in one step, so that for a large file
@@ -198,19 +215,64 @@ pub fn parse_and_verify<T: Payload>(
     expected: RoleType,
     signers: Result<Signers<'_>, TufError>,
 ) -> Result<Verified<T>, TufError> {
-    let (document, checked) = read(bytes, expected, signers.as_ref().ok().copied())?;
+    let (document, checked) = read(
+        bytes,
+        expected,
+        Check::Canonicalise(signers.as_ref().ok().copied()),
+    )?;
     let signers = signers?;
     match checked {
         Some(Ok(())) => Ok(Verified {
             payload: document.payload,
             common: document.common,
-            canonical_signed: document.canonical_signed,
+            signed: SignedBytes::Canonical(document.canonical_signed),
             signatures: document.signatures,
         }),
         Some(Err(e)) => Err(e),
         // `read` checks whenever it is given signers.
         None => document.verify(signers.role, signers.role_keys, signers.keys),
     }
+}
+
+/// As [`parse_and_verify`], skipping the signature check when `known` says these exact
+/// bytes met these signers before (see [`crate::memo`]). Returns the digest of a check
+/// made in full, for the caller to remember.
+///
+/// # Errors
+/// As [`parse_and_verify`].
+pub fn parse_and_verify_remembered<T: Payload>(
+    bytes: &[u8],
+    expected: RoleType,
+    signers: Result<Signers<'_>, TufError>,
+    known: &HashSet<SignatureDigest>,
+) -> Result<(Verified<T>, Option<SignatureDigest>), TufError> {
+    let Ok(who) = &signers else {
+        return parse_and_verify(bytes, expected, signers).map(|v| (v, None));
+    };
+    let digest = SignatureDigest::of(who, bytes);
+    if known.contains(&digest) {
+        let (document, _) = read(bytes, expected, Check::Remembered)?;
+        return Ok((
+            Verified {
+                payload: document.payload,
+                common: document.common,
+                signed: SignedBytes::Text(document.canonical_signed),
+                signatures: document.signatures,
+            },
+            None,
+        ));
+    }
+    parse_and_verify(bytes, expected, signers).map(|v| (v, Some(digest)))
+}
+
+/// What `read` does about signatures.
+#[derive(Clone, Copy)]
+enum Check<'a> {
+    /// Canonicalise, and check against these signers when given.
+    Canonicalise(Option<Signers<'a>>),
+    /// Neither canonicalise nor check: the check is remembered. The `signed` text is
+    /// kept as received.
+    Remembered,
 }
 
 /// Whether the signatures meet the threshold, when signers were given.
@@ -223,7 +285,7 @@ type CanonicalSide = (Vec<u8>, Vec<Signature>, SignatureCheck);
 fn read<T: Payload>(
     bytes: &[u8],
     expected: RoleType,
-    signers: Option<Signers<'_>>,
+    check: Check<'_>,
 ) -> Result<(Unverified<T>, SignatureCheck), TufError> {
     let invalid = |e: serde_json::Error| malformed(expected, format!("invalid JSON: {e}"));
     let canonical_side = || -> Result<CanonicalSide, TufError> {
@@ -231,6 +293,10 @@ fn read<T: Payload>(
         let signed_text = match envelope.signed {
             Some(raw) if raw.get().starts_with('{') => raw.get(),
             _ => return Err(malformed(expected, "no \"signed\" object")),
+        };
+        let Check::Canonicalise(signers) = check else {
+            let signatures = parse_signatures(envelope.signatures, expected)?;
+            return Ok((signed_text.as_bytes().to_vec(), signatures, None));
         };
         let canonical = canonical_json::canonicalize(signed_text.as_bytes())
             .map_err(|e| malformed(expected, e.to_string()))?;

@@ -22,11 +22,12 @@
 
 use crate::TufError;
 use crate::keys::{KeySet, RoleKeys};
+use crate::memo::{SignatureDigest, SignatureMemo};
 use crate::metadata::{
     self, MetaFile, RoleType, Root, Signers, Snapshot, Targets, Timestamp, Unverified, Verified,
     malformed,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Trusted metadata, from a trusted root to delegated targets.
@@ -42,6 +43,8 @@ pub struct TrustedSet {
     /// Changes whenever trusted metadata is replaced (not when a role is added), so that
     /// a verification made earlier can tell whether it still holds.
     epoch: u64,
+    /// Signature checks made before, and the ones made now.
+    memo: SignatureMemo,
 }
 
 impl TrustedSet {
@@ -63,7 +66,41 @@ impl TrustedSet {
             targets: HashMap::new(),
             verified_by: HashMap::new(),
             epoch: 0,
+            memo: SignatureMemo::default(),
         })
+    }
+
+    /// Skip the signature checks of documents that met the same signers before with the
+    /// same bytes (see [`crate::memo`]); the checks made in full are added to `memo`.
+    #[must_use]
+    pub fn with_memo(mut self, memo: SignatureMemo) -> Self {
+        self.memo = memo;
+        self
+    }
+
+    /// The signature checks known and made so far, to be saved for the next update.
+    #[must_use]
+    pub fn memo(&self) -> &SignatureMemo {
+        &self.memo
+    }
+
+    /// Parse and verify a timestamp or snapshot document, remembering the check.
+    fn parse_top_level<T: metadata::Payload>(
+        &mut self,
+        bytes: &[u8],
+        role: RoleType,
+    ) -> Result<Verified<T>, TufError> {
+        let known = self.memo.known();
+        let (verified, digest) = metadata::parse_and_verify_remembered(
+            bytes,
+            role,
+            self.top_level(role.as_str()),
+            &known,
+        )?;
+        if let Some(digest) = digest {
+            self.memo.record(digest);
+        }
+        Ok(verified)
     }
 
     /// The reference time of this update (Unix seconds).
@@ -144,8 +181,7 @@ impl TrustedSet {
             ));
         }
         self.check_final_root()?;
-        let new: Verified<Timestamp> =
-            metadata::parse_and_verify(bytes, RoleType::Timestamp, self.top_level("timestamp"))?;
+        let new: Verified<Timestamp> = self.parse_top_level(bytes, RoleType::Timestamp)?;
         if let Some(old) = &self.timestamp {
             if new.common.version < old.common.version {
                 return Err(TufError::BadVersion {
@@ -211,8 +247,7 @@ impl TrustedSet {
         if !from_local_storage {
             meta.check("snapshot", bytes)?;
         }
-        let new: Verified<Snapshot> =
-            metadata::parse_and_verify(bytes, RoleType::Snapshot, self.top_level("snapshot"))?;
+        let new: Verified<Snapshot> = self.parse_top_level(bytes, RoleType::Snapshot)?;
         if let Some(old) = &self.snapshot {
             for (name, old_meta) in &old.payload.meta {
                 let Some(new_meta) = new.payload.meta.get(name) else {
@@ -279,7 +314,7 @@ impl TrustedSet {
         delegator: &str,
     ) -> Result<(), TufError> {
         let new = self.verify_delegated_targets(bytes, role, delegator)?;
-        self.store_targets(role, delegator, new.targets);
+        self.store_targets(new);
         Ok(())
     }
 
@@ -305,8 +340,11 @@ impl TrustedSet {
                 role_keys,
                 keys,
             });
+        let (targets, digest) =
+            check_targets(bytes, role, meta, signers, self.now, &self.memo.known())?;
         Ok(VerifiedTargets {
-            targets: check_targets(bytes, role, meta, signers, self.now)?,
+            targets,
+            digest,
             role: role.to_owned(),
             delegator: delegator.to_owned(),
             epoch: self.epoch,
@@ -322,6 +360,7 @@ impl TrustedSet {
             return Vec::new();
         };
         let mut shared_keys: Option<Arc<KeySet>> = None;
+        let known = self.memo.known();
         roles
             .iter()
             .filter_map(|role| {
@@ -338,6 +377,7 @@ impl TrustedSet {
                     keys,
                     now: self.now,
                     epoch: self.epoch,
+                    known: Arc::clone(&known),
                 })
             })
             .collect()
@@ -350,16 +390,23 @@ impl TrustedSet {
         if verified.epoch != self.epoch || self.targets.contains_key(&verified.role) {
             return false;
         }
-        self.store_targets(&verified.role, &verified.delegator, verified.targets);
+        self.store_targets(verified);
         true
     }
 
-    fn store_targets(&mut self, role: &str, delegator: &str, targets: Verified<Targets>) {
-        if self.targets.insert(role.to_owned(), targets).is_some() {
+    fn store_targets(&mut self, verified: VerifiedTargets) {
+        if let Some(digest) = verified.digest {
+            self.memo.record(digest);
+        }
+        if self
+            .targets
+            .insert(verified.role.clone(), verified.targets)
+            .is_some()
+        {
             self.epoch += 1;
         }
         self.verified_by
-            .insert(role.to_owned(), vec![delegator.to_owned()]);
+            .insert(verified.role, vec![verified.delegator]);
     }
 }
 
@@ -371,6 +418,8 @@ pub struct VerifiedTargets {
     delegator: String,
     epoch: u64,
     targets: Verified<Targets>,
+    /// The signature check, when it was made in full (to be remembered).
+    digest: Option<SignatureDigest>,
 }
 
 impl VerifiedTargets {
@@ -392,6 +441,7 @@ pub struct DelegatedCheck {
     keys: Arc<KeySet>,
     now: i64,
     epoch: u64,
+    known: Arc<HashSet<SignatureDigest>>,
 }
 
 impl DelegatedCheck {
@@ -411,8 +461,17 @@ impl DelegatedCheck {
             role_keys: &self.role_keys,
             keys: &self.keys,
         };
+        let (targets, digest) = check_targets(
+            bytes,
+            &self.role,
+            &self.meta,
+            Ok(signers),
+            self.now,
+            &self.known,
+        )?;
         Ok(VerifiedTargets {
-            targets: check_targets(bytes, &self.role, &self.meta, Ok(signers), self.now)?,
+            targets,
+            digest,
             role: self.role.clone(),
             delegator: self.delegator.clone(),
             epoch: self.epoch,
@@ -428,9 +487,11 @@ fn check_targets(
     meta: &MetaFile,
     signers: Result<Signers<'_>, TufError>,
     now: i64,
-) -> Result<Verified<Targets>, TufError> {
+    known: &HashSet<SignatureDigest>,
+) -> Result<(Verified<Targets>, Option<SignatureDigest>), TufError> {
     meta.check(role, bytes)?;
-    let new: Verified<Targets> = metadata::parse_and_verify(bytes, RoleType::Targets, signers)?;
+    let (new, digest): (Verified<Targets>, _) =
+        metadata::parse_and_verify_remembered(bytes, RoleType::Targets, signers, known)?;
     if new.common.version != meta.version {
         return Err(TufError::BadVersion {
             role: role.to_owned(),
@@ -441,7 +502,7 @@ fn check_targets(
         });
     }
     expiry_check(role, &new.common, now)?;
-    Ok(new)
+    Ok((new, digest))
 }
 
 impl TrustedSet {

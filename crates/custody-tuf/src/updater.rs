@@ -10,6 +10,7 @@ use crate::TufError;
 use crate::fetch::Fetcher;
 #[cfg(feature = "http")]
 use crate::http::HttpFetcher;
+use crate::memo::SignatureMemo;
 use crate::metadata::TargetFile;
 use crate::trusted::TrustedSet;
 use crate::trusted::{DelegatedCheck, VerifiedTargets};
@@ -158,7 +159,8 @@ impl<F: Fetcher> Updater<F> {
         }
         let root_path = config.metadata_dir.join("root.json");
         let root = std::fs::read(&root_path).map_err(TufError::io(&root_path))?;
-        let trusted = TrustedSet::new(&root, now)?;
+        let trusted =
+            TrustedSet::new(&root, now)?.with_memo(SignatureMemo::load(&config.metadata_dir));
         Ok(Self {
             config,
             fetcher,
@@ -184,7 +186,16 @@ impl<F: Fetcher> Updater<F> {
         self.load_snapshot()?;
         self.load_targets("targets", "root")?;
         self.refreshed = true;
+        self.save_signature_memo();
         Ok(())
+    }
+
+    /// Keep the signature checks made so far for the next update (see [`crate::memo`]).
+    /// Called by [`Updater::refresh`]; call it again after looking up targets. A memo
+    /// that cannot be written only means the next update checks everything in full, so
+    /// a read-only metadata directory is not an error.
+    pub fn save_signature_memo(&self) {
+        let _ = self.trusted.memo().save(&self.config.metadata_dir);
     }
 
     fn load_root(&mut self) -> Result<(), TufError> {

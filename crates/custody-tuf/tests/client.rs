@@ -46,6 +46,8 @@ fn first_refresh_fetches_each_role_once_and_stores_exact_bytes() {
     assert_eq!(
         names,
         [
+            // Signature checks remembered for the next update (not a `*.json` file).
+            ".custody-verified",
             "root.json",
             "snapshot.json",
             "targets.json",
@@ -497,6 +499,7 @@ fn role_names_never_escape_the_metadata_directory() {
             "%3F.json",
             "%C3%A9.json",
             "..%2Fescape.json",
+            ".custody-verified",
             "a%2Fb.json",
             "root.json",
             "snapshot.json",
@@ -797,5 +800,106 @@ fn a_preloaded_role_is_not_trusted_through_another_delegator() {
     assert!(
         matches!(err, TufError::Unsigned { ref role, .. } if role == "release"),
         "{err}"
+    );
+}
+
+/// Local targets.json re-signed by a key the root does not list (still well-formed, same
+/// version), as a tampered or corrupted copy would be.
+fn resign_local_targets_with_a_foreign_key(repo: &Repo, dir: &std::path::Path) -> Vec<u8> {
+    let foreign = key();
+    let bytes =
+        custody_tuf::signing::sign_metadata(&repo.targets["targets"], &[&*foreign]).expect("sign");
+    std::fs::write(dir.join("targets.json"), &bytes).expect("tamper");
+    bytes
+}
+
+#[test]
+fn remembered_signature_checks_cover_only_the_same_bytes() {
+    let repo = Repo::new();
+    let dir = client_dir(&repo, 1);
+    refresh(&repo, dir.path()).expect("first");
+    assert!(
+        dir.path().join(custody_tuf::memo::FILE_NAME).exists(),
+        "checks made in full are remembered"
+    );
+    refresh(&repo, dir.path()).expect("second, from remembered checks");
+    resign_local_targets_with_a_foreign_key(&repo, dir.path());
+    repo.clear_requests();
+    refresh(&repo, dir.path()).expect("third");
+    assert_eq!(
+        repo.requested(),
+        ["2.root.json", "timestamp.json", "1.targets.json"],
+        "changed bytes are checked in full, refused, and fetched again"
+    );
+}
+
+#[test]
+fn a_remembered_check_is_trusted_like_the_rest_of_the_metadata_directory() {
+    // The memo is part of the client's trusted state: an entry for exactly these bytes
+    // and signers makes the signature check unnecessary (whoever can write it can
+    // replace root.json as well).
+    let repo = Repo::new();
+    let dir = client_dir(&repo, 1);
+    refresh(&repo, dir.path()).expect("first");
+    let bytes = resign_local_targets_with_a_foreign_key(&repo, dir.path());
+    let u = updater(&repo, dir.path(), NOW).expect("updater");
+    let root = &u.trusted().root().payload;
+    let signers = custody_tuf::metadata::Signers {
+        role: "targets",
+        role_keys: root.role("targets").expect("targets role"),
+        keys: &root.keys,
+    };
+    let mut memo = custody_tuf::memo::SignatureMemo::load(dir.path());
+    memo.record(custody_tuf::memo::SignatureDigest::of(&signers, &bytes));
+    memo.save(dir.path()).expect("save memo");
+    repo.clear_requests();
+    refresh(&repo, dir.path()).expect("refresh");
+    assert_eq!(repo.requested(), ["2.root.json", "timestamp.json"]);
+    // Another key set for the same role does not match the entry.
+    let other = key();
+    let role_keys = custody_tuf::keys::RoleKeys {
+        keyids: vec![keyid(&other)],
+        threshold: 1,
+    };
+    let rotated = custody_tuf::metadata::Signers {
+        role: "targets",
+        role_keys: &role_keys,
+        keys: &root.keys,
+    };
+    assert_ne!(
+        custody_tuf::memo::SignatureDigest::of(&rotated, &bytes),
+        custody_tuf::memo::SignatureDigest::of(&signers, &bytes)
+    );
+}
+
+#[test]
+fn a_new_trusted_root_key_set_is_not_covered_by_old_checks() {
+    // A new root rotates the targets key; targets keeps its version and is only signed
+    // again. The local copy (signed by the old key, remembered as checked) must be
+    // checked against the new key, refused and fetched again.
+    let mut repo = Repo::new();
+    let dir = client_dir(&repo, 1);
+    refresh(&repo, dir.path()).expect("first");
+    let new_key = key();
+    repo.root["keys"][keyid(&new_key)] = new_key
+        .public_key()
+        .to_sslib_json_value(false)
+        .expect("json");
+    repo.root["roles"]["targets"]["keyids"] = json!([keyid(&new_key)]);
+    repo.keys.insert("targets".into(), vec![new_key]);
+    Repo::bump(&mut repo.root);
+    repo.publish_root();
+    Repo::bump(&mut repo.timestamp);
+    repo.publish();
+    repo.clear_requests();
+    refresh(&repo, dir.path()).expect("after rotation");
+    assert_eq!(
+        repo.requested(),
+        [
+            "2.root.json",
+            "3.root.json",
+            "timestamp.json",
+            "1.targets.json"
+        ]
     );
 }

@@ -208,6 +208,20 @@ fn a_repository_made_with_the_cli_is_trusted_by_the_client() {
     let trusted: serde_json::Value =
         serde_json::from_slice(&std::fs::read(md.join("root.json")).expect("root")).expect("json");
     assert_eq!(trusted["signed"]["version"], 2);
+    // Signature checks are remembered between runs; a new trusted root forgets them.
+    let memo = md.join(custody_tuf::memo::FILE_NAME);
+    assert!(memo.exists(), "checks remembered");
+    client(&md)
+        .arg("init")
+        .arg(d.join("repo/metadata/1.root.json"))
+        .assert()
+        .success();
+    assert!(!memo.exists(), "init forgets remembered checks");
+    client(&md)
+        .args(["--metadata-url", &meta_url, "refresh"])
+        .assert()
+        .success();
+    assert!(memo.exists());
     // Status: every role listed, nothing expired.
     custody()
         .current_dir(d)

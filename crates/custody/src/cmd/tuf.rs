@@ -110,6 +110,15 @@ fn client(args: TufClientArgs) -> Result<()> {
             custody_tuf::trusted::TrustedSet::new(&bytes, 0)
                 .with_context(|| format!("{}", trusted_root.display()))?;
             fs_err::create_dir_all(&args.metadata_dir)?;
+            // A new trust anchor: signature checks remembered under another are forgotten.
+            custody_tuf::memo::SignatureMemo::forget(&args.metadata_dir).with_context(|| {
+                format!(
+                    "cannot remove {}",
+                    args.metadata_dir
+                        .join(custody_tuf::memo::FILE_NAME)
+                        .display()
+                )
+            })?;
             write_atomic(
                 &args.metadata_dir.join("root.json"),
                 &bytes,
@@ -147,6 +156,7 @@ fn client(args: TufClientArgs) -> Result<()> {
                 });
                 let fetched =
                     download_all(&args.target_name, &mut updater, target_dir, base, &to_save);
+                updater.save_signature_memo();
                 drop(to_save);
                 // Targets fetched before an error are still saved.
                 let saved = saver
