@@ -539,13 +539,9 @@ fn target_names_never_escape_the_target_directory() {
     assert_eq!(std::fs::read_dir(parent.path()).expect("list").count(), 1);
 }
 
-#[test]
-fn a_role_reached_through_another_delegator_is_verified_again() {
-    let mut repo = Repo::new();
-    repo.delegate("targets", "parent-a", &["team-a/*"], false);
-    repo.delegate("targets", "parent-b", &["team-b/*"], false);
-    repo.delegate("parent-a", "release", &["team-a/*"], false);
-    // parent-b delegates a role of the same name to a key of its own.
+/// parent-b (already delegated to) delegates a role named `release` to a key of its own;
+/// `release`, as the repository signs it, lists one target under each team's path.
+fn parent_b_delegates_release_to_its_own_key(repo: &mut Repo) {
     let other = key();
     let b = repo.targets.get_mut("parent-b").expect("parent-b");
     b["delegations"] = json!({
@@ -555,6 +551,15 @@ fn a_role_reached_through_another_delegator_is_verified_again() {
     repo.add_target("release", "team-a/app", b"trusted A");
     repo.add_target("release", "team-b/app", b"evil B");
     repo.publish();
+}
+
+#[test]
+fn a_role_reached_through_another_delegator_is_verified_again() {
+    let mut repo = Repo::new();
+    repo.delegate("targets", "parent-a", &["team-a/*"], false);
+    repo.delegate("targets", "parent-b", &["team-b/*"], false);
+    repo.delegate("parent-a", "release", &["team-a/*"], false);
+    parent_b_delegates_release_to_its_own_key(&mut repo);
     let dir = client_dir(&repo, 1);
     let mut u = updater(&repo, dir.path(), NOW).expect("updater");
     assert!(u.target_info("team-a/app").expect("via parent-a").is_some());
@@ -776,16 +781,7 @@ fn a_preloaded_role_is_not_trusted_through_another_delegator() {
     let mut repo = Repo::new();
     repo.delegate("targets", "parent-b", &["team-b/*"], false);
     repo.delegate("targets", "release", &["team-a/*"], false);
-    // parent-b delegates a role of the same name to a key of its own.
-    let other = key();
-    let b = repo.targets.get_mut("parent-b").expect("parent-b");
-    b["delegations"] = json!({
-        "keys": {keyid(&other): other.public_key().to_sslib_json_value(false).expect("json")},
-        "roles": [{"name": "release", "keyids": [keyid(&other)], "threshold": 1,
-                   "terminating": false, "paths": ["team-b/*"]}]});
-    repo.add_target("release", "team-a/app", b"trusted A");
-    repo.add_target("release", "team-b/app", b"evil B");
-    repo.publish();
+    parent_b_delegates_release_to_its_own_key(&mut repo);
     let dir = client_dir(&repo, 1);
     let mut u = updater(&repo, dir.path(), NOW).expect("updater");
     assert!(u.target_info("team-a/app").expect("search").is_some());
