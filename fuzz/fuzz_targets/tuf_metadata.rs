@@ -17,8 +17,10 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        for (path, file) in &targets.payload.targets {
-            let _ = file.check(path, data);
+        if let Ok(entries) = targets.payload.targets.entries() {
+            for (path, file) in entries {
+                let _ = file.check(path, data);
+            }
         }
     }
 });

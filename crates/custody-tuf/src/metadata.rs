@@ -14,6 +14,7 @@ use crate::memo::SignatureDigest;
 use custody_core::canonical_json;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 /// The four top-level roles.
 pub const TOP_LEVEL_ROLES: [&str; 4] = ["root", "timestamp", "snapshot", "targets"];
@@ -94,17 +95,16 @@ pub struct Verified<T> {
     /// Shared fields.
     pub common: Common,
     signed: SignedBytes,
-    signatures: Vec<Signature>,
 }
 
-/// What the signatures of a verified document cover.
+/// What the signatures of a verified document cover, and the signatures.
 #[derive(Debug, Clone)]
 enum SignedBytes {
     /// Canonicalised, as checked.
-    Canonical(Vec<u8>),
-    /// The `signed` text as received, not canonicalised yet: its check was remembered
-    /// (see [`crate::memo`]), and only a second check against other keys needs it.
-    Text(Vec<u8>),
+    Canonical(Vec<u8>, Vec<Signature>),
+    /// The whole file as received: its check was remembered (see [`crate::memo`]), and
+    /// only a second check against other keys needs the canonical text and signatures.
+    Remembered(Arc<[u8]>),
 }
 
 impl<T> Unverified<T> {
@@ -129,8 +129,7 @@ impl<T> Unverified<T> {
         Ok(Verified {
             payload: self.payload,
             common: self.common,
-            signed: SignedBytes::Canonical(self.canonical_signed),
-            signatures: self.signatures,
+            signed: SignedBytes::Canonical(self.canonical_signed, self.signatures),
         })
     }
 }
@@ -147,19 +146,28 @@ impl<T> Verified<T> {
         role: &RoleKeys,
         keys: &KeySet,
     ) -> Result<(), TufError> {
-        let canonical = match &self.signed {
-            SignedBytes::Canonical(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
-            // Canonicalised once before; failing now would mean the memory changed.
-            SignedBytes::Text(text) => {
-                std::borrow::Cow::Owned(canonical_json::canonicalize(text).map_err(|e| {
-                    TufError::Unsigned {
-                        role: role_name.to_owned(),
-                        detail: format!("the signed text cannot be canonicalised: {e}"),
-                    }
-                })?)
+        match &self.signed {
+            SignedBytes::Canonical(canonical, signatures) => {
+                check_signatures(role_name, role, keys, canonical, signatures)
             }
-        };
-        check_signatures(role_name, role, keys, &canonical, &self.signatures)
+            // Read and canonicalised once before; failing now would mean the bytes changed.
+            SignedBytes::Remembered(document) => {
+                let unreadable = |detail: String| TufError::Unsigned {
+                    role: role_name.to_owned(),
+                    detail: format!("the remembered document cannot be read again: {detail}"),
+                };
+                let envelope: crate::wire::Envelope<'_> =
+                    serde_json::from_slice(document).map_err(|e| unreadable(e.to_string()))?;
+                let signed = envelope
+                    .signed
+                    .ok_or_else(|| unreadable("no \"signed\" object".into()))?;
+                let canonical = canonical_json::canonicalize(signed.get().as_bytes())
+                    .map_err(|e| unreadable(e.to_string()))?;
+                let signatures = parse_signatures(envelope.signatures, RoleType::Targets)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                check_signatures(role_name, role, keys, &canonical, &signatures)
+            }
+        }
     }
 }
 
@@ -200,7 +208,7 @@ pub struct Signers<'a> {
 /// [`TufError::Malformed`] when the bytes are not a metadata document python-tuf would
 /// accept, or its `_type` is not `expected`.
 pub fn parse<T: Payload>(bytes: &[u8], expected: RoleType) -> Result<Unverified<T>, TufError> {
-    read(bytes, expected, Check::Canonicalise(None)).map(|(document, _)| document)
+    read(bytes, expected, None).map(|(document, _)| document)
 }
 
 /// Parse a metadata file and check its signatures in one step, so that for a large file
@@ -215,18 +223,13 @@ pub fn parse_and_verify<T: Payload>(
     expected: RoleType,
     signers: Result<Signers<'_>, TufError>,
 ) -> Result<Verified<T>, TufError> {
-    let (document, checked) = read(
-        bytes,
-        expected,
-        Check::Canonicalise(signers.as_ref().ok().copied()),
-    )?;
+    let (document, checked) = read(bytes, expected, signers.as_ref().ok().copied())?;
     let signers = signers?;
     match checked {
         Some(Ok(())) => Ok(Verified {
             payload: document.payload,
             common: document.common,
-            signed: SignedBytes::Canonical(document.canonical_signed),
-            signatures: document.signatures,
+            signed: SignedBytes::Canonical(document.canonical_signed, document.signatures),
         }),
         Some(Err(e)) => Err(e),
         // `read` checks whenever it is given signers.
@@ -251,28 +254,18 @@ pub fn parse_and_verify_remembered<T: Payload>(
     };
     let digest = SignatureDigest::of(who, bytes);
     if known.contains(&digest) {
-        let (document, _) = read(bytes, expected, Check::Remembered)?;
+        let document: Arc<[u8]> = Arc::from(bytes);
+        let (payload, common) = read_content(bytes, expected, Some(&document))?;
         return Ok((
             Verified {
-                payload: document.payload,
-                common: document.common,
-                signed: SignedBytes::Text(document.canonical_signed),
-                signatures: document.signatures,
+                payload,
+                common,
+                signed: SignedBytes::Remembered(document),
             },
             None,
         ));
     }
     parse_and_verify(bytes, expected, signers).map(|v| (v, Some(digest)))
-}
-
-/// What `read` does about signatures.
-#[derive(Clone, Copy)]
-enum Check<'a> {
-    /// Canonicalise, and check against these signers when given.
-    Canonicalise(Option<Signers<'a>>),
-    /// Neither canonicalise nor check: the check is remembered. The `signed` text is
-    /// kept as received.
-    Remembered,
 }
 
 /// Whether the signatures meet the threshold, when signers were given.
@@ -285,7 +278,7 @@ type CanonicalSide = (Vec<u8>, Vec<Signature>, SignatureCheck);
 fn read<T: Payload>(
     bytes: &[u8],
     expected: RoleType,
-    check: Check<'_>,
+    signers: Option<Signers<'_>>,
 ) -> Result<(Unverified<T>, SignatureCheck), TufError> {
     let invalid = |e: serde_json::Error| malformed(expected, format!("invalid JSON: {e}"));
     let canonical_side = || -> Result<CanonicalSide, TufError> {
@@ -293,10 +286,6 @@ fn read<T: Payload>(
         let signed_text = match envelope.signed {
             Some(raw) if raw.get().starts_with('{') => raw.get(),
             _ => return Err(malformed(expected, "no \"signed\" object")),
-        };
-        let Check::Canonicalise(signers) = check else {
-            let signatures = parse_signatures(envelope.signatures, expected)?;
-            return Ok((signed_text.as_bytes().to_vec(), signatures, None));
         };
         let canonical = canonical_json::canonicalize(signed_text.as_bytes())
             .map_err(|e| malformed(expected, e.to_string()))?;
@@ -306,22 +295,10 @@ fn read<T: Payload>(
         Ok((canonical, signatures, checked))
     };
     // What the document says, read into fields (and typed long maps).
-    let reading_side = || {
-        let seed = crate::wire::DocumentSeed {
-            typed: match expected {
-                RoleType::Targets => crate::wire::TypedMap::Targets,
-                RoleType::Snapshot => crate::wire::TypedMap::SnapshotMeta,
-                RoleType::Root | RoleType::Timestamp => crate::wire::TypedMap::None,
-            },
-        };
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let document = serde::de::DeserializeSeed::deserialize(seed, &mut de).map_err(invalid)?;
-        de.end().map_err(invalid)?;
-        Ok(document)
-    };
+    let reading_side = || read_content::<T>(bytes, expected, None);
     // rayon's pool: its threads start once per process, where a thread per document
     // cost more than it saved for the many small files of a hash-binned repository.
-    let (canonical_side, document) = if bytes.len() >= PARALLEL_PARSE_BYTES {
+    let (canonical_side, content) = if bytes.len() >= PARALLEL_PARSE_BYTES {
         rayon::join(canonical_side, reading_side)
     } else {
         (canonical_side(), reading_side())
@@ -329,12 +306,52 @@ fn read<T: Payload>(
     // The canonicaliser's error first: it names keys given twice, which the reader does
     // not check.
     let (canonical_signed, signatures, checked) = canonical_side?;
-    let document = document?;
+    let (payload, common) = content?;
+    let document = Unverified {
+        payload,
+        common,
+        canonical_signed,
+        signatures,
+    };
+    Ok((document, checked))
+}
+
+/// Read what a document says (not its signatures). With `remembered` (the whole file, whose
+/// signature check is remembered), a large targets document's `targets` are read when a
+/// look-up first needs them: a refresh only needs its version and expiry.
+fn read_content<T: Payload>(
+    bytes: &[u8],
+    expected: RoleType,
+    remembered: Option<&Arc<[u8]>>,
+) -> Result<(T, Common), TufError> {
+    let invalid = |e: serde_json::Error| malformed(expected, format!("invalid JSON: {e}"));
+    let defer = remembered
+        .filter(|_| expected == RoleType::Targets && bytes.len() >= DEFERRED_TARGETS_BYTES);
+    let seed = crate::wire::DocumentSeed {
+        typed: match expected {
+            RoleType::Targets if defer.is_some() => crate::wire::TypedMap::TargetsSkipped,
+            RoleType::Targets => crate::wire::TypedMap::Targets,
+            RoleType::Snapshot => crate::wire::TypedMap::SnapshotMeta,
+            RoleType::Root | RoleType::Timestamp => crate::wire::TypedMap::None,
+        },
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let document = serde::de::DeserializeSeed::deserialize(seed, &mut de).map_err(invalid)?;
+    de.end().map_err(invalid)?;
     let Some(signed) = document.signed else {
         return Err(malformed(expected, "no \"signed\" object"));
     };
     let mut fields = Fields::new(signed.map, expected);
-    fields.targets = signed.targets;
+    fields.targets = match (signed.targets, defer) {
+        (Some(read), _) => Some(TargetMap(TargetEntries::Read(read))),
+        (None, Some(document)) if signed.targets_skipped => {
+            Some(TargetMap(TargetEntries::Deferred {
+                document: Arc::clone(document),
+                read: OnceLock::new(),
+            }))
+        }
+        (None, _) => None,
+    };
     fields.meta = signed.meta;
     let type_name = fields.string("_type")?;
     if type_name != expected.as_str() {
@@ -355,14 +372,11 @@ fn read<T: Payload>(
         },
     };
     let payload = T::from_fields(&mut fields)?;
-    let document = Unverified {
-        payload,
-        common,
-        canonical_signed,
-        signatures,
-    };
-    Ok((document, checked))
+    Ok((payload, common))
 }
+
+/// From this size on, a remembered targets document's `targets` are read on first use.
+const DEFERRED_TARGETS_BYTES: usize = 64 * 1024;
 
 fn parse_signatures(v: Option<Value>, role: RoleType) -> Result<Vec<Signature>, TufError> {
     let Some(Value::Array(items)) = v else {
@@ -429,8 +443,8 @@ pub struct Fields {
     map: Map<String, Value>,
     role: RoleType,
     context: String,
-    /// A targets document's `targets`, already read into typed entries.
-    targets: Option<BTreeMap<String, TargetFile>>,
+    /// A targets document's `targets`, already read into typed entries (or to be read).
+    targets: Option<TargetMap>,
     /// A snapshot's `meta`, already read into typed entries.
     meta: Option<BTreeMap<String, MetaFile>>,
 }
@@ -506,7 +520,7 @@ impl Fields {
 }
 
 /// What a role's `signed` holds beyond the common fields.
-pub trait Payload: Sized {
+pub trait Payload: Sized + Send {
     /// Read the role-specific fields.
     ///
     /// # Errors
@@ -727,11 +741,61 @@ impl TargetFile {
     }
 }
 
+/// A targets document's target files by path.
+#[derive(Debug, Clone)]
+pub struct TargetMap(TargetEntries);
+
+#[derive(Debug, Clone)]
+enum TargetEntries {
+    Read(BTreeMap<String, TargetFile>),
+    /// Not read yet: the whole file of a document whose check was remembered, so it was
+    /// read in full (and accepted) before.
+    Deferred {
+        document: Arc<[u8]>,
+        read: OnceLock<Result<BTreeMap<String, TargetFile>, String>>,
+    },
+}
+
+impl TargetMap {
+    /// Every target file, by path.
+    ///
+    /// # Errors
+    /// [`TufError::Malformed`] if entries read on first use turn out not to be readable
+    /// (they were when the document was first accepted).
+    pub fn entries(&self) -> Result<&BTreeMap<String, TargetFile>, TufError> {
+        match &self.0 {
+            TargetEntries::Read(entries) => Ok(entries),
+            TargetEntries::Deferred { document, read } => read
+                .get_or_init(|| {
+                    let seed = crate::wire::DocumentSeed {
+                        typed: crate::wire::TypedMap::Targets,
+                    };
+                    let mut de = serde_json::Deserializer::from_slice(document);
+                    serde::de::DeserializeSeed::deserialize(seed, &mut de)
+                        .map_err(|e| e.to_string())?
+                        .signed
+                        .and_then(|s| s.targets)
+                        .ok_or_else(|| "no \"targets\" object".to_owned())
+                })
+                .as_ref()
+                .map_err(|e| malformed(RoleType::Targets, format!("targets: {e}"))),
+        }
+    }
+
+    /// The target file at `path`, if listed.
+    ///
+    /// # Errors
+    /// As [`TargetMap::entries`].
+    pub fn get(&self, path: &str) -> Result<Option<&TargetFile>, TufError> {
+        Ok(self.entries()?.get(path))
+    }
+}
+
 /// Targets (top-level or delegated): target files and further delegations.
 #[derive(Debug, Clone)]
 pub struct Targets {
     /// Target files by path.
-    pub targets: BTreeMap<String, TargetFile>,
+    pub targets: TargetMap,
     /// Delegations, if any.
     pub delegations: Option<Delegations>,
 }

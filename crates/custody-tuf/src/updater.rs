@@ -372,7 +372,7 @@ impl<F: Fetcher> Updater<F> {
                 .trusted
                 .targets(&role)
                 .ok_or_else(|| TufError::Order(format!("{role} not loaded")))?;
-            if let Some(file) = targets.payload.targets.get(target) {
+            if let Some(file) = targets.payload.targets.get(target)? {
                 return Ok(Some(TargetInfo {
                     path: target.to_owned(),
                     file: file.clone(),
@@ -424,7 +424,9 @@ impl<F: Fetcher> Updater<F> {
         let mut seen = HashSet::new();
         let roles: Vec<String> = targets
             .iter()
-            .filter(|t| !top.payload.targets.contains_key(t.as_str()))
+            // A look-up that would find the target at the top needs no other role (and
+            // one that cannot read the top-level entries reports why itself).
+            .filter(|t| matches!(top.payload.targets.get(t), Ok(None)))
             .filter_map(|t| delegations.roles_for_target(t).into_iter().next())
             .map(|(role, _)| role)
             .filter(|role| self.trusted.targets(role).is_none() && seen.insert(role.clone()))

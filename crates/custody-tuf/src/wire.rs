@@ -83,6 +83,9 @@ pub(crate) enum TypedMap {
     None,
     /// `targets` of a targets document (top-level or delegated).
     Targets,
+    /// `targets` of a targets document, skipped (read later, see
+    /// [`crate::metadata::TargetMap`]).
+    TargetsSkipped,
     /// `meta` of a snapshot.
     SnapshotMeta,
 }
@@ -134,6 +137,8 @@ const TWICE: &str = "\"signed\" or \"signatures\" appears twice";
 pub(crate) struct SignedFields {
     pub(crate) map: Map<String, Value>,
     pub(crate) targets: Option<BTreeMap<String, TargetFile>>,
+    /// `targets` was there and skipped ([`TypedMap::TargetsSkipped`]).
+    pub(crate) targets_skipped: bool,
     pub(crate) meta: Option<BTreeMap<String, MetaFile>>,
 }
 
@@ -158,11 +163,15 @@ impl<'de> Visitor<'de> for SignedSeed {
         let mut out = SignedFields {
             map: Map::new(),
             targets: None,
+            targets_skipped: false,
             meta: None,
         };
         while let Some(key) = map.next_key::<String>()? {
             if self.typed == TypedMap::Targets && key == "targets" {
                 out.targets = Some(map.next_value_seed(TargetsSeed)?);
+            } else if self.typed == TypedMap::TargetsSkipped && key == "targets" {
+                map.next_value::<IgnoredAny>()?;
+                out.targets_skipped = true;
             } else if self.typed == TypedMap::SnapshotMeta && key == "meta" {
                 out.meta = Some(map.next_value_seed(MetaSeed)?);
             } else {
@@ -439,9 +448,10 @@ mod tests {
             RoleType::Targets,
         )
         .expect("valid");
-        let names: Vec<&String> = parsed.payload.targets.keys().collect();
+        let entries = parsed.payload.targets.entries().expect("read");
+        let names: Vec<&String> = entries.keys().collect();
         assert_eq!(names, ["a", "b"]);
-        let b = &parsed.payload.targets["b"];
+        let b = &entries["b"];
         assert_eq!(b.length, 3);
         assert_eq!(
             b.hashes.0,

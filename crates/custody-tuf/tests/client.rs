@@ -899,3 +899,81 @@ fn a_new_trusted_root_key_set_is_not_covered_by_old_checks() {
         ]
     );
 }
+
+/// A repository whose top-level targets file is over 64 KiB (1,000 targets).
+fn repo_with_large_targets() -> Repo {
+    let mut repo = Repo::new();
+    for i in 0..1000 {
+        repo.add_target(
+            "targets",
+            &format!("dir/file-{i}.txt"),
+            format!("content {i}").as_bytes(),
+        );
+    }
+    repo.publish();
+    let name = format!("{}1.targets.json", support::METADATA_URL);
+    assert!(repo.server.borrow().files[&name].len() > 64 * 1024);
+    repo
+}
+
+#[test]
+fn a_large_remembered_targets_file_is_read_when_a_look_up_needs_it() {
+    let repo = repo_with_large_targets();
+    let dir = client_dir(&repo, 1);
+    let mut first = updater(&repo, dir.path(), NOW).expect("updater");
+    let expected = first.target_info("dir/file-123.txt").expect("search");
+    assert!(expected.is_some());
+    repo.clear_requests();
+    // The next run trusts the local copy from its remembered check; its entries are read
+    // at the first look-up, and say the same.
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    u.refresh().expect("refresh");
+    assert_eq!(
+        u.trusted().targets("targets").map(|t| t.common.version),
+        Some(1)
+    );
+    assert_eq!(u.target_info("dir/file-123.txt").expect("search"), expected);
+    assert_eq!(u.target_info("dir/missing").expect("search"), None);
+    assert_eq!(repo.requested(), ["2.root.json", "timestamp.json"]);
+    // A second key set still checks the remembered document in full.
+    let targets = u.trusted().targets("targets").expect("trusted");
+    let root = &u.trusted().root().payload;
+    targets
+        .verify_also("targets", root.role("targets").expect("role"), &root.keys)
+        .expect("signed by the targets key");
+    let err = targets
+        .verify_also("targets", root.role("snapshot").expect("role"), &root.keys)
+        .expect_err("not signed by the snapshot key");
+    assert!(matches!(err, TufError::Unsigned { .. }), "{err}");
+}
+
+#[test]
+fn entries_that_cannot_be_read_fail_the_look_up() {
+    // Only a forged memo entry can make a remembered document's entries unreadable (they
+    // were read when it was accepted); the look-up then fails, it does not skip them.
+    let mut repo = repo_with_large_targets();
+    let dir = client_dir(&repo, 1);
+    refresh(&repo, dir.path()).expect("first");
+    repo.targets.get_mut("targets").expect("targets")["targets"]["dir/bad"] =
+        json!({"length": "not a number", "hashes": {}});
+    let bytes =
+        custody_tuf::signing::sign_metadata(&repo.targets["targets"], &repo.signers("targets"))
+            .expect("sign");
+    std::fs::write(dir.path().join("targets.json"), &bytes).expect("write");
+    let u = updater(&repo, dir.path(), NOW).expect("updater");
+    let root = &u.trusted().root().payload;
+    let signers = custody_tuf::metadata::Signers {
+        role: "targets",
+        role_keys: root.role("targets").expect("targets role"),
+        keys: &root.keys,
+    };
+    let mut memo = custody_tuf::memo::SignatureMemo::load(dir.path());
+    memo.record(custody_tuf::memo::SignatureDigest::of(&signers, &bytes));
+    memo.save(dir.path()).expect("save memo");
+    let mut u = updater(&repo, dir.path(), NOW).expect("updater");
+    u.refresh().expect("version and expiry are readable");
+    let err = u
+        .target_info("dir/file-1.txt")
+        .expect_err("entries unreadable");
+    assert!(matches!(err, TufError::Malformed { .. }), "{err}");
+}
