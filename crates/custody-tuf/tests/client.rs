@@ -147,21 +147,26 @@ fn a_tampered_target_is_refused_and_not_saved() {
     assert!(!out.path().join("app").exists());
 }
 
+/// A new root (published) that gives `role` a new key in place of its keys.
+fn rotate_role_key(repo: &mut Repo, role: &str) {
+    let new_key = key();
+    repo.root["keys"][keyid(&new_key)] = new_key
+        .public_key()
+        .to_sslib_json_value(false)
+        .expect("json");
+    repo.root["roles"][role]["keyids"] = json!([keyid(&new_key)]);
+    Repo::bump(&mut repo.root);
+    repo.publish_root();
+    repo.keys.insert(role.to_owned(), vec![new_key]);
+}
+
 #[test]
 fn root_rotation_follows_the_chain_and_recovers_from_rotated_timestamp_keys() {
     let mut repo = Repo::new();
     let dir = client_dir(&repo, 1);
     refresh(&repo, dir.path()).expect("first");
     // Rotate the timestamp key: root v2 lists a new one, signed by the root key.
-    let new_ts = key();
-    repo.root["keys"][keyid(&new_ts)] = new_ts
-        .public_key()
-        .to_sslib_json_value(false)
-        .expect("json");
-    repo.root["roles"]["timestamp"]["keyids"] = json!([keyid(&new_ts)]);
-    Repo::bump(&mut repo.root);
-    repo.publish_root();
-    repo.keys.insert("timestamp".into(), vec![new_ts]);
+    rotate_role_key(&mut repo, "timestamp");
     // The new timestamp starts again at version 1 (fast-forward recovery).
     repo.timestamp["version"] = json!(1);
     repo.publish();
@@ -809,6 +814,21 @@ fn resign_local_targets_with_a_foreign_key(repo: &Repo, dir: &std::path::Path) -
     bytes
 }
 
+/// Record in the client's memo that `bytes` met the trusted root's targets keys, as a full
+/// check would have.
+fn remember_targets_check(repo: &Repo, dir: &std::path::Path, bytes: &[u8]) {
+    let u = updater(repo, dir, NOW).expect("updater");
+    let root = &u.trusted().root().payload;
+    let signers = custody_tuf::metadata::Signers {
+        role: "targets",
+        role_keys: root.role("targets").expect("targets role"),
+        keys: &root.keys,
+    };
+    let mut memo = custody_tuf::memo::SignatureMemo::load(dir);
+    memo.record(custody_tuf::memo::SignatureDigest::of(&signers, bytes));
+    memo.save(dir).expect("save memo");
+}
+
 #[test]
 fn remembered_signature_checks_cover_only_the_same_bytes() {
     let repo = Repo::new();
@@ -838,6 +858,11 @@ fn a_remembered_check_is_trusted_like_the_rest_of_the_metadata_directory() {
     let dir = client_dir(&repo, 1);
     refresh(&repo, dir.path()).expect("first");
     let bytes = resign_local_targets_with_a_foreign_key(&repo, dir.path());
+    remember_targets_check(&repo, dir.path(), &bytes);
+    repo.clear_requests();
+    refresh(&repo, dir.path()).expect("refresh");
+    assert_eq!(repo.requested(), ["2.root.json", "timestamp.json"]);
+    // Another key set for the same role does not match the entry.
     let u = updater(&repo, dir.path(), NOW).expect("updater");
     let root = &u.trusted().root().payload;
     let signers = custody_tuf::metadata::Signers {
@@ -845,13 +870,6 @@ fn a_remembered_check_is_trusted_like_the_rest_of_the_metadata_directory() {
         role_keys: root.role("targets").expect("targets role"),
         keys: &root.keys,
     };
-    let mut memo = custody_tuf::memo::SignatureMemo::load(dir.path());
-    memo.record(custody_tuf::memo::SignatureDigest::of(&signers, &bytes));
-    memo.save(dir.path()).expect("save memo");
-    repo.clear_requests();
-    refresh(&repo, dir.path()).expect("refresh");
-    assert_eq!(repo.requested(), ["2.root.json", "timestamp.json"]);
-    // Another key set for the same role does not match the entry.
     let other = key();
     let role_keys = custody_tuf::keys::RoleKeys {
         keyids: vec![keyid(&other)],
@@ -876,15 +894,7 @@ fn a_new_trusted_root_key_set_is_not_covered_by_old_checks() {
     let mut repo = Repo::new();
     let dir = client_dir(&repo, 1);
     refresh(&repo, dir.path()).expect("first");
-    let new_key = key();
-    repo.root["keys"][keyid(&new_key)] = new_key
-        .public_key()
-        .to_sslib_json_value(false)
-        .expect("json");
-    repo.root["roles"]["targets"]["keyids"] = json!([keyid(&new_key)]);
-    repo.keys.insert("targets".into(), vec![new_key]);
-    Repo::bump(&mut repo.root);
-    repo.publish_root();
+    rotate_role_key(&mut repo, "targets");
     Repo::bump(&mut repo.timestamp);
     repo.publish();
     repo.clear_requests();
@@ -960,16 +970,7 @@ fn entries_that_cannot_be_read_fail_the_look_up() {
         custody_tuf::signing::sign_metadata(&repo.targets["targets"], &repo.signers("targets"))
             .expect("sign");
     std::fs::write(dir.path().join("targets.json"), &bytes).expect("write");
-    let u = updater(&repo, dir.path(), NOW).expect("updater");
-    let root = &u.trusted().root().payload;
-    let signers = custody_tuf::metadata::Signers {
-        role: "targets",
-        role_keys: root.role("targets").expect("targets role"),
-        keys: &root.keys,
-    };
-    let mut memo = custody_tuf::memo::SignatureMemo::load(dir.path());
-    memo.record(custody_tuf::memo::SignatureDigest::of(&signers, &bytes));
-    memo.save(dir.path()).expect("save memo");
+    remember_targets_check(&repo, dir.path(), &bytes);
     let mut u = updater(&repo, dir.path(), NOW).expect("updater");
     u.refresh().expect("version and expiry are readable");
     let err = u
