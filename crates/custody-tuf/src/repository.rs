@@ -214,6 +214,16 @@ fn write_bulk(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
     write_with(path, bytes, false)
 }
 
+/// As [`write_bulk`], into a directory that exists.
+fn write_in_existing_dir(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
+    custody_core::atomic::write_atomic_unsynced(path, bytes, FileMode::Public).map_err(|e| {
+        TufError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    })
+}
+
 fn write_with(path: &Path, bytes: &[u8], sync: bool) -> Result<(), TufError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(TufError::io(parent))?;
@@ -819,6 +829,20 @@ impl Repository {
                     })
                 }),
         };
+        // Each target's directory is made once here, not checked once per file in the
+        // loop (a million files in a thousand directories).
+        let targets_dir = self.dir.join("targets");
+        for (name, _) in files {
+            check_target_name(name)?;
+        }
+        let dirs: BTreeSet<&str> = files
+            .iter()
+            .map(|(name, _)| name.rsplit_once('/').map_or("", |(d, _)| d))
+            .collect();
+        for d in dirs {
+            let dir = targets_dir.join(d);
+            std::fs::create_dir_all(&dir).map_err(TufError::io(&dir))?;
+        }
         let hashed: Vec<(String, String, TargetEntry)> = files
             .par_iter()
             .map(|(name, path)| {
@@ -850,7 +874,7 @@ impl Repository {
                     } else {
                         name.clone()
                     };
-                    write_bulk(&self.dir.join("targets").join(published), &data)?;
+                    write_in_existing_dir(&targets_dir.join(published), &data)?;
                     if !consistent {
                         break;
                     }

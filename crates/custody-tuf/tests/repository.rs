@@ -411,3 +411,31 @@ fn publishing_copies_what_changed_and_clients_read_the_copy() {
         Some(b"f".to_vec())
     );
 }
+
+#[test]
+fn a_bad_target_name_stops_the_add_before_anything_is_written() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let repo_dir = tmp.path().join("repo");
+    let (repo, keys) = new_repo(&repo_dir, true);
+    std::fs::write(tmp.path().join("f"), b"f").expect("write");
+    let before: Vec<_> = std::fs::read_dir(repo_dir.join("targets"))
+        .map(|d| d.map(|e| e.expect("entry").file_name()).collect())
+        .unwrap_or_default();
+    let err = repo
+        .add_targets(
+            &[
+                ("ok/f".into(), tmp.path().join("f")),
+                ("../escape/f".into(), tmp.path().join("f")),
+            ],
+            None,
+            None,
+            &online(&keys),
+        )
+        .expect_err("bad name");
+    assert!(matches!(err, custody_tuf::TufError::Usage(_)), "{err}");
+    let after: Vec<_> = std::fs::read_dir(repo_dir.join("targets"))
+        .map(|d| d.map(|e| e.expect("entry").file_name()).collect())
+        .unwrap_or_default();
+    assert_eq!(after, before, "no directory or file made for any target");
+    assert!(!repo_dir.join("escape").exists() && !tmp.path().join("escape").exists());
+}
