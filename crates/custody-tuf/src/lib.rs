@@ -136,3 +136,12 @@ impl TufError {
         move |source| TufError::Io { path, source }
     }
 }
+
+impl From<custody_core::atomic::AtomicWriteError> for TufError {
+    fn from(e: custody_core::atomic::AtomicWriteError) -> Self {
+        TufError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}

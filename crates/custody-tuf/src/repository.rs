@@ -216,27 +216,22 @@ fn write_bulk(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
 
 /// As [`write_bulk`], into a directory that exists.
 fn write_in_existing_dir(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
-    custody_core::atomic::write_atomic_unsynced(path, bytes, FileMode::Public).map_err(|e| {
-        TufError::Io {
-            path: e.path,
-            source: e.source,
-        }
-    })
+    Ok(custody_core::atomic::write_atomic_unsynced(
+        path,
+        bytes,
+        FileMode::Public,
+    )?)
 }
 
 fn write_with(path: &Path, bytes: &[u8], sync: bool) -> Result<(), TufError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(TufError::io(parent))?;
     }
-    let written = if sync {
-        write_atomic(path, bytes, FileMode::Public)
+    if sync {
+        Ok(write_atomic(path, bytes, FileMode::Public)?)
     } else {
-        custody_core::atomic::write_atomic_unsynced(path, bytes, FileMode::Public)
-    };
-    written.map_err(|e| TufError::Io {
-        path: e.path,
-        source: e.source,
-    })
+        write_in_existing_dir(path, bytes)
+    }
 }
 
 fn read_json(path: &Path) -> Result<Value, TufError> {

@@ -340,10 +340,7 @@ impl<F: Fetcher> Updater<F> {
     /// next update start from older trusted metadata, which is still verified.
     fn persist(&self, role: &str, bytes: &[u8]) -> Result<(), TufError> {
         let path = self.local_path(role);
-        write_atomic_unsynced(&path, bytes, FileMode::Public).map_err(|e| TufError::Io {
-            path: e.path,
-            source: e.source,
-        })
+        Ok(write_atomic_unsynced(&path, bytes, FileMode::Public)?)
     }
 
     /// Find `target`'s description: a pre-order depth-first search of the delegation
@@ -589,8 +586,5 @@ impl VerifiedTarget {
 /// # Errors
 /// [`TufError::Io`].
 pub fn save_target(path: &Path, target: &VerifiedTarget) -> Result<(), TufError> {
-    write_atomic_unsynced(path, &target.0, FileMode::Public).map_err(|e| TufError::Io {
-        path: e.path,
-        source: e.source,
-    })
+    Ok(write_atomic_unsynced(path, &target.0, FileMode::Public)?)
 }
