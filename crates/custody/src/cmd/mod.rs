@@ -5,6 +5,7 @@ mod check;
 mod dsse;
 mod intoto;
 mod key;
+mod sbom;
 mod secrets;
 mod sign;
 mod tuf;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Attest(args) => attest::run(args),
         Command::Tuf(cmd) => tuf::run(cmd),
         Command::Secrets(cmd) => secrets::run(cmd),
+        Command::Sbom(cmd) => sbom::run(cmd),
     }
 }
 

@@ -1,0 +1,181 @@
+//! Every project under a path: lockfiles found by name (a monorepo has many), each read
+//! on its own thread; a file that cannot be read is a problem with its path, and the
+//! others are still read.
+
+use crate::component::Project;
+use crate::error::SbomError;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// A lockfile format custody reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockfileKind {
+    /// `Cargo.lock` (with the workspace's `Cargo.toml` files).
+    Cargo,
+}
+
+impl LockfileKind {
+    /// The kind of a file, by its name.
+    #[must_use]
+    pub fn of(file_name: &str) -> Option<Self> {
+        match file_name {
+            "Cargo.lock" => Some(Self::Cargo),
+            _ => None,
+        }
+    }
+
+    /// File names recognised, for messages.
+    pub const NAMES: &'static [&'static str] = &["Cargo.lock"];
+}
+
+/// Directories never searched: dependencies' own copies and build output, whose
+/// lockfiles describe other projects.
+const SKIPPED_DIRS: &[&str] = &["node_modules", "target", ".git", ".hg", ".svn"];
+
+/// A file that could not be read into a project.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The file, relative to the scanned path.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The projects under a path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Inventory {
+    /// Projects, sorted by lockfile path.
+    pub projects: Vec<Project>,
+    /// Files that were found but could not be read.
+    pub problems: Vec<Problem>,
+}
+
+/// Find and read every project under `path` (a directory, or one lockfile).
+///
+/// # Errors
+/// `path` does not exist, or is a file custody does not know how to read. Problems with
+/// individual lockfiles are in [`Inventory::problems`].
+pub fn inventory(path: &Path) -> Result<Inventory, SbomError> {
+    let meta = std::fs::metadata(path).map_err(|source| SbomError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let found: Vec<(PathBuf, PathBuf, LockfileKind)> = if meta.is_file() {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let kind = LockfileKind::of(&name).ok_or_else(|| {
+            SbomError::malformed(
+                path,
+                format!(
+                    "not a lockfile custody reads (file names: {})",
+                    LockfileKind::NAMES.join(", ")
+                ),
+            )
+        })?;
+        vec![(path.to_owned(), PathBuf::from(name), kind)]
+    } else {
+        find_lockfiles(path)
+    };
+    let results: Vec<Result<Project, (PathBuf, SbomError)>> = found
+        .par_iter()
+        .map(|(full, shown, kind)| {
+            match kind {
+                LockfileKind::Cargo => crate::cargo::read_project(full, shown),
+            }
+            .map_err(|e| (shown.clone(), e))
+        })
+        .collect();
+    let mut inventory = Inventory {
+        projects: Vec::new(),
+        problems: Vec::new(),
+    };
+    for r in results {
+        match r {
+            Ok(p) => inventory.projects.push(p),
+            Err((path, e)) => inventory.problems.push(Problem {
+                message: match e {
+                    SbomError::Malformed { message, .. } => message,
+                    other => other.to_string(),
+                },
+                path,
+            }),
+        }
+    }
+    inventory
+        .projects
+        .sort_by(|a, b| a.lockfile.cmp(&b.lockfile));
+    inventory.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(inventory)
+}
+
+/// Lockfiles under `root` as (full path, path relative to `root`, kind), sorted. Hidden
+/// directories are searched (`.github/…` projects exist); `.gitignore` is honoured.
+fn find_lockfiles(root: &Path) -> Vec<(PathBuf, PathBuf, LockfileKind)> {
+    let mut found: Vec<(PathBuf, PathBuf, LockfileKind)> = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(false)
+        .require_git(false)
+        .filter_entry(|e| {
+            !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let kind = LockfileKind::of(&e.file_name().to_string_lossy())?;
+            let full = e.into_path();
+            let shown = full
+                .strip_prefix(root)
+                .map_or_else(|_| full.clone(), Path::to_path_buf);
+            Some((full, shown, kind))
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_projects_skips_dependency_copies_and_reports_bad_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        let lock = "version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n";
+        for d in ["", "tools/x", "target/debug", "web/node_modules/y"] {
+            std::fs::create_dir_all(root.join(d)).expect("mkdir");
+            std::fs::write(root.join(d).join("Cargo.lock"), lock).expect("write");
+        }
+        std::fs::create_dir_all(root.join("broken")).expect("mkdir");
+        std::fs::write(root.join("broken/Cargo.lock"), "[[package]]\nname = 3\n").expect("write");
+        let inv = inventory(root).expect("inventory");
+        let paths: Vec<String> = inv
+            .projects
+            .iter()
+            .map(|p| p.lockfile.display().to_string())
+            .collect();
+        assert_eq!(paths, vec!["Cargo.lock", "tools/x/Cargo.lock"]);
+        assert_eq!(inv.problems.len(), 1);
+        assert_eq!(inv.problems[0].path, Path::new("broken/Cargo.lock"));
+        assert!(inv.problems[0].message.contains("not a Cargo.lock"));
+    }
+
+    #[test]
+    fn a_single_file_must_be_a_known_lockfile() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let f = dir.path().join("deps.txt");
+        std::fs::write(&f, "x").expect("write");
+        let err = inventory(&f).expect_err("unknown file");
+        assert!(
+            err.to_string().contains("not a lockfile custody reads"),
+            "{err}"
+        );
+        let missing = inventory(&dir.path().join("nope")).expect_err("missing");
+        assert!(missing.to_string().contains("nope"), "{missing}");
+    }
+}

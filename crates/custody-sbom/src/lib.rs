@@ -1,0 +1,15 @@
+//! What software is made of: lockfile and manifest readers that produce one component
+//! model ([`component`]), the discovery of every project under a path ([`discover`]), and
+//! deterministic SBOM documents ([`cyclonedx`]).
+
+pub mod cargo;
+pub mod component;
+pub mod cyclonedx;
+pub mod discover;
+pub mod error;
+pub mod purl;
+pub mod spdx;
+
+pub use component::{Component, Ecosystem, Project, Scope, Source};
+pub use discover::{Inventory, Problem, inventory};
+pub use error::SbomError;

@@ -1,0 +1,223 @@
+//! `custody sbom generate` end to end: a Cargo workspace with every kind of dependency,
+//! monorepo discovery, determinism, SOURCE_DATE_EPOCH, unreadable lockfiles and exit
+//! codes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn custody() -> Command {
+    let mut c = Command::cargo_bin("custody").expect("binary built");
+    c.env_remove("SOURCE_DATE_EPOCH");
+    c
+}
+
+#[path = "support/cargo_workspace.rs"]
+mod cargo_workspace;
+use cargo_workspace::{CHECKSUM, workspace};
+
+fn components(doc: &Value) -> Vec<&Value> {
+    doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .collect()
+}
+
+fn by_name<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    components(doc)
+        .into_iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no component {name}"))
+}
+
+fn property<'a>(c: &'a Value, name: &str) -> Vec<&'a str> {
+    c["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .filter(|p| p["name"] == name)
+        .filter_map(|p| p["value"].as_str())
+        .collect()
+}
+
+#[test]
+fn a_workspace_becomes_a_cyclonedx_sbom_with_scopes_sources_and_the_graph() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    workspace(tmp.path());
+    let out = tmp.path().join("sbom.cdx.json");
+    custody()
+        .args(["sbom", "generate"])
+        .arg(tmp.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 project(s), 9 component entries",
+        ));
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).expect("sbom")).expect("json");
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+    assert_eq!(doc["specVersion"], "1.6");
+    assert_eq!(components(&doc).len(), 9);
+    let scope = |n: &str| {
+        by_name(&doc, n)["scope"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(scope("serde"), "required");
+    assert_eq!(scope("colored"), "optional");
+    assert_eq!(scope("cc"), "excluded");
+    assert_eq!(property(by_name(&doc, "cc"), "custody:scope"), ["build"]);
+    assert_eq!(scope("proptest"), "excluded");
+    assert_eq!(
+        property(by_name(&doc, "proptest"), "custody:scope"),
+        ["dev"]
+    );
+    // itoa is reached from the member util at runtime and from proptest in dev: runtime.
+    assert_eq!(scope("itoa"), "required");
+    assert_eq!(property(by_name(&doc, "itoa"), "custody:direct"), ["true"]);
+    let app = by_name(&doc, "app");
+    assert_eq!(app["type"], "application");
+    assert_eq!(app["licenses"][0]["expression"], "MIT OR Apache-2.0");
+    assert_eq!(
+        by_name(&doc, "util")["licenses"][0]["expression"],
+        "Apache-2.0"
+    );
+    assert_eq!(
+        property(by_name(&doc, "helper"), "custody:source"),
+        ["path vendor/helper"]
+    );
+    let rand = by_name(&doc, "rand");
+    assert_eq!(
+        rand["externalReferences"][0]["url"],
+        "https://github.com/rust-random/rand?rev=0123456#0123456789abcdef0123456789abcdef01234567"
+    );
+    assert!(
+        rand["purl"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("vcs_url=git%2Bhttps")
+    );
+    assert_eq!(by_name(&doc, "serde")["hashes"][0]["content"], CHECKSUM);
+    // The graph: root → members → dependencies, every reference defined.
+    let refs: std::collections::BTreeSet<&str> = components(&doc)
+        .iter()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .chain(["custody:root"])
+        .collect();
+    for d in doc["dependencies"].as_array().expect("dependencies") {
+        assert!(refs.contains(d["ref"].as_str().unwrap_or_default()), "{d}");
+        for on in d["dependsOn"].as_array().expect("dependsOn") {
+            assert!(refs.contains(on.as_str().unwrap_or_default()), "{on}");
+        }
+    }
+    let root = &doc["dependencies"][0];
+    assert_eq!(root["ref"], "custody:root");
+    assert_eq!(
+        root["dependsOn"],
+        serde_json::json!(["pkg:cargo/app@0.3.0", "pkg:cargo/util@0.1.0"])
+    );
+}
+
+#[test]
+fn the_same_lockfiles_give_the_same_bytes_and_a_time_only_when_asked() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    workspace(tmp.path());
+    let run = |extra: &[&str], epoch: Option<&str>| {
+        let mut c = custody();
+        c.args(["sbom", "generate"]).arg(tmp.path()).args(extra);
+        if let Some(e) = epoch {
+            c.env("SOURCE_DATE_EPOCH", e);
+        }
+        c.output().expect("runs")
+    };
+    let a = run(&[], None);
+    let b = run(&[], None);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    let doc: Value = serde_json::from_slice(&a.stdout).expect("json");
+    assert!(doc["metadata"].get("timestamp").is_none());
+    let timed: Value = serde_json::from_slice(&run(&[], Some("1700000000")).stdout).expect("json");
+    assert_eq!(timed["metadata"]["timestamp"], "2023-11-14T22:13:20Z");
+    let spdx: Value =
+        serde_json::from_slice(&run(&["--format", "spdx-json"], Some("1700000000")).stdout)
+            .expect("json");
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
+    assert_eq!(spdx["creationInfo"]["created"], "2023-11-14T22:13:20Z");
+    assert_eq!(spdx["packages"].as_array().map(Vec::len), Some(10));
+    let v15: Value =
+        serde_json::from_slice(&run(&["--spec-version", "1.5"], None).stdout).expect("json");
+    assert_eq!(v15["specVersion"], "1.5");
+    let bad = run(&[], Some("yesterday"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("SOURCE_DATE_EPOCH"));
+}
+
+#[test]
+fn every_project_of_a_monorepo_is_read_and_a_broken_lockfile_is_named() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    workspace(&tmp.path().join("rust"));
+    workspace(&tmp.path().join("tools/other"));
+    std::fs::create_dir_all(tmp.path().join("rust/target/package")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("rust/target/package/Cargo.lock"),
+        "garbage [",
+    )
+    .expect("write");
+    std::fs::create_dir_all(tmp.path().join("broken")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("broken/Cargo.lock"),
+        "[[package]]\nname = 1\n",
+    )
+    .expect("write");
+    let out = custody()
+        .args(["sbom", "generate"])
+        .arg(tmp.path())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "written, but not everything was read"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken/Cargo.lock"), "{stderr}");
+    assert!(
+        !stderr.contains("target"),
+        "build output is not searched: {stderr}"
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // The two identical workspaces merge into one set of components, naming both.
+    assert_eq!(components(&doc).len(), 9);
+    assert_eq!(
+        property(by_name(&doc, "serde"), "custody:lockfile"),
+        ["rust/Cargo.lock", "tools/other/Cargo.lock"]
+    );
+}
+
+#[test]
+fn nothing_to_describe_is_an_error() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    custody()
+        .args(["sbom", "generate"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no lockfile under"));
+    let f = tmp.path().join("notes.txt");
+    std::fs::write(&f, "x").expect("write");
+    custody()
+        .args(["sbom", "generate"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a lockfile custody reads"));
+    custody()
+        .args(["sbom", "generate"])
+        .arg(tmp.path().join("missing"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing"));
+}

@@ -1,0 +1,46 @@
+//! `Cargo.lock` text → project → CycloneDX and SPDX documents: never a panic; the graph
+//! only points at components that exist; the documents are JSON whose references are all
+//! defined.
+#![no_main]
+
+use custody_sbom::cargo::project_from_lockfile_text;
+use custody_sbom::discover::Inventory;
+use libfuzzer_sys::fuzz_target;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(project) = project_from_lockfile_text(text, Path::new("Cargo.lock")) else {
+        return;
+    };
+    let purls: BTreeSet<&str> = project.components.iter().map(|c| c.purl.as_str()).collect();
+    assert_eq!(purls.len(), project.components.len(), "one component per purl");
+    for c in &project.components {
+        for d in &c.dependencies {
+            assert!(purls.contains(d.as_str()), "dangling edge to {d}");
+        }
+    }
+    let inventory = Inventory {
+        projects: vec![project],
+        problems: vec![],
+    };
+    let cdx = custody_sbom::cyclonedx::document(&inventory, &Default::default());
+    let doc: serde_json::Value = serde_json::from_slice(&cdx).expect("CycloneDX is JSON");
+    let refs: BTreeSet<&str> = doc["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .chain([custody_sbom::cyclonedx::ROOT_REF])
+        .collect();
+    for d in doc["dependencies"].as_array().into_iter().flatten() {
+        for on in d["dependsOn"].as_array().into_iter().flatten() {
+            assert!(refs.contains(on.as_str().unwrap_or_default()), "undefined {on}");
+        }
+    }
+    let spdx = custody_sbom::spdx::document(&inventory, &Default::default());
+    serde_json::from_slice::<serde_json::Value>(&spdx).expect("SPDX is JSON");
+});
