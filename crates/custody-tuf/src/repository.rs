@@ -234,6 +234,18 @@ fn write_with(path: &Path, bytes: &[u8], sync: bool) -> Result<(), TufError> {
     }
 }
 
+/// Read a file to publish. `std::fs::read` asks for the size first, a `statx` per file
+/// (4% of the system time of adding a million small targets); reading into room for a
+/// typical target needs the same two reads without it, and a larger file grows the buffer.
+fn read_source(path: &Path) -> Result<Vec<u8>, TufError> {
+    use std::io::Read as _;
+    let mut data = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut data))
+        .map_err(TufError::io(path))?;
+    Ok(data)
+}
+
 fn read_json(path: &Path) -> Result<Value, TufError> {
     let bytes = std::fs::read(path).map_err(TufError::io(path))?;
     serde_json::from_slice(&bytes).map_err(|e| TufError::Malformed {
@@ -842,7 +854,7 @@ impl Repository {
             .par_iter()
             .map(|(name, path)| {
                 check_target_name(name)?;
-                let data = std::fs::read(path).map_err(TufError::io(path))?;
+                let data = read_source(path)?;
                 let hashes: Vec<(String, String)> = self
                     .settings
                     .hash_algorithms
