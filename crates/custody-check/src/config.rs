@@ -47,6 +47,24 @@ pub struct Config {
     /// Secret scanning (SRC-3).
     #[serde(default)]
     pub secrets: SecretsConfig,
+    /// Dependencies: SBOM and vulnerability scanning (MAT-2, MAT-6, MAT-7).
+    #[serde(default)]
+    pub materials: MaterialsConfig,
+}
+
+/// `[materials]`: which lockfiles are the project's, and the advisory data to scan them
+/// against.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialsConfig {
+    /// Lockfiles under paths matching these gitignore-style patterns are not the
+    /// project's (test fixtures, examples).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Advisory data (RustSec advisory-db directories, OSV record directories), relative
+    /// to the project root or absolute. None: MAT-2 and MAT-7 are not configured.
+    #[serde(default)]
+    pub advisories: Vec<PathBuf>,
 }
 
 /// `[secrets]`: what the secret scan of the project accepts.

@@ -24,11 +24,16 @@ fn json_lists_every_control_with_an_honest_status() {
     }
     assert_eq!(v["summary"]["pass"], 0);
     assert_eq!(v["summary"]["fail"], 0);
-    // SRC-3 scans even an empty tree, and warns that history is not scanned yet.
+    // SRC-3 scans even an empty tree, and warns that history is not scanned yet; the
+    // materials controls have no lockfile to look at.
     assert_eq!(
-        r.count(Status::NotImplemented) + r.count(Status::NotConfigured) + r.count(Status::Warn),
+        r.count(Status::NotImplemented)
+            + r.count(Status::NotConfigured)
+            + r.count(Status::Warn)
+            + r.count(Status::NotApplicable),
         r.results.len()
     );
+    assert_eq!(r.count(Status::NotApplicable), 3);
 }
 
 #[test]

@@ -56,6 +56,15 @@ pub struct Inventory {
 /// `path` does not exist, or is a file custody does not know how to read. Problems with
 /// individual lockfiles are in [`Inventory::problems`].
 pub fn inventory(path: &Path) -> Result<Inventory, SbomError> {
+    inventory_excluding(path, &[])
+}
+
+/// As [`inventory`], leaving out lockfiles under paths matching any of the gitignore-style
+/// `exclude` patterns (relative to `path`): test fixtures, vendored examples.
+///
+/// # Errors
+/// As [`inventory`], and [`SbomError::Malformed`] for an invalid pattern.
+pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory, SbomError> {
     let meta = std::fs::metadata(path).map_err(|source| SbomError::Io {
         path: path.to_owned(),
         source,
@@ -76,7 +85,7 @@ pub fn inventory(path: &Path) -> Result<Inventory, SbomError> {
         })?;
         vec![(path.to_owned(), PathBuf::from(name), kind)]
     } else {
-        find_lockfiles(path)
+        find_lockfiles(path, exclude)?
     };
     let results: Vec<Result<Project, (PathBuf, SbomError)>> = found
         .par_iter()
@@ -112,8 +121,21 @@ pub fn inventory(path: &Path) -> Result<Inventory, SbomError> {
 
 /// Lockfiles under `root` as (full path, path relative to `root`, kind), sorted. Hidden
 /// directories are searched (`.github/…` projects exist); `.gitignore` is honoured.
-fn find_lockfiles(root: &Path) -> Vec<(PathBuf, PathBuf, LockfileKind)> {
+fn find_lockfiles(
+    root: &Path,
+    exclude: &[String],
+) -> Result<Vec<(PathBuf, PathBuf, LockfileKind)>, SbomError> {
+    let mut overrides = ignore::overrides::OverrideBuilder::new(root);
+    for pattern in exclude {
+        overrides.add(&format!("!{pattern}")).map_err(|e| {
+            SbomError::malformed(Path::new(pattern), format!("not a path pattern: {e}"))
+        })?;
+    }
+    let overrides = overrides
+        .build()
+        .map_err(|e| SbomError::malformed(root, format!("exclude patterns: {e}")))?;
     let mut found: Vec<(PathBuf, PathBuf, LockfileKind)> = ignore::WalkBuilder::new(root)
+        .overrides(overrides)
         .hidden(false)
         .parents(false)
         .require_git(false)
@@ -135,7 +157,7 @@ fn find_lockfiles(root: &Path) -> Vec<(PathBuf, PathBuf, LockfileKind)> {
         })
         .collect();
     found.sort_by(|a, b| a.1.cmp(&b.1));
-    found
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -163,6 +185,23 @@ mod tests {
         assert_eq!(inv.problems.len(), 1);
         assert_eq!(inv.problems[0].path, Path::new("broken/Cargo.lock"));
         assert!(inv.problems[0].message.contains("not a Cargo.lock"));
+    }
+
+    #[test]
+    fn excluded_paths_are_left_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lock = "version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n";
+        for d in ["", "testdata/x", "testdata/y/z", "tools"] {
+            std::fs::create_dir_all(dir.path().join(d)).expect("mkdir");
+            std::fs::write(dir.path().join(d).join("Cargo.lock"), lock).expect("write");
+        }
+        let inv = inventory_excluding(dir.path(), &["testdata/".to_owned()]).expect("inventory");
+        let paths: Vec<String> = inv
+            .projects
+            .iter()
+            .map(|p| p.lockfile.display().to_string())
+            .collect();
+        assert_eq!(paths, vec!["Cargo.lock", "tools/Cargo.lock"]);
     }
 
     #[test]

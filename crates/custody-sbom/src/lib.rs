@@ -11,5 +11,5 @@ pub mod purl;
 pub mod spdx;
 
 pub use component::{Component, Ecosystem, Project, Scope, Source};
-pub use discover::{Inventory, Problem, inventory};
+pub use discover::{Inventory, Problem, inventory, inventory_excluding};
 pub use error::SbomError;

@@ -61,6 +61,70 @@ pub enum Command {
     /// Software bills of materials: what a project is made of, from its lockfiles.
     #[command(subcommand)]
     Sbom(SbomCommand),
+    /// Software composition analysis: known vulnerabilities in dependencies, offline.
+    #[command(subcommand)]
+    Scan(ScanCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanCommand {
+    /// Match every dependency under PATH against advisory data (RustSec, OSV), offline.
+    #[command(
+        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  CUSTODY_VULN_DB=/srv/advisory-db custody scan vulns\n\nAdvisory data: directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo.lock today). RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level) or a lockfile could not be read, 2 unreadable advisory data or bad arguments."
+    )]
+    Vulns(ScanVulnsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    /// Any vulnerability.
+    Low,
+    /// CVSS 4.0 and above.
+    Medium,
+    /// CVSS 7.0 and above.
+    High,
+    /// CVSS 9.0 and above.
+    Critical,
+    /// Never fail on findings (report only).
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VulnFormat {
+    /// Findings for people.
+    Table,
+    /// The whole report for machines.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanVulnsArgs {
+    /// A directory (every lockfile under it) or one lockfile.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Advisory data: a RustSec advisory-db directory, a directory of OSV records, or one
+    /// record; repeat for several. Default: `[materials] advisories` of PATH's
+    /// custody.toml.
+    #[arg(
+        long = "db",
+        value_name = "DIR",
+        env = "CUSTODY_VULN_DB",
+        value_delimiter = ':'
+    )]
+    pub db: Vec<PathBuf>,
+    /// Leave out lockfiles under paths matching this gitignore-style pattern (repeat);
+    /// added to `[materials] exclude` of PATH's custody.toml.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VulnFormat::Table)]
+    pub format: VulnFormat,
+    /// The lowest severity that makes the scan fail.
+    #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +170,10 @@ pub struct SbomGenerateArgs {
     /// Write the SBOM to this file (atomically) instead of standard output.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// Leave out lockfiles under paths matching this gitignore-style pattern (repeat);
+    /// added to `[materials] exclude` of PATH's custody.toml.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

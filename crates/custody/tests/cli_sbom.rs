@@ -195,6 +195,28 @@ fn every_project_of_a_monorepo_is_read_and_a_broken_lockfile_is_named() {
         property(by_name(&doc, "serde"), "custody:lockfile"),
         ["rust/Cargo.lock", "tools/other/Cargo.lock"]
     );
+    // --exclude (and [materials] exclude of the directory's custody.toml) leave paths out.
+    std::fs::write(
+        tmp.path().join("custody.toml"),
+        "[materials]\nexclude = [\"broken/\"]\n",
+    )
+    .expect("config");
+    let out = custody()
+        .args(["sbom", "generate", "--exclude", "tools/"])
+        .arg(tmp.path())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        property(by_name(&doc, "serde"), "custody:lockfile"),
+        ["rust/Cargo.lock"]
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod intoto;
 mod key_rotation;
+mod materials;
 mod secrets;
 mod tuf;
 
@@ -16,6 +17,7 @@ pub struct Evaluation<'a> {
     project: &'a Project,
     intoto: std::cell::OnceCell<intoto::ChainOutcome>,
     tuf: std::cell::OnceCell<tuf::RepositoryOutcome>,
+    materials: std::cell::OnceCell<materials::MaterialsOutcome>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -26,6 +28,7 @@ impl<'a> Evaluation<'a> {
             project,
             intoto: std::cell::OnceCell::new(),
             tuf: std::cell::OnceCell::new(),
+            materials: std::cell::OnceCell::new(),
         }
     }
 }
@@ -44,6 +47,11 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
         "ART-3" | "ART-5" | "ART-6" | "BLD-15" | "DEP-1" | "DEP-2" | "DEP-3" => tuf::evaluate(
             control,
             eval.tuf.get_or_init(|| tuf::verify_project(project)),
+        ),
+        "MAT-2" | "MAT-6" | "MAT-7" => materials::evaluate(
+            control,
+            eval.materials
+                .get_or_init(|| materials::read_project(project)),
         ),
         _ => not_implemented(control),
     }
@@ -66,6 +74,9 @@ pub fn is_implemented(id: &str) -> bool {
             | "DEP-1"
             | "DEP-2"
             | "DEP-3"
+            | "MAT-2"
+            | "MAT-6"
+            | "MAT-7"
     )
 }
 

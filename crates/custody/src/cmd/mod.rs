@@ -6,6 +6,7 @@ mod dsse;
 mod intoto;
 mod key;
 mod sbom;
+mod scan;
 mod secrets;
 mod sign;
 mod tuf;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Tuf(cmd) => tuf::run(cmd),
         Command::Secrets(cmd) => secrets::run(cmd),
         Command::Sbom(cmd) => sbom::run(cmd),
+        Command::Scan(cmd) => scan::run(cmd),
     }
 }
 

@@ -42,9 +42,26 @@ fn scanned_name(path: &std::path::Path) -> String {
         .unwrap_or_else(|| ".".to_owned())
 }
 
+/// `[materials]` of the custody.toml at PATH (a directory), with advisory paths made
+/// relative to it; defaults when there is none.
+pub(crate) fn materials_settings(
+    path: &std::path::Path,
+) -> Result<custody_check::config::MaterialsConfig> {
+    if !path.join(custody_check::config::CONFIG_FILE).is_file() {
+        return Ok(custody_check::config::MaterialsConfig::default());
+    }
+    let project = custody_check::config::Project::open(path)?;
+    let mut m = project.config().materials.clone();
+    m.advisories = m.advisories.iter().map(|d| path.join(d)).collect();
+    Ok(m)
+}
+
 fn generate(args: &SbomGenerateArgs) -> Result<Outcome> {
     let timestamp = source_date_epoch()?;
-    let inventory = custody_sbom::inventory(&args.path)?;
+    let settings = materials_settings(&args.path)?;
+    let mut exclude = settings.exclude;
+    exclude.extend(args.exclude.iter().cloned());
+    let inventory = custody_sbom::inventory_excluding(&args.path, &exclude)?;
     for p in &inventory.problems {
         eprintln!(
             "custody: skipped {}: {}",

@@ -1,0 +1,231 @@
+//! MAT-6 (an immutable SBOM of the code), MAT-2 and MAT-7 (dependencies scanned for known
+//! vulnerabilities), from the lockfiles of the project (less `[materials] exclude`) and
+//! the advisory data of `[materials] advisories`.
+
+use super::result;
+use crate::catalogue::Control;
+use crate::config::Project;
+use crate::report::{ControlResult, Evidence, Status};
+use custody_sbom::Inventory;
+use custody_vuln::advisory::Kind;
+
+/// The project's inventory and, when advisory data is configured, the scan; computed
+/// once for the three controls.
+#[derive(Debug)]
+pub struct MaterialsOutcome {
+    inventory: Result<Inventory, String>,
+    scan: Option<Result<custody_vuln::Report, String>>,
+}
+
+pub fn read_project(project: &Project) -> MaterialsOutcome {
+    let cfg = &project.config().materials;
+    let inventory =
+        custody_sbom::inventory_excluding(project.root(), &cfg.exclude).map_err(|e| e.to_string());
+    let scan = match (&inventory, cfg.advisories.is_empty()) {
+        (_, true) => None,
+        (Err(e), false) => Some(Err(e.clone())),
+        (Ok(inv), false) => {
+            let dirs: Vec<std::path::PathBuf> = cfg
+                .advisories
+                .iter()
+                .map(|d| project.root().join(d))
+                .collect();
+            Some(
+                custody_vuln::Database::load(&dirs)
+                    .map(|db| custody_vuln::scan(inv, &db))
+                    .map_err(|e| e.to_string()),
+            )
+        }
+    };
+    MaterialsOutcome { inventory, scan }
+}
+
+fn unreadable(inv: &Inventory) -> Vec<Evidence> {
+    inv.problems
+        .iter()
+        .map(|p| Evidence::at(p.path.display().to_string(), p.message.clone()))
+        .collect()
+}
+
+pub(super) fn evaluate(control: &'static Control, outcome: &MaterialsOutcome) -> ControlResult {
+    let inv = match &outcome.inventory {
+        Ok(inv) => inv,
+        Err(e) => {
+            return result(
+                control,
+                Status::Fail,
+                "the project's lockfiles could not be read".into(),
+                vec![Evidence::note(e.clone())],
+                Some("fix [materials] exclude in custody.toml"),
+            );
+        }
+    };
+    if inv.projects.is_empty() && inv.problems.is_empty() {
+        return result(
+            control,
+            Status::NotApplicable,
+            "no lockfile custody reads (Cargo.lock)".into(),
+            vec![],
+            None,
+        );
+    }
+    if !inv.problems.is_empty() {
+        return result(
+            control,
+            Status::Fail,
+            format!("{} lockfile(s) could not be read", inv.problems.len()),
+            unreadable(inv),
+            Some("fix or exclude ([materials] exclude) the lockfiles named"),
+        );
+    }
+    match control.id {
+        "MAT-6" => sbom(control, inv),
+        _ => vulns(control, inv, outcome.scan.as_ref()),
+    }
+}
+
+fn sbom(control: &'static Control, inv: &Inventory) -> ControlResult {
+    let options = custody_sbom::cyclonedx::Options {
+        name: "project".into(),
+        ..Default::default()
+    };
+    let first = custody_sbom::cyclonedx::document(inv, &options);
+    let again = custody_sbom::cyclonedx::document(inv, &options);
+    let components: usize = custody_sbom::cyclonedx::merged(inv).len();
+    let serial = serde_json::from_slice::<serde_json::Value>(&first)
+        .ok()
+        .and_then(|v| v["serialNumber"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    if first != again {
+        return result(
+            control,
+            Status::Fail,
+            "the SBOM is not deterministic".into(),
+            vec![Evidence::note(
+                "two generations from the same lockfiles differ",
+            )],
+            Some("report this as a custody bug"),
+        );
+    }
+    let mut evidence: Vec<Evidence> = inv
+        .projects
+        .iter()
+        .map(|p| {
+            Evidence::at(
+                p.lockfile.display().to_string(),
+                format!("{} components", p.components.len()),
+            )
+        })
+        .collect();
+    evidence.push(Evidence::note(format!(
+        "CycloneDX 1.6 serial {serial}, derived from the content: the same lockfiles give the same SBOM (custody sbom generate)"
+    )));
+    result(
+        control,
+        Status::Pass,
+        format!(
+            "deterministic SBOM of {components} components from {} lockfile(s)",
+            inv.projects.len()
+        ),
+        evidence,
+        None,
+    )
+}
+
+fn vulns(
+    control: &'static Control,
+    inv: &Inventory,
+    scan: Option<&Result<custody_vuln::Report, String>>,
+) -> ControlResult {
+    let Some(scan) = scan else {
+        return result(
+            control,
+            Status::NotConfigured,
+            format!(
+                "{} lockfile(s) not scanned: no advisory data configured",
+                inv.projects.len()
+            ),
+            vec![],
+            Some(
+                "set [materials] advisories = [\"path/to/advisory-db\"] in custody.toml (RustSec or OSV data, kept up to date locally)",
+            ),
+        );
+    };
+    let report = match scan {
+        Ok(r) => r,
+        Err(e) => {
+            return result(
+                control,
+                Status::Fail,
+                "the vulnerability scan could not run".into(),
+                vec![Evidence::note(e.clone())],
+                Some("fix [materials] advisories in custody.toml"),
+            );
+        }
+    };
+    let evidence_of = |f: &custody_vuln::Finding| {
+        Evidence::at(
+            f.lockfiles.join(", "),
+            format!(
+                "{} {} {}: {} ({})",
+                f.ids.join(", "),
+                f.package,
+                f.version,
+                f.summary,
+                match f.kind {
+                    Kind::Vulnerability => f.severity.name(),
+                    Kind::Unmaintained => "unmaintained",
+                    Kind::Unsound => "unsound",
+                    Kind::Notice => "notice",
+                }
+            ),
+        )
+    };
+    let vulnerable: Vec<&custody_vuln::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Vulnerability)
+        .collect();
+    let scope = format!(
+        "{} components against {} advisories",
+        report.components, report.advisories
+    );
+    if !vulnerable.is_empty() {
+        let mut evidence: Vec<Evidence> = vulnerable.iter().map(|f| evidence_of(f)).collect();
+        evidence.push(Evidence::note(scope));
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "{} known vulnerabilit{} in dependencies",
+                vulnerable.len(),
+                if vulnerable.len() == 1 { "y" } else { "ies" }
+            ),
+            evidence,
+            Some(
+                "upgrade to a fixed version (custody scan vulns shows them), or remove the dependency",
+            ),
+        );
+    }
+    if !report.findings.is_empty() {
+        let mut evidence: Vec<Evidence> = report.findings.iter().map(evidence_of).collect();
+        evidence.push(Evidence::note(scope));
+        return result(
+            control,
+            Status::Warn,
+            format!(
+                "no known vulnerability; {} informational advisories",
+                report.findings.len()
+            ),
+            evidence,
+            Some("replace unmaintained or unsound dependencies"),
+        );
+    }
+    result(
+        control,
+        Status::Pass,
+        format!("no known vulnerability in {} components", report.components),
+        vec![Evidence::note(scope)],
+        None,
+    )
+}

@@ -1,0 +1,16 @@
+//! Known vulnerabilities, offline: advisories from RustSec and OSV data ([`db`]), version
+//! ordering per ecosystem ([`version`]), matching an inventory of components ([`scan`]),
+//! and CVSS severity ([`cvss`]).
+
+pub mod advisory;
+pub mod cvss;
+pub mod db;
+pub mod error;
+pub mod osv;
+pub mod rustsec;
+pub mod scan;
+pub mod version;
+
+pub use db::Database;
+pub use error::VulnError;
+pub use scan::{Finding, Report, scan};

@@ -1,0 +1,375 @@
+//! Matching components against advisories: one finding per problem per package version,
+//! advisories that name each other (aliases) merged into one finding with every ID.
+
+use crate::advisory::{Advisory, Affected, Event, Kind, Range, RangeKind};
+use crate::cvss::{Level, v3_base_score};
+use crate::db::Database;
+use crate::version::{Parsed, Scheme, parse_semver};
+use custody_sbom::Scope;
+use custody_sbom::discover::Inventory;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One known problem in one package version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Finding {
+    /// The advisories' own IDs, sorted (several when advisories name each other).
+    pub ids: Vec<String>,
+    /// Other names of the problem (CVE, GHSA, …) not among `ids`, sorted.
+    pub aliases: Vec<String>,
+    /// Vulnerability or an informational kind.
+    pub kind: Kind,
+    /// OSV ecosystem.
+    pub ecosystem: String,
+    /// Package name.
+    pub package: String,
+    /// The affected version found.
+    pub version: String,
+    /// The component's package URL.
+    pub purl: String,
+    /// How the project uses it.
+    pub scope: Scope,
+    /// Named by the project itself.
+    pub direct: bool,
+    /// The lockfiles it is in.
+    pub lockfiles: Vec<String>,
+    /// One line.
+    pub summary: String,
+    /// The highest severity of the merged advisories.
+    pub severity: Level,
+    /// The highest CVSS v3 base score, when there is one.
+    pub score: Option<f64>,
+    /// The CVSS vectors given.
+    pub vectors: Vec<String>,
+    /// Versions (or requirements) with the fix.
+    pub fixed: Vec<String>,
+    /// Where to read more.
+    pub url: Option<String>,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    /// Findings, sorted by ecosystem, package, version and ID.
+    pub findings: Vec<Finding>,
+    /// Components scanned.
+    pub components: usize,
+    /// Advisories in the database.
+    pub advisories: usize,
+    /// Components whose ecosystem's version ordering custody does not implement yet, by
+    /// ecosystem: only explicit version lists could match them.
+    pub unordered: BTreeMap<String, usize>,
+}
+
+/// Whether `version` is affected by one `affected` entry; `None` when a range could not
+/// be evaluated (the version does not parse in the range's ordering) and nothing else
+/// matched.
+fn affected_by(aff: &Affected, version: &str) -> Option<bool> {
+    if aff.versions.iter().any(|v| v == version) {
+        return Some(true);
+    }
+    let mut undecided = false;
+    for range in &aff.ranges {
+        match range {
+            Range::Requirements {
+                patched,
+                unaffected,
+            } => match semver::Version::parse(version) {
+                Ok(v) => {
+                    if crate::rustsec::is_affected(&v, patched, unaffected) {
+                        return Some(true);
+                    }
+                }
+                Err(_) => undecided = true,
+            },
+            Range::Events { kind, events } => {
+                let scheme = match kind {
+                    RangeKind::Git => continue,
+                    RangeKind::Semver => Some(Scheme::Semver),
+                    RangeKind::Ecosystem => Scheme::for_ecosystem(&aff.ecosystem),
+                };
+                let Some(scheme) = scheme else {
+                    undecided = true;
+                    continue;
+                };
+                match in_events(scheme, events, version) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => undecided = true,
+                }
+            }
+        }
+    }
+    if undecided { None } else { Some(false) }
+}
+
+/// OSV's evaluation of one range: events in version order, `introduced` turns on,
+/// `fixed` (at or above) and `last_affected` (above) turn off.
+fn in_events(scheme: Scheme, events: &[Event], version: &str) -> Option<bool> {
+    let v = scheme.parse(version)?;
+    // (version, order among equal versions, event); `introduced: 0` is below everything.
+    let mut sorted: Vec<(Option<Parsed>, &Event)> = Vec::new();
+    for e in events {
+        let text = match e {
+            Event::Introduced(t) | Event::Fixed(t) | Event::LastAffected(t) => t,
+            Event::Limit(_) => continue,
+        };
+        if matches!(e, Event::Introduced(t) if t == "0") {
+            sorted.push((None, e));
+            continue;
+        }
+        // An event whose version does not parse cannot be placed: the range is undecided.
+        sorted.push((Some(scheme.parse(text)?), e));
+    }
+    sorted.sort_by(|a, b| match (&a.0, &b.0) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+    });
+    let mut affected = false;
+    for (at, e) in &sorted {
+        match (e, at) {
+            (Event::Introduced(_), None) => affected = true,
+            (Event::Introduced(_), Some(at)) if &v >= at => affected = true,
+            (Event::Fixed(_), Some(at)) if &v >= at => affected = false,
+            (Event::LastAffected(_), Some(at)) if &v > at => affected = false,
+            _ => {}
+        }
+    }
+    Some(affected)
+}
+
+fn fixed_versions(aff: &Affected) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &aff.ranges {
+        match r {
+            Range::Requirements { patched, .. } => {
+                out.extend(patched.iter().map(ToString::to_string))
+            }
+            Range::Events { events, .. } => out.extend(events.iter().filter_map(|e| match e {
+                Event::Fixed(v) => Some(v.clone()),
+                _ => None,
+            })),
+        }
+    }
+    out
+}
+
+/// Scan every component of an inventory.
+#[must_use]
+pub fn scan(inventory: &Inventory, db: &Database) -> Report {
+    let components = custody_sbom::cyclonedx::merged(inventory);
+    let mut report = Report {
+        components: components.len(),
+        advisories: db.advisories().len(),
+        ..Report::default()
+    };
+    for (c, lockfiles) in components.values() {
+        if c.first_party {
+            continue;
+        }
+        let eco = c.ecosystem.osv_name();
+        let mut hits: Vec<(&Advisory, &Affected)> = Vec::new();
+        let mut undecided = false;
+        for (adv, aff) in db.about(eco, &c.name) {
+            if adv.withdrawn.is_some() {
+                continue;
+            }
+            match affected_by(aff, &c.version) {
+                Some(true) => hits.push((adv, aff)),
+                Some(false) => {}
+                None => undecided = true,
+            }
+        }
+        if undecided && Scheme::for_ecosystem(eco).is_none() {
+            *report.unordered.entry(eco.to_owned()).or_default() += 1;
+        }
+        for group in merge_aliases(&hits) {
+            let advisories: Vec<&(&Advisory, &Affected)> =
+                group.iter().map(|&i| &hits[i]).collect();
+            let ids: BTreeSet<String> = advisories.iter().map(|(a, _)| a.id.clone()).collect();
+            let aliases: BTreeSet<String> = advisories
+                .iter()
+                .flat_map(|(a, _)| a.aliases.iter().cloned())
+                .filter(|a| !ids.contains(a))
+                .collect();
+            let vectors: Vec<String> = advisories
+                .iter()
+                .flat_map(|(a, _)| a.severity.iter().map(|s| s.score.clone()))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let score = vectors
+                .iter()
+                .filter_map(|v| v3_base_score(v))
+                .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+            let first = advisories[0].0;
+            report.findings.push(Finding {
+                ids: ids.into_iter().collect(),
+                aliases: aliases.into_iter().collect(),
+                kind: advisories
+                    .iter()
+                    .map(|(a, _)| a.kind)
+                    .min()
+                    .unwrap_or(Kind::Vulnerability),
+                ecosystem: eco.to_owned(),
+                package: c.name.clone(),
+                version: c.version.clone(),
+                purl: c.purl.to_string(),
+                scope: c.scope,
+                direct: c.direct,
+                lockfiles: lockfiles.iter().cloned().collect(),
+                summary: first.summary.clone(),
+                severity: score.map_or(Level::Unknown, Level::of_score),
+                score,
+                vectors,
+                fixed: advisories
+                    .iter()
+                    .flat_map(|(_, aff)| fixed_versions(aff))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                url: first.url.clone(),
+            });
+        }
+    }
+    report.findings.sort_by(|a, b| {
+        (&a.ecosystem, &a.package, version_key(&a.version), &a.ids).cmp(&(
+            &b.ecosystem,
+            &b.package,
+            version_key(&b.version),
+            &b.ids,
+        ))
+    });
+    report
+}
+
+fn version_key(v: &str) -> (Option<semver::Version>, String) {
+    (parse_semver(v), v.to_owned())
+}
+
+/// Groups of hits (indices) whose advisories share an ID or alias.
+fn merge_aliases(hits: &[(&Advisory, &Affected)]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..hits.len()).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (a, _)) in hits.iter().enumerate() {
+        for name in std::iter::once(&a.id).chain(a.aliases.iter()) {
+            match owner.get(name.as_str()) {
+                Some(&j) => {
+                    let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                    parent[ri] = rj;
+                }
+                None => {
+                    owner.insert(name, i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..hits.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    groups.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn ev(kind: RangeKind, events: Vec<Event>) -> Range {
+        Range::Events { kind, events }
+    }
+
+    fn aff(eco: &str, ranges: Vec<Range>, versions: &[&str]) -> Affected {
+        Affected {
+            ecosystem: eco.into(),
+            package: "p".into(),
+            ranges,
+            versions: versions.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn osv_events_introduced_fixed_last_affected() {
+        use Event::*;
+        let a = aff(
+            "crates.io",
+            vec![ev(
+                RangeKind::Semver,
+                vec![
+                    Introduced("2.0.0".into()),
+                    Fixed("2.5.0".into()),
+                    Introduced("0".into()),
+                    LastAffected("1.4.0".into()),
+                ],
+            )],
+            &[],
+        );
+        for (v, hit) in [
+            ("0.1.0", true),
+            ("1.4.0", true),
+            ("1.4.1", false),
+            ("1.9.9", false),
+            ("2.0.0", true),
+            ("2.4.9", true),
+            ("2.5.0-rc.1", true),
+            ("2.5.0", false),
+        ] {
+            assert_eq!(affected_by(&a, v), Some(hit), "{v}");
+        }
+    }
+
+    #[test]
+    fn explicit_versions_match_where_no_ordering_is_known() {
+        let a = aff(
+            "Hackage",
+            vec![ev(
+                RangeKind::Ecosystem,
+                vec![Event::Introduced("0".into())],
+            )],
+            &["1.0"],
+        );
+        assert_eq!(affected_by(&a, "1.0"), Some(true));
+        assert_eq!(affected_by(&a, "1.1"), None, "no ordering: undecided");
+        let git = aff(
+            "crates.io",
+            vec![ev(RangeKind::Git, vec![Event::Introduced("0".into())])],
+            &[],
+        );
+        assert_eq!(
+            affected_by(&git, "1.0.0"),
+            Some(false),
+            "git ranges are not version ranges"
+        );
+    }
+
+    #[test]
+    fn advisories_naming_each_other_merge() {
+        let adv = |id: &str, aliases: &[&str]| Advisory {
+            id: id.into(),
+            aliases: aliases.iter().map(|s| (*s).to_owned()).collect(),
+            summary: String::new(),
+            kind: Kind::Vulnerability,
+            withdrawn: None,
+            severity: vec![],
+            affected: vec![],
+            url: None,
+            file: PathBuf::new(),
+        };
+        let a = adv("RUSTSEC-1", &["CVE-1"]);
+        let b = adv("GHSA-1", &["CVE-1"]);
+        let c = adv("RUSTSEC-2", &[]);
+        let x = aff("crates.io", vec![], &[]);
+        let groups = merge_aliases(&[(&a, &x), (&b, &x), (&c, &x)]);
+        assert_eq!(groups, vec![vec![0, 1], vec![2]]);
+    }
+}

@@ -1,0 +1,247 @@
+//! `custody scan vulns` end to end on the real fixture lockfiles of testdata/materials
+//! with the RustSec subset of testdata/advisories: findings, formats, thresholds,
+//! informational warnings, withdrawn advisories, unreadable inputs and exit codes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn db() -> PathBuf {
+    repo().join("testdata/advisories/rustsec-subset")
+}
+
+fn case(name: &str) -> PathBuf {
+    repo().join("testdata/materials/cargo").join(name)
+}
+
+fn custody() -> Command {
+    let mut c = Command::cargo_bin("custody").expect("binary built");
+    c.env_remove("CUSTODY_VULN_DB");
+    c
+}
+
+fn scan(path: &Path, extra: &[&str]) -> std::process::Output {
+    custody()
+        .args(["scan", "vulns"])
+        .arg(path)
+        .arg("--db")
+        .arg(db())
+        .args(extra)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn vulnerable_dependencies_are_reported_with_ids_severity_and_fixes() {
+    let out = scan(&case("direct-vulns"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("RUSTSEC-2022-0013 (CVE-2022-24713, GHSA-m5pq-gvj9-9vr8)  regex 1.5.4  high 7.5  (direct, runtime)"), "{text}");
+    assert!(text.contains("fixed: >=1.5.5; in Cargo.lock"), "{text}");
+    assert!(
+        text.contains("RUSTSEC-2021-0127  serde_cbor 0.10.1  unmaintained"),
+        "{text}"
+    );
+    assert!(
+        text.contains("6 vulnerabilities and 2 informational warning(s)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_report_for_machines() {
+    let out = scan(&case("direct-vulns"), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let findings = v["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 8);
+    let regex = findings
+        .iter()
+        .find(|f| f["package"] == "regex")
+        .expect("regex finding");
+    assert_eq!(regex["ids"], serde_json::json!(["RUSTSEC-2022-0013"]));
+    assert_eq!(regex["severity"], "high");
+    assert_eq!(regex["score"], 7.5);
+    assert_eq!(regex["purl"], "pkg:cargo/regex@1.5.4");
+    assert_eq!(regex["kind"], "vulnerability");
+    assert!(v["advisories"].as_u64().unwrap_or(0) > 100);
+}
+
+#[test]
+fn thresholds_informational_warnings_and_withdrawn_advisories() {
+    // Only informational advisories: reported, exit 0.
+    let out = scan(&case("informational"), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 vulnerabilities and 9 informational"));
+    assert_eq!(scan(&case("no-advisories"), &[]).status.code(), Some(0));
+    // A withdrawn advisory matches nothing; the live one next to it does.
+    let out = scan(&case("withdrawn"), &["--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(1));
+    // http 0.1.19 has a critical (9.8) vulnerability: fails even at --fail-on critical.
+    assert_eq!(
+        scan(&case("direct-vulns"), &["--fail-on", "critical"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        scan(&case("direct-vulns"), &["--fail-on", "never"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // dev-build-deps: a 7.5 and two unscored ones; unscored fail at every level.
+    let v: Value =
+        serde_json::from_slice(&scan(&case("dev-build-deps"), &["--format", "json"]).stdout)
+            .expect("json");
+    let unknown = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["kind"] == "vulnerability" && f["severity"] == "unknown");
+    assert_eq!(
+        scan(&case("dev-build-deps"), &["--fail-on", "critical"])
+            .status
+            .code(),
+        Some(if unknown { 1 } else { 0 })
+    );
+}
+
+#[test]
+fn the_database_can_come_from_the_environment_and_must_exist() {
+    custody()
+        .args(["scan", "vulns"])
+        .arg(case("withdrawn"))
+        .env("CUSTODY_VULN_DB", db())
+        .assert()
+        .code(1);
+    custody()
+        .args(["scan", "vulns"])
+        .arg(case("withdrawn"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--db"));
+    let empty = tempfile::tempdir().expect("temp dir");
+    custody()
+        .args(["scan", "vulns"])
+        .arg(case("withdrawn"))
+        .arg("--db")
+        .arg(empty.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no advisories found"));
+}
+
+#[test]
+fn an_unreadable_lockfile_is_named_and_fails_the_scan() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(tmp.path().join("ok")).expect("mkdir");
+    std::fs::copy(
+        case("no-advisories").join("Cargo.lock"),
+        tmp.path().join("ok/Cargo.lock"),
+    )
+    .expect("copy");
+    std::fs::create_dir_all(tmp.path().join("bad")).expect("mkdir");
+    std::fs::write(tmp.path().join("bad/Cargo.lock"), "version = 99\n").expect("write");
+    let out = scan(tmp.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "not everything could be scanned"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not scanned") && stderr.contains("bad/Cargo.lock"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("format version 99"), "{stderr}");
+}
+
+/// `custody check` on a project: MAT-6 from its lockfiles, MAT-2 and MAT-7 from the
+/// advisory data its custody.toml names.
+fn check_rows(project: &Path) -> std::collections::BTreeMap<String, (String, String)> {
+    let out = custody()
+        .args(["check", "--format", "json"])
+        .arg(project)
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .filter(|c| ["MAT-2", "MAT-6", "MAT-7"].contains(&c["id"].as_str().unwrap_or_default()))
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_owned(),
+                (
+                    c["status"].as_str().unwrap_or_default().to_owned(),
+                    c.to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn project_with(case_name: &str, config: Option<&str>) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for f in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(case(case_name).join(f), tmp.path().join(f)).expect("copy");
+    }
+    if let Some(c) = config {
+        std::fs::write(tmp.path().join("custody.toml"), c).expect("config");
+    }
+    tmp
+}
+
+#[test]
+fn check_reports_the_materials_rows() {
+    let advisories = format!(
+        "[materials]\nadvisories = [{:?}]\n",
+        db().display().to_string()
+    );
+    let vulnerable = project_with("direct-vulns", Some(&advisories));
+    let rows = check_rows(vulnerable.path());
+    assert_eq!(rows["MAT-6"].0, "pass", "{}", rows["MAT-6"].1);
+    assert!(rows["MAT-6"].1.contains("urn:uuid:"), "{}", rows["MAT-6"].1);
+    for id in ["MAT-2", "MAT-7"] {
+        assert_eq!(rows[id].0, "fail", "{}", rows[id].1);
+        assert!(
+            rows[id].1.contains("RUSTSEC-2022-0013 regex 1.5.4"),
+            "{}",
+            rows[id].1
+        );
+    }
+    let informational = project_with("informational", Some(&advisories));
+    assert_eq!(check_rows(informational.path())["MAT-7"].0, "warn");
+    let clean = project_with("no-advisories", Some(&advisories));
+    assert_eq!(check_rows(clean.path())["MAT-7"].0, "pass");
+    let unconfigured = project_with("direct-vulns", None);
+    let rows = check_rows(unconfigured.path());
+    assert_eq!(rows["MAT-7"].0, "not-configured");
+    assert!(
+        rows["MAT-7"].1.contains("[materials] advisories"),
+        "{}",
+        rows["MAT-7"].1
+    );
+    // Excluded lockfiles are not the project's: nothing left to describe.
+    let excluded = project_with(
+        "direct-vulns",
+        Some("[materials]\nexclude = [\"Cargo.lock\"]\n"),
+    );
+    assert_eq!(check_rows(excluded.path())["MAT-6"].0, "not-applicable");
+    // A wrong advisory path is a failure to scan, never a pass.
+    let wrong = project_with(
+        "no-advisories",
+        Some("[materials]\nadvisories = [\"nowhere\"]\n"),
+    );
+    let rows = check_rows(wrong.path());
+    assert_eq!(rows["MAT-7"].0, "fail", "{}", rows["MAT-7"].1);
+    assert!(rows["MAT-7"].1.contains("nowhere"), "{}", rows["MAT-7"].1);
+}
