@@ -80,6 +80,27 @@ pub fn merged(inventory: &Inventory) -> BTreeMap<Purl, (Component, BTreeSet<Stri
     all
 }
 
+/// What the scanned whole depends on: each project's own packages, or, for a project
+/// without any (a requirements file), its direct dependencies.
+#[must_use]
+pub fn roots(inventory: &Inventory) -> BTreeSet<Purl> {
+    let mut out = BTreeSet::new();
+    for p in &inventory.projects {
+        let own: Vec<&Purl> = p.first_party().map(|c| &c.purl).collect();
+        if own.is_empty() {
+            out.extend(
+                p.components
+                    .iter()
+                    .filter(|c| c.direct)
+                    .map(|c| c.purl.clone()),
+            );
+        } else {
+            out.extend(own.into_iter().cloned());
+        }
+    }
+    out
+}
+
 /// The document's bytes (pretty-printed JSON, ending in a newline).
 #[must_use]
 pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
@@ -90,7 +111,7 @@ pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
         .collect();
     let mut dependencies = vec![json!({
         "ref": ROOT_REF,
-        "dependsOn": all.values().filter(|(c, _)| c.first_party).map(|(c, _)| c.purl.as_str()).collect::<Vec<_>>(),
+        "dependsOn": roots(inventory).iter().map(Purl::as_str).collect::<Vec<_>>(),
     })];
     dependencies.extend(all.values().map(|(c, _)| {
         json!({

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub enum LockfileKind {
     /// `Cargo.lock` (with the workspace's `Cargo.toml` files).
     Cargo,
+    /// pip's `requirements*.txt`.
+    PipRequirements,
 }
 
 impl LockfileKind {
@@ -20,12 +22,13 @@ impl LockfileKind {
     pub fn of(file_name: &str) -> Option<Self> {
         match file_name {
             "Cargo.lock" => Some(Self::Cargo),
+            n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
     }
 
     /// File names recognised, for messages.
-    pub const NAMES: &'static [&'static str] = &["Cargo.lock"];
+    pub const NAMES: &'static [&'static str] = &["Cargo.lock", "requirements*.txt"];
 }
 
 /// Directories never searched: dependencies' own copies and build output, whose
@@ -92,6 +95,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
         .map(|(full, shown, kind)| {
             match kind {
                 LockfileKind::Cargo => crate::cargo::read_project(full, shown),
+                LockfileKind::PipRequirements => crate::python::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

@@ -8,6 +8,7 @@ pub mod cyclonedx;
 pub mod discover;
 pub mod error;
 pub mod purl;
+pub mod python;
 pub mod spdx;
 
 pub use component::{Component, Ecosystem, Project, Scope, Source};

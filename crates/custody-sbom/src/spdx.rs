@@ -77,10 +77,12 @@ pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
         "relatedSpdxElement": ROOT_ID,
     })];
     let mut edges: BTreeSet<(String, &'static str, String)> = BTreeSet::new();
-    for (purl, (c, _)) in &all {
-        if c.first_party {
-            edges.insert((ROOT_ID.to_owned(), "DEPENDS_ON", ids[purl].clone()));
+    for purl in crate::cyclonedx::roots(inventory) {
+        if let Some(id) = ids.get(&purl) {
+            edges.insert((ROOT_ID.to_owned(), "DEPENDS_ON", id.clone()));
         }
+    }
+    for (purl, (c, _)) in &all {
         for d in &c.dependencies {
             let (Some(child), Some((dep, _))) = (ids.get(d), all.get(d)) else {
                 continue;

@@ -7,6 +7,7 @@ pub mod cvss;
 pub mod db;
 pub mod error;
 pub mod osv;
+pub mod pep440;
 pub mod rustsec;
 pub mod scan;
 pub mod version;

@@ -58,6 +58,9 @@ pub struct Report {
     /// Components whose ecosystem's version ordering custody does not implement yet, by
     /// ecosystem: only explicit version lists could match them.
     pub unordered: BTreeMap<String, usize>,
+    /// Components without an exact version (an unpinned requirement): no advisory can be
+    /// matched against them.
+    pub unpinned: Vec<String>,
 }
 
 /// Whether `version` is affected by one `affected` entry; `None` when a range could not
@@ -65,6 +68,17 @@ pub struct Report {
 /// matched.
 fn affected_by(aff: &Affected, version: &str) -> Option<bool> {
     if aff.versions.iter().any(|v| v == version) {
+        return Some(true);
+    }
+    // The same version spelled differently (`1.0` and `1.0.0` in PEP 440).
+    if let Some(scheme) = Scheme::for_ecosystem(&aff.ecosystem)
+        && let Some(v) = scheme.parse(version)
+        && aff.versions.iter().any(|l| {
+            scheme
+                .parse(l)
+                .is_some_and(|l| l.partial_cmp(&v) == Some(std::cmp::Ordering::Equal))
+        })
+    {
         return Some(true);
     }
     let mut undecided = false;
@@ -166,6 +180,10 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Report {
     };
     for (c, lockfiles) in components.values() {
         if c.first_party {
+            continue;
+        }
+        if c.version.is_empty() {
+            report.unpinned.push(c.purl.to_string());
             continue;
         }
         let eco = c.ecosystem.osv_name();

@@ -1,7 +1,8 @@
 //! Version ordering per ecosystem, for OSV ranges.
 //!
 //! SemVer 2.0 precedence for crates.io, npm and Go (Go's `v` prefix and pseudo-versions
-//! are SemVer with a pre-release), OSV `SEMVER` ranges of any ecosystem. Ecosystems whose
+//! are SemVer with a pre-release), OSV `SEMVER` ranges of any ecosystem; PEP 440 for
+//! PyPI. Ecosystems whose
 //! ordering custody does not implement yet have no ordering: their ranges are not
 //! evaluated (explicit `versions` lists still match) and the scan says so.
 
@@ -12,12 +13,16 @@ use std::cmp::Ordering;
 pub enum Parsed {
     /// SemVer (build metadata dropped: it has no precedence).
     Semver(semver::Version),
+    /// PEP 440.
+    Pep440(crate::pep440::Version),
 }
 
 impl PartialOrd for Parsed {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         match (self, other) {
             (Self::Semver(a), Self::Semver(b)) => Some(a.cmp(b)),
+            (Self::Pep440(a), Self::Pep440(b)) => Some(a.cmp(b)),
+            _ => None,
         }
     }
 }
@@ -48,6 +53,8 @@ pub fn parse_semver(text: &str) -> Option<semver::Version> {
 pub enum Scheme {
     /// SemVer precedence.
     Semver,
+    /// PEP 440 (PyPI).
+    Pep440,
 }
 
 impl Scheme {
@@ -56,6 +63,7 @@ impl Scheme {
     pub fn for_ecosystem(ecosystem: &str) -> Option<Self> {
         match ecosystem {
             "crates.io" | "npm" | "Go" => Some(Self::Semver),
+            "PyPI" => Some(Self::Pep440),
             _ => None,
         }
     }
@@ -65,6 +73,7 @@ impl Scheme {
     pub fn parse(self, text: &str) -> Option<Parsed> {
         match self {
             Self::Semver => parse_semver(text).map(Parsed::Semver),
+            Self::Pep440 => crate::pep440::Version::parse(text).map(Parsed::Pep440),
         }
     }
 }

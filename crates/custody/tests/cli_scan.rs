@@ -245,3 +245,29 @@ fn check_reports_the_materials_rows() {
     assert_eq!(rows["MAT-7"].0, "fail", "{}", rows["MAT-7"].1);
     assert!(rows["MAT-7"].1.contains("nowhere"), "{}", rows["MAT-7"].1);
 }
+
+#[test]
+fn pinned_python_requirements_are_scanned_and_unpinned_ones_named() {
+    let out = custody()
+        .args(["scan", "vulns", "--format", "json", "--db"])
+        .arg(repo().join("testdata/advisories/pypa-subset"))
+        .arg(repo().join("testdata/materials/python"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let requests = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["ids"]
+                .as_array()
+                .is_some_and(|ids| ids.contains(&Value::from("PYSEC-2018-28")))
+        })
+        .expect("PYSEC-2018-28");
+    assert_eq!(requests["package"], "requests");
+    assert_eq!(requests["purl"], "pkg:pypi/requests@2.19.0");
+    assert_eq!(v["unpinned"], serde_json::json!(["pkg:pypi/certifi"]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without an exact version"));
+}

@@ -76,6 +76,19 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
             "custody: {n} {eco} component(s) were matched by exact versions only (custody does not order {eco} versions yet)"
         );
     }
+    if !report.unpinned.is_empty() {
+        eprintln!(
+            "custody: {} requirement(s) without an exact version could not be checked (pin them, e.g. with pip-compile): {}",
+            report.unpinned.len(),
+            report
+                .unpinned
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let bytes = match args.format {
         VulnFormat::Table => table(&report).into_bytes(),
         VulnFormat::Json => {
@@ -84,6 +97,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
                 "advisories": report.advisories,
                 "findings": report.findings,
                 "unordered": report.unordered,
+                "unpinned": report.unpinned,
                 "not_scanned": inventory.problems,
                 "unreadable_advisories": db.problems,
             }))?;
