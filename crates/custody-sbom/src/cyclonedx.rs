@@ -10,7 +10,7 @@ use crate::discover::Inventory;
 use crate::purl::Purl;
 use serde_json::{Value, json};
 use sha2::Digest as _;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The CycloneDX specification version to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,73 +45,17 @@ pub struct Options {
 /// The `bom-ref` of the scanned whole, the root of the dependency graph.
 pub const ROOT_REF: &str = "custody:root";
 
-/// Components of all projects merged by purl: one component however many lockfiles
-/// name it, with the strongest scope, every hash and every project that has it.
-#[must_use]
-pub fn merged(inventory: &Inventory) -> BTreeMap<Purl, (Component, BTreeSet<String>)> {
-    let mut all: BTreeMap<Purl, (Component, BTreeSet<String>)> = BTreeMap::new();
-    for project in &inventory.projects {
-        let shown = project.lockfile.to_string_lossy().into_owned();
-        for c in &project.components {
-            match all.get_mut(&c.purl) {
-                Some((m, projects)) => {
-                    m.scope = m.scope.min(c.scope);
-                    m.direct |= c.direct;
-                    m.first_party |= c.first_party;
-                    for h in &c.hashes {
-                        if !m.hashes.contains(h) {
-                            m.hashes.push(h.clone());
-                        }
-                    }
-                    for l in &c.licenses {
-                        if !m.licenses.contains(l) {
-                            m.licenses.push(l.clone());
-                        }
-                    }
-                    m.dependencies.extend(c.dependencies.iter().cloned());
-                    projects.insert(shown.clone());
-                }
-                None => {
-                    all.insert(c.purl.clone(), (c.clone(), BTreeSet::from([shown.clone()])));
-                }
-            }
-        }
-    }
-    all
-}
-
-/// What the scanned whole depends on: each project's own packages, or, for a project
-/// without any (a requirements file), its direct dependencies.
-#[must_use]
-pub fn roots(inventory: &Inventory) -> BTreeSet<Purl> {
-    let mut out = BTreeSet::new();
-    for p in &inventory.projects {
-        let own: Vec<&Purl> = p.first_party().map(|c| &c.purl).collect();
-        if own.is_empty() {
-            out.extend(
-                p.components
-                    .iter()
-                    .filter(|c| c.direct)
-                    .map(|c| c.purl.clone()),
-            );
-        } else {
-            out.extend(own.into_iter().cloned());
-        }
-    }
-    out
-}
-
 /// The document's bytes (pretty-printed JSON, ending in a newline).
 #[must_use]
 pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
-    let all = merged(inventory);
+    let all = inventory.merged();
     let components: Vec<Value> = all
         .values()
         .map(|(c, projects)| component(c, projects))
         .collect();
     let mut dependencies = vec![json!({
         "ref": ROOT_REF,
-        "dependsOn": roots(inventory).iter().map(Purl::as_str).collect::<Vec<_>>(),
+        "dependsOn": inventory.roots().iter().map(Purl::as_str).collect::<Vec<_>>(),
     })];
     dependencies.extend(all.values().map(|(c, _)| {
         json!({
@@ -250,6 +194,7 @@ fn scope_name(s: Scope) -> &'static str {
 mod tests {
     use super::*;
     use crate::component::{Ecosystem, Project};
+    use std::collections::BTreeMap;
     use std::path::PathBuf;
 
     fn comp(name: &str, scope: Scope, deps: &[&str]) -> Component {

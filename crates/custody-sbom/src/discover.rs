@@ -2,9 +2,11 @@
 //! on its own thread; a file that cannot be read is a problem with its path, and the
 //! others are still read.
 
-use crate::component::Project;
+use crate::component::{Component, Project};
 use crate::error::SbomError;
+use crate::purl::Purl;
 use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// A lockfile format custody reads.
@@ -51,6 +53,64 @@ pub struct Inventory {
     pub projects: Vec<Project>,
     /// Files that were found but could not be read.
     pub problems: Vec<Problem>,
+}
+
+impl Inventory {
+    /// Components of all projects merged by purl: one component however many lockfiles
+    /// name it, with the strongest scope, every hash and every project that has it.
+    #[must_use]
+    pub fn merged(&self) -> BTreeMap<Purl, (Component, BTreeSet<String>)> {
+        let mut all: BTreeMap<Purl, (Component, BTreeSet<String>)> = BTreeMap::new();
+        for project in &self.projects {
+            let shown = project.lockfile.to_string_lossy().into_owned();
+            for c in &project.components {
+                match all.get_mut(&c.purl) {
+                    Some((m, projects)) => {
+                        m.scope = m.scope.min(c.scope);
+                        m.direct |= c.direct;
+                        m.first_party |= c.first_party;
+                        for h in &c.hashes {
+                            if !m.hashes.contains(h) {
+                                m.hashes.push(h.clone());
+                            }
+                        }
+                        for l in &c.licenses {
+                            if !m.licenses.contains(l) {
+                                m.licenses.push(l.clone());
+                            }
+                        }
+                        m.dependencies.extend(c.dependencies.iter().cloned());
+                        projects.insert(shown.clone());
+                    }
+                    None => {
+                        all.insert(c.purl.clone(), (c.clone(), BTreeSet::from([shown.clone()])));
+                    }
+                }
+            }
+        }
+        all
+    }
+
+    /// What the scanned whole depends on: each project's own packages, or, for a project
+    /// without any (a requirements file), its direct dependencies.
+    #[must_use]
+    pub fn roots(&self) -> BTreeSet<Purl> {
+        let mut out = BTreeSet::new();
+        for p in &self.projects {
+            let own: Vec<&Purl> = p.first_party().map(|c| &c.purl).collect();
+            if own.is_empty() {
+                out.extend(
+                    p.components
+                        .iter()
+                        .filter(|c| c.direct)
+                        .map(|c| c.purl.clone()),
+                );
+            } else {
+                out.extend(own.into_iter().cloned());
+            }
+        }
+        out
+    }
 }
 
 /// Find and read every project under `path` (a directory, or one lockfile).

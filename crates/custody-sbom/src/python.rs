@@ -206,20 +206,26 @@ fn parse_text(
     Ok(())
 }
 
+/// A pip VCS URL after `git+`: `URL@REV` (a revision has no `/`; an `@` before the path
+/// is a user name).
+fn git_source(git: &str) -> Source {
+    let (url, rev) = match git.rsplit_once('@') {
+        Some((u, r)) if !r.contains('/') => (u, Some(r.to_owned())),
+        _ => (git, None),
+    };
+    Source::Git {
+        url: url.to_owned(),
+        rev,
+    }
+}
+
 fn editable(value: &str) -> Requirement {
     let (url, name) = match value.split_once("#egg=") {
         Some((u, e)) => (u, e.split('&').next().unwrap_or(e)),
         None => (value, value.rsplit('/').next().unwrap_or(value)),
     };
     let source = if let Some(git) = url.strip_prefix("git+") {
-        let (u, rev) = match git.rsplit_once('@') {
-            Some((u, r)) if !r.contains('/') => (u, Some(r.to_owned())),
-            _ => (git, None),
-        };
-        Source::Git {
-            url: u.to_owned(),
-            rev,
-        }
+        git_source(git)
     } else if url.contains("://") {
         Source::Url {
             url: url.to_owned(),
@@ -279,16 +285,7 @@ fn requirement(line: &str) -> Result<Requirement, String> {
         check_name(name)?;
         let url = url.trim();
         let source = match url.strip_prefix("git+") {
-            Some(git) => {
-                let (u, rev) = match git.rsplit_once('@') {
-                    Some((u, r)) if !r.contains('/') => (u, Some(r.to_owned())),
-                    _ => (git, None),
-                };
-                Source::Git {
-                    url: u.to_owned(),
-                    rev,
-                }
-            }
+            Some(git) => git_source(git),
             None => Source::Url {
                 url: url.to_owned(),
             },

@@ -5,7 +5,6 @@
 //! gives the same bytes. The document namespace is derived from the content.
 
 use crate::component::{Component, Scope, Source};
-use crate::cyclonedx::merged;
 use crate::discover::Inventory;
 use crate::purl::Purl;
 use serde_json::{Value, json};
@@ -49,7 +48,7 @@ fn spdx_id(purl: &Purl) -> String {
 /// The document's bytes (pretty-printed JSON, ending in a newline).
 #[must_use]
 pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
-    let all = merged(inventory);
+    let all = inventory.merged();
     let ids: BTreeMap<&Purl, String> = all.keys().map(|p| (p, spdx_id(p))).collect();
     let name = if options.name.is_empty() {
         "."
@@ -77,7 +76,7 @@ pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
         "relatedSpdxElement": ROOT_ID,
     })];
     let mut edges: BTreeSet<(String, &'static str, String)> = BTreeSet::new();
-    for purl in crate::cyclonedx::roots(inventory) {
+    for purl in inventory.roots() {
         if let Some(id) = ids.get(&purl) {
             edges.insert((ROOT_ID.to_owned(), "DEPENDS_ON", id.clone()));
         }

@@ -33,20 +33,7 @@ pub struct Database {
 #[must_use]
 pub fn normalise_name(ecosystem: &str, name: &str) -> String {
     if ecosystem == "PyPI" {
-        let mut out = String::with_capacity(name.len());
-        let mut sep = false;
-        for c in name.chars() {
-            if matches!(c, '-' | '_' | '.') {
-                sep = true;
-            } else {
-                if sep && !out.is_empty() {
-                    out.push('-');
-                }
-                sep = false;
-                out.extend(c.to_lowercase());
-            }
-        }
-        out
+        custody_sbom::python::normalise(name)
     } else {
         name.to_owned()
     }

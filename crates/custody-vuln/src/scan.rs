@@ -172,7 +172,7 @@ fn fixed_versions(aff: &Affected) -> Vec<String> {
 /// Scan every component of an inventory.
 #[must_use]
 pub fn scan(inventory: &Inventory, db: &Database) -> Report {
-    let components = custody_sbom::cyclonedx::merged(inventory);
+    let components = inventory.merged();
     let mut report = Report {
         components: components.len(),
         advisories: db.advisories().len(),

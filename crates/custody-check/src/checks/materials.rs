@@ -91,7 +91,7 @@ fn sbom(control: &'static Control, inv: &Inventory) -> ControlResult {
     };
     let first = custody_sbom::cyclonedx::document(inv, &options);
     let again = custody_sbom::cyclonedx::document(inv, &options);
-    let components: usize = custody_sbom::cyclonedx::merged(inv).len();
+    let components: usize = inv.merged().len();
     let serial = serde_json::from_slice::<serde_json::Value>(&first)
         .ok()
         .and_then(|v| v["serialNumber"].as_str().map(str::to_owned))
