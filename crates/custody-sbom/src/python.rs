@@ -313,8 +313,26 @@ fn requirement(line: &str) -> Result<Requirement, String> {
     };
     let rest = rest.trim_start_matches('(').trim_end_matches(')').trim();
     let version = match rest.strip_prefix("===").or_else(|| rest.strip_prefix("==")) {
-        Some(v) if !v.contains([',', '*']) => v.trim().to_owned(),
-        _ => String::new(),
+        // `==1.*` and `==1.0, !=1.0.1` pin nothing exact.
+        Some(v) if v.contains([',', '*']) => String::new(),
+        Some(v) => {
+            let v = v.trim();
+            if v.is_empty()
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_' | '!'))
+            {
+                return Err(format!("{v:?} is not a version"));
+            }
+            v.to_owned()
+        }
+        None => {
+            // Other specifiers must at least look like specifiers.
+            if !rest.is_empty() && !rest.starts_with(['<', '>', '!', '~', '=']) {
+                return Err(format!("{spec:?} is not a requirement"));
+            }
+            String::new()
+        }
     };
     Ok(Requirement {
         name: name.to_owned(),
@@ -511,6 +529,8 @@ wheel @ https://files.example/wheel-0.42.0-py3-none-any.whl
             ("ok==1\n!!!\n", "line 2"),
             ("a==1 --hash=md5:00\n", "md5"),
             ("a==1 --hash=sha256:zz\n", "not a digest"),
+            ("requests==2.19s==2.1 \\\n tests.\n", "not a version"),
+            ("requests 2.0\n", "not a requirement"),
         ] {
             let err = project_from_text(text, Path::new("requirements.txt")).expect_err(text);
             let s = err.to_string();
