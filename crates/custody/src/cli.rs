@@ -70,7 +70,7 @@ pub enum Command {
 pub enum ScanCommand {
     /// Match every dependency under PATH against advisory data (RustSec, OSV), offline.
     #[command(
-        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  CUSTODY_VULN_DB=/srv/advisory-db custody scan vulns\n\nAdvisory data: directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo.lock, requirements*.txt); unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level) or a lockfile could not be read, 2 unreadable advisory data or bad arguments."
+        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  CUSTODY_VULN_DB=/srv/advisory-db custody scan vulns\n\nAdvisory data: directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo.lock, requirements*.txt); unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level) or a lockfile could not be read, 2 unreadable advisory data or bad arguments."
     )]
     Vulns(ScanVulnsArgs),
 }
@@ -95,6 +95,8 @@ pub enum VulnFormat {
     Table,
     /// The whole report for machines.
     Json,
+    /// SARIF 2.1.0 for code scanning tools (a result per finding at its lockfile line).
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -271,3 +271,34 @@ fn pinned_python_requirements_are_scanned_and_unpinned_ones_named() {
     assert_eq!(v["unpinned"], serde_json::json!(["pkg:pypi/certifi"]));
     assert!(String::from_utf8_lossy(&out.stderr).contains("without an exact version"));
 }
+
+#[test]
+fn sarif_for_code_scanning_points_at_the_lockfile_line() {
+    let out = scan(&case("direct-vulns"), &["--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let sarif: serde_sarif::sarif::Sarif = serde_json::from_str(&text).expect("SARIF 2.1.0");
+    assert_eq!(sarif.runs.len(), 1);
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 8);
+    let regex = results
+        .iter()
+        .find(|r| r["ruleId"] == "RUSTSEC-2022-0013")
+        .expect("regex result");
+    assert_eq!(regex["level"], "error");
+    let line = regex["locations"][0]["physicalLocation"]["region"]["startLine"]
+        .as_u64()
+        .expect("a line") as usize;
+    let lock = std::fs::read_to_string(case("direct-vulns").join("Cargo.lock")).expect("lock");
+    let lines: Vec<&str> = lock.lines().collect();
+    assert_eq!(lines[line - 1], "name = \"regex\"");
+    assert_eq!(lines[line], "version = \"1.5.4\"");
+    let rule = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "RUSTSEC-2022-0013")
+        .expect("rule");
+    assert_eq!(rule["properties"]["security-severity"], "7.5");
+}

@@ -90,7 +90,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         );
     }
     let bytes = match args.format {
-        VulnFormat::Table => table(&report).into_bytes(),
+        VulnFormat::Table | VulnFormat::Sarif => table(&report).into_bytes(),
         VulnFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&json!({
                 "components": report.components,
@@ -104,6 +104,14 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
             v.push(b'\n');
             v
         }
+    };
+    let bytes = match args.format {
+        VulnFormat::Sarif => {
+            let mut v = serde_json::to_vec_pretty(&sarif(&report, &args.path))?;
+            v.push(b'\n');
+            v
+        }
+        _ => bytes,
     };
     write_output(args.output.as_deref(), &bytes, FileMode::Public)?;
     let failing = report
@@ -170,4 +178,88 @@ fn table(report: &Report) -> String {
         report.advisories
     ));
     out
+}
+
+/// The line of a lockfile that names a package at a version: the first line naming the
+/// package whose own or next line has the version (`name = "x"` / `version = "1"` in
+/// Cargo.lock, `x==1` in requirements files).
+fn line_of(text: &str, package: &str, version: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let lower = package.to_ascii_lowercase();
+    (0..lines.len()).find(|&i| {
+        let l = lines[i].to_ascii_lowercase().replace('_', "-");
+        l.contains(&lower.replace('_', "-"))
+            && (lines[i].contains(version) || lines.get(i + 1).is_some_and(|n| n.contains(version)))
+    })
+}
+
+/// SARIF 2.1.0: a rule per advisory, a result per finding and lockfile, at the line that
+/// pins the package; `security-severity` carries the CVSS score as code scanning tools
+/// expect.
+fn sarif(report: &Report, root: &std::path::Path) -> serde_json::Value {
+    let base = if root.is_file() {
+        root.parent().unwrap_or(std::path::Path::new("."))
+    } else {
+        root
+    };
+    let mut rules = std::collections::BTreeMap::new();
+    let mut results = Vec::new();
+    for f in &report.findings {
+        let id = f.ids.first().cloned().unwrap_or_default();
+        rules.entry(id.clone()).or_insert_with(|| {
+            let mut r = json!({
+                "id": id,
+                "shortDescription": {"text": if f.summary.is_empty() { id.clone() } else { f.summary.clone() }},
+                "properties": {"tags": ["security", "vulnerability", f.ecosystem]},
+            });
+            if let Some(s) = f.score {
+                r["properties"]["security-severity"] = json!(format!("{s:.1}"));
+            }
+            if let Some(u) = &f.url {
+                r["helpUri"] = json!(u);
+            }
+            r
+        });
+        let level = match (f.kind, f.severity) {
+            (Kind::Vulnerability, Level::Low | Level::None) => "note",
+            (Kind::Vulnerability, Level::Medium) => "warning",
+            (Kind::Vulnerability, _) => "error",
+            _ => "warning",
+        };
+        for lockfile in &f.lockfiles {
+            let line = std::fs::read_to_string(base.join(lockfile))
+                .ok()
+                .and_then(|t| line_of(&t, &f.package, &f.version));
+            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": lockfile}}});
+            if let Some(l) = line {
+                location["physicalLocation"]["region"] = json!({"startLine": l + 1});
+            }
+            let fixed = if f.fixed.is_empty() {
+                "no fixed version".to_owned()
+            } else {
+                format!("fixed: {}", f.fixed.join(" or "))
+            };
+            results.push(json!({
+                "ruleId": id,
+                "level": level,
+                "message": {"text": format!("{} {} {}: {} ({fixed})", f.ids.join(", "), f.package, f.version, f.summary)},
+                "locations": [location],
+                "partialFingerprints": {"custodyVuln/v1": format!("{id}|{}", f.purl)},
+                "properties": {"purl": f.purl, "ids": f.ids, "aliases": f.aliases, "kind": f.kind, "severity": f.severity.name()},
+            }));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "custody",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/custody",
+                "rules": rules.into_values().collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    })
 }
