@@ -195,7 +195,7 @@ fn parse_text(
             match opt {
                 "-r" | "--requirement" => include(value)?,
                 "-i" | "--index-url" => *index = Some(value.to_owned()),
-                "-e" | "--editable" => reqs.push(editable(value)),
+                "-e" | "--editable" => reqs.push(editable(value).map_err(bad)?),
                 // Constraints, extra indexes, find-links, pip options: nothing to record.
                 _ => {}
             }
@@ -219,7 +219,7 @@ fn git_source(git: &str) -> Source {
     }
 }
 
-fn editable(value: &str) -> Requirement {
+fn editable(value: &str) -> Result<Requirement, String> {
     let (url, name) = match value.split_once("#egg=") {
         Some((u, e)) => (u, e.split('&').next().unwrap_or(e)),
         None => (value, value.rsplit('/').next().unwrap_or(value)),
@@ -235,13 +235,15 @@ fn editable(value: &str) -> Requirement {
             path: url.to_owned(),
         }
     };
-    Requirement {
-        name: name.trim_end_matches(".git").to_owned(),
+    let name = name.trim_end_matches(".git");
+    check_name(name).map_err(|e| format!("editable requirement {value:?}: {e}"))?;
+    Ok(Requirement {
+        name: name.to_owned(),
         version: String::new(),
         source,
         hashes: Vec::new(),
         via: vec!["-e".into()],
-    }
+    })
 }
 
 fn requirement(line: &str) -> Result<Requirement, String> {
@@ -531,6 +533,7 @@ wheel @ https://files.example/wheel-0.42.0-py3-none-any.whl
             ("a==1 --hash=sha256:zz\n", "not a digest"),
             ("requests==2.19s==2.1 \\\n tests.\n", "not a version"),
             ("requests 2.0\n", "not a requirement"),
+            ("-e git+https:/\n", "editable requirement"),
         ] {
             let err = project_from_text(text, Path::new("requirements.txt")).expect_err(text);
             let s = err.to_string();
