@@ -344,7 +344,7 @@ fn read_workspace(dir: &Path) -> Result<Vec<Member>, SbomError> {
     let workspace = root.get("workspace").and_then(toml::Value::as_table);
     let mut members = Vec::new();
     if root.get("package").is_some() {
-        members.push(member_from(&root, workspace, &root_path, dir, dir));
+        members.push(member_from(&root, workspace, dir, dir));
     }
     if let Some(ws) = workspace {
         let globs = string_list(ws.get("members"));
@@ -367,7 +367,7 @@ fn read_workspace(dir: &Path) -> Result<Vec<Member>, SbomError> {
             }
             let manifest = read_manifest(&path)?;
             if manifest.get("package").is_some() {
-                members.push(member_from(&manifest, workspace, &path, &d, dir));
+                members.push(member_from(&manifest, workspace, &d, dir));
             }
         }
     }
@@ -414,7 +414,6 @@ fn inherited(
 fn member_from(
     manifest: &toml::Table,
     workspace: Option<&toml::Table>,
-    _path: &Path,
     member_dir: &Path,
     lock_dir: &Path,
 ) -> Member {
