@@ -16,6 +16,8 @@ pub enum LockfileKind {
     Cargo,
     /// pip's `requirements*.txt`.
     PipRequirements,
+    /// npm's `package-lock.json` / `npm-shrinkwrap.json`.
+    Npm,
 }
 
 impl LockfileKind {
@@ -24,13 +26,19 @@ impl LockfileKind {
     pub fn of(file_name: &str) -> Option<Self> {
         match file_name {
             "Cargo.lock" => Some(Self::Cargo),
+            "package-lock.json" | "npm-shrinkwrap.json" => Some(Self::Npm),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
     }
 
     /// File names recognised, for messages.
-    pub const NAMES: &'static [&'static str] = &["Cargo.lock", "requirements*.txt"];
+    pub const NAMES: &'static [&'static str] = &[
+        "Cargo.lock",
+        "requirements*.txt",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+    ];
 }
 
 /// Directories never searched: dependencies' own copies and build output, whose
@@ -156,6 +164,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
             match kind {
                 LockfileKind::Cargo => crate::cargo::read_project(full, shown),
                 LockfileKind::PipRequirements => crate::python::read_project(full, shown),
+                LockfileKind::Npm => crate::npm::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

@@ -7,6 +7,7 @@ pub mod component;
 pub mod cyclonedx;
 pub mod discover;
 pub mod error;
+pub mod npm;
 pub mod purl;
 pub mod python;
 pub mod spdx;

@@ -243,3 +243,37 @@ fn nothing_to_describe_is_an_error() {
         .code(2)
         .stderr(predicate::str::contains("missing"));
 }
+
+#[test]
+fn an_npm_lockfile_made_by_npm_is_read() {
+    // testdata/materials/npm: package-lock.json v3 made by `npm install --package-lock-only`.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/materials/npm");
+    let out = custody()
+        .args(["sbom", "generate"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let babel = by_name(&doc, "@babel/code-frame");
+    assert_eq!(babel["purl"], "pkg:npm/%40babel/code-frame@7.10.4");
+    assert_eq!(property(babel, "custody:direct"), ["true"]);
+    assert_eq!(babel["hashes"][0]["alg"], "SHA-512");
+    assert_eq!(babel["licenses"][0]["expression"], "MIT");
+    assert_eq!(by_name(&doc, "minimist")["scope"], "excluded");
+    assert_eq!(
+        property(by_name(&doc, "minimist"), "custody:scope"),
+        ["dev"]
+    );
+    assert_eq!(by_name(&doc, "express")["scope"], "required");
+    let root = &doc["dependencies"][0];
+    assert_eq!(
+        root["dependsOn"],
+        serde_json::json!(["pkg:npm/fixture-npm@0.1.0"])
+    );
+    assert!(components(&doc).len() > 60);
+}

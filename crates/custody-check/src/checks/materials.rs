@@ -64,7 +64,7 @@ pub(super) fn evaluate(control: &'static Control, outcome: &MaterialsOutcome) ->
         return result(
             control,
             Status::NotApplicable,
-            "no lockfile custody reads (Cargo.lock, requirements*.txt)".into(),
+            "no lockfile custody reads (Cargo.lock, package-lock.json, requirements*.txt)".into(),
             vec![],
             None,
         );
