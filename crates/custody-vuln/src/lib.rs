@@ -14,4 +14,4 @@ pub mod version;
 
 pub use db::Database;
 pub use error::VulnError;
-pub use scan::{Finding, Report, scan};
+pub use scan::{Finding, Report, Undecided, scan};

@@ -61,6 +61,18 @@ pub struct Report {
     /// Components without an exact version (an unpinned requirement): no advisory can be
     /// matched against them.
     pub unpinned: Vec<String>,
+    /// Components some advisories could not be decided for: the version, or a version in
+    /// the advisory's range, does not parse in the ecosystem's ordering.
+    pub undecided: Vec<Undecided>,
+}
+
+/// A component and the advisories about it that could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Undecided {
+    /// The component.
+    pub purl: String,
+    /// The advisories' IDs.
+    pub advisories: Vec<String>,
 }
 
 /// Whether `version` is affected by one `affected` entry; `None` when a range could not
@@ -188,7 +200,7 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Report {
         }
         let eco = c.ecosystem.osv_name();
         let mut hits: Vec<(&Advisory, &Affected)> = Vec::new();
-        let mut undecided = false;
+        let mut undecided: Vec<&str> = Vec::new();
         for (adv, aff) in db.about(eco, &c.name) {
             if adv.withdrawn.is_some() {
                 continue;
@@ -196,11 +208,22 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Report {
             match affected_by(aff, &c.version) {
                 Some(true) => hits.push((adv, aff)),
                 Some(false) => {}
-                None => undecided = true,
+                None => undecided.push(&adv.id),
             }
         }
-        if undecided && Scheme::for_ecosystem(eco).is_none() {
-            *report.unordered.entry(eco.to_owned()).or_default() += 1;
+        if !undecided.is_empty() {
+            if Scheme::for_ecosystem(eco).is_none() {
+                *report.unordered.entry(eco.to_owned()).or_default() += 1;
+            } else {
+                // The ordering is known, but this version or an advisory's range does not
+                // parse in it: neither affected nor clean.
+                undecided.sort_unstable();
+                undecided.dedup();
+                report.undecided.push(Undecided {
+                    purl: c.purl.to_string(),
+                    advisories: undecided.iter().map(|s| (*s).to_owned()).collect(),
+                });
+            }
         }
         for group in merge_aliases(&hits) {
             let advisories: Vec<&(&Advisory, &Affected)> =
@@ -368,6 +391,62 @@ mod tests {
             Some(false),
             "git ranges are not version ranges"
         );
+    }
+
+    #[test]
+    fn a_version_that_does_not_parse_is_undecided_not_clean() {
+        use custody_sbom::component::{Component, Ecosystem, Project, Source};
+        let advisory = Advisory {
+            id: "PYSEC-X".into(),
+            aliases: vec![],
+            summary: String::new(),
+            kind: Kind::Vulnerability,
+            withdrawn: None,
+            severity: vec![],
+            affected: vec![Affected {
+                ecosystem: "PyPI".into(),
+                package: "p".into(),
+                ranges: vec![ev(
+                    RangeKind::Ecosystem,
+                    vec![Event::Introduced("0".into()), Event::Fixed("2.0".into())],
+                )],
+                versions: vec![],
+            }],
+            url: None,
+            file: PathBuf::new(),
+        };
+        let component = |version: &str| Component {
+            ecosystem: Ecosystem::PyPI,
+            name: "p".into(),
+            version: version.into(),
+            purl: custody_sbom::purl::Purl::new(
+                "pypi",
+                None,
+                "p",
+                Some(version),
+                &Default::default(),
+            ),
+            scope: Scope::Runtime,
+            direct: true,
+            first_party: false,
+            source: Source::Unknown,
+            hashes: vec![],
+            licenses: vec![],
+            dependencies: Default::default(),
+        };
+        let inventory = Inventory {
+            projects: vec![Project {
+                lockfile: "requirements.txt".into(),
+                ecosystem: Ecosystem::PyPI,
+                components: vec![component("1.0"), component("not-a-version")],
+            }],
+            problems: vec![],
+        };
+        let report = scan(&inventory, &Database::from_advisories(vec![advisory]));
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.undecided.len(), 1);
+        assert_eq!(report.undecided[0].advisories, vec!["PYSEC-X".to_owned()]);
+        assert!(report.undecided[0].purl.contains("not-a-version"));
     }
 
     #[test]

@@ -89,6 +89,13 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
                 .join(", ")
         );
     }
+    for u in &report.undecided {
+        eprintln!(
+            "custody: {} could not be checked against {}: its version or the advisory's range does not parse",
+            u.purl,
+            u.advisories.join(", ")
+        );
+    }
     let bytes = match args.format {
         VulnFormat::Table | VulnFormat::Sarif => table(&report).into_bytes(),
         VulnFormat::Json => {
@@ -98,6 +105,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
                 "findings": report.findings,
                 "unordered": report.unordered,
                 "unpinned": report.unpinned,
+                "undecided": report.undecided,
                 "not_scanned": inventory.problems,
                 "unreadable_advisories": db.problems,
             }))?;
@@ -119,11 +127,14 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         .iter()
         .filter(|f| fails(f, args.fail_on))
         .count();
-    Ok(if failing > 0 || !inventory.problems.is_empty() {
-        Outcome::Findings
-    } else {
-        Outcome::Success
-    })
+    // A component that could not be checked is not a clean one.
+    Ok(
+        if failing > 0 || !inventory.problems.is_empty() || !report.undecided.is_empty() {
+            Outcome::Findings
+        } else {
+            Outcome::Success
+        },
+    )
 }
 
 fn table(report: &Report) -> String {
