@@ -80,6 +80,19 @@ pub enum Scope {
     Dev,
 }
 
+impl Scope {
+    /// Lower-case name, as reports and the `custody:scope` property write it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Runtime => "runtime",
+            Self::Optional => "optional",
+            Self::Build => "build",
+            Self::Dev => "dev",
+        }
+    }
+}
+
 /// Where a component comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -150,7 +150,7 @@ fn component(c: &Component, projects: &BTreeSet<String>) -> Value {
         v["licenses"] = json!([{ "expression": expression }]);
     }
     let mut properties = vec![
-        json!({"name": "custody:scope", "value": scope_name(c.scope)}),
+        json!({"name": "custody:scope", "value": c.scope.name()}),
         json!({"name": "custody:direct", "value": c.direct.to_string()}),
     ];
     match &c.source {
@@ -179,15 +179,6 @@ fn component(c: &Component, projects: &BTreeSet<String>) -> Value {
     }
     v["properties"] = Value::Array(properties);
     v
-}
-
-fn scope_name(s: Scope) -> &'static str {
-    match s {
-        Scope::Runtime => "runtime",
-        Scope::Optional => "optional",
-        Scope::Build => "build",
-        Scope::Dev => "dev",
-    }
 }
 
 #[cfg(test)]

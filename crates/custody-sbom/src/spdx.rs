@@ -167,12 +167,7 @@ fn package(c: &Component, id: &str, projects: &BTreeSet<String>) -> Value {
         }],
         "comment": format!(
             "scope {}, {}; from {}",
-            match c.scope {
-                Scope::Runtime => "runtime",
-                Scope::Optional => "optional",
-                Scope::Build => "build",
-                Scope::Dev => "dev",
-            },
+            c.scope.name(),
             if c.direct { "direct" } else if c.first_party { "first-party" } else { "transitive" },
             projects.iter().cloned().collect::<Vec<_>>().join(", "),
         ),

@@ -16,6 +16,19 @@ pub enum Kind {
     Notice,
 }
 
+impl Kind {
+    /// Lower-case name, as reports write it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Vulnerability => "vulnerability",
+            Self::Unmaintained => "unmaintained",
+            Self::Unsound => "unsound",
+            Self::Notice => "notice",
+        }
+    }
+}
+
 /// A severity score as the advisory gives it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Severity {

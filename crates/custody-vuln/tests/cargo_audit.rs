@@ -8,20 +8,10 @@
 //! database when `CUSTODY_RUSTSEC_DB` names it.
 
 use custody_vuln::Database;
-use custody_vuln::advisory::Kind;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Vulnerability => "vulnerability",
-        Kind::Unmaintained => "unmaintained",
-        Kind::Unsound => "unsound",
-        Kind::Notice => "notice",
-    }
 }
 
 #[test]
@@ -57,7 +47,7 @@ fn the_same_rustsec_ids_as_cargo_audit_on_every_fixture() {
             .flat_map(|f| {
                 f.ids
                     .iter()
-                    .map(|id| format!("{} {id} {} {}", kind_name(f.kind), f.package, f.version))
+                    .map(|id| format!("{} {id} {} {}", f.kind.name(), f.package, f.version))
             })
             .collect();
         got.sort();

@@ -174,9 +174,7 @@ fn vulns(
                 f.summary,
                 match f.kind {
                     Kind::Vulnerability => f.severity.name(),
-                    Kind::Unmaintained => "unmaintained",
-                    Kind::Unsound => "unsound",
-                    Kind::Notice => "notice",
+                    informational => informational.name(),
                 }
             ),
         )

@@ -147,9 +147,7 @@ fn table(report: &Report) -> String {
         let severity = match (f.kind, f.score) {
             (Kind::Vulnerability, Some(s)) => format!("{} {s:.1}", f.severity.name()),
             (Kind::Vulnerability, None) => "severity unknown".to_owned(),
-            (Kind::Unmaintained, _) => "unmaintained".to_owned(),
-            (Kind::Unsound, _) => "unsound".to_owned(),
-            (Kind::Notice, _) => "notice".to_owned(),
+            (informational, _) => informational.name().to_owned(),
         };
         out.push_str(&format!(
             "{}  {} {}  {}  ({}, {})\n",
@@ -158,12 +156,7 @@ fn table(report: &Report) -> String {
             f.version,
             severity,
             if f.direct { "direct" } else { "transitive" },
-            match f.scope {
-                custody_sbom::Scope::Runtime => "runtime",
-                custody_sbom::Scope::Optional => "optional",
-                custody_sbom::Scope::Build => "build",
-                custody_sbom::Scope::Dev => "dev",
-            }
+            f.scope.name()
         ));
         if !f.summary.is_empty() {
             out.push_str(&format!("    {}\n", f.summary));
