@@ -18,6 +18,8 @@ pub enum LockfileKind {
     PipRequirements,
     /// npm's `package-lock.json` / `npm-shrinkwrap.json`.
     Npm,
+    /// Poetry's `poetry.lock` (with `pyproject.toml`).
+    Poetry,
 }
 
 impl LockfileKind {
@@ -27,6 +29,7 @@ impl LockfileKind {
         match file_name {
             "Cargo.lock" => Some(Self::Cargo),
             "package-lock.json" | "npm-shrinkwrap.json" => Some(Self::Npm),
+            "poetry.lock" => Some(Self::Poetry),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -38,6 +41,7 @@ impl LockfileKind {
         "requirements*.txt",
         "package-lock.json",
         "npm-shrinkwrap.json",
+        "poetry.lock",
     ];
 }
 
@@ -165,6 +169,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Cargo => crate::cargo::read_project(full, shown),
                 LockfileKind::PipRequirements => crate::python::read_project(full, shown),
                 LockfileKind::Npm => crate::npm::read_project(full, shown),
+                LockfileKind::Poetry => crate::poetry::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

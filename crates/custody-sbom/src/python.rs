@@ -16,6 +16,9 @@ use crate::purl::Purl;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// PyPI's index, the registry of packages whose lockfile names no other.
+pub(crate) const PYPI: &str = "https://pypi.org/simple";
+
 /// The name PyPI and package URLs use: lower case, runs of `-`, `_`, `.` as one `-`.
 #[must_use]
 pub fn normalise(name: &str) -> String {
@@ -33,6 +36,53 @@ pub fn normalise(name: &str) -> String {
         }
     }
     out
+}
+
+/// The purl of a PyPI package: the normalised name, `repository_url` for an index other
+/// than PyPI's, `vcs_url` for git sources, `download_url` for plain URLs; an empty
+/// version is left out.
+pub(crate) fn pypi_purl(name: &str, version: &str, index: Option<&str>, source: &Source) -> Purl {
+    let mut q = BTreeMap::new();
+    if let Some(i) = index.filter(|i| !i.trim_end_matches('/').ends_with("pypi.org/simple")) {
+        q.insert("repository_url", i.to_owned());
+    }
+    if let Source::Git { url, rev } = source {
+        q.insert(
+            "vcs_url",
+            match rev {
+                Some(rev) => format!("git+{url}@{rev}"),
+                None => format!("git+{url}"),
+            },
+        );
+    }
+    if let Source::Url { url } = source {
+        q.insert("download_url", url.clone());
+    }
+    let version = (!version.is_empty()).then_some(version);
+    Purl::new("pypi", None, &normalise(name), version, &q)
+}
+
+/// The name at the start of a PEP 508 requirement (`requests[socks]>=2; …`), if it is a
+/// package name.
+pub(crate) fn pep508_name(requirement: &str) -> Option<&str> {
+    let r = requirement.trim_start();
+    let end = r
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(r.len());
+    check_name(&r[..end]).ok().map(|()| &r[..end])
+}
+
+/// The hex digest of a `sha256:…` string as lockfiles of Python tools write it, when
+/// the algorithm is one of the SHA-2 family and the digest is well formed.
+pub(crate) fn prefixed_hash(text: &str) -> Option<Hash> {
+    let (alg, hex) = text.split_once(':')?;
+    let alg = match alg {
+        "sha256" => HashAlg::Sha256,
+        "sha384" => HashAlg::Sha384,
+        "sha512" => HashAlg::Sha512,
+        _ => return None,
+    };
+    Hash::from_hex(alg, hex)
 }
 
 /// One requirement as read.
@@ -368,27 +418,8 @@ fn project_from(
     shown_as: &Path,
 ) -> Project {
     let any_via = reqs.iter().any(|r| !r.via.is_empty() && r.via != ["-e"]);
-    let registry = index.unwrap_or("https://pypi.org/simple");
-    let purl_of = |r: &Requirement| {
-        let mut q = BTreeMap::new();
-        if let Some(i) = index.filter(|i| !i.trim_end_matches('/').ends_with("pypi.org/simple")) {
-            q.insert("repository_url", i.to_owned());
-        }
-        if let Source::Git { url, rev } = &r.source {
-            q.insert(
-                "vcs_url",
-                match rev {
-                    Some(rev) => format!("git+{url}@{rev}"),
-                    None => format!("git+{url}"),
-                },
-            );
-        }
-        if let Source::Url { url } = &r.source {
-            q.insert("download_url", url.clone());
-        }
-        let version = (!r.version.is_empty()).then_some(r.version.as_str());
-        Purl::new("pypi", None, &normalise(&r.name), version, &q)
-    };
+    let registry = index.unwrap_or(PYPI);
+    let purl_of = |r: &Requirement| pypi_purl(&r.name, &r.version, index, &r.source);
     let by_name: BTreeMap<String, Purl> = reqs
         .iter()
         .map(|r| (normalise(&r.name), purl_of(r)))

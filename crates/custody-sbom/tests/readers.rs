@@ -1,0 +1,95 @@
+//! Every lockfile reader on a real lockfile of testdata/materials (made by the tool
+//! itself where it runs here, by hand in its exact format where it does not; each
+//! directory's README says which), read through discovery as `custody sbom` reads it.
+
+use custody_sbom::component::{Component, HashAlg, Project, Scope, Source};
+use custody_sbom::inventory;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn materials(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/materials")
+        .join(dir)
+}
+
+/// The one project found under `dir`, read from the lockfile named `lockfile`.
+fn project(dir: &str, lockfile: &str) -> Project {
+    let inv = inventory(&materials(dir)).expect("inventory");
+    assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+    let mut found: Vec<Project> = inv
+        .projects
+        .into_iter()
+        .filter(|p| p.lockfile == Path::new(lockfile))
+        .collect();
+    assert_eq!(found.len(), 1, "{lockfile} under {dir}");
+    let p = found.remove(0);
+    // The invariants every reader keeps.
+    let purls: BTreeSet<&str> = p.components.iter().map(|c| c.purl.as_str()).collect();
+    assert_eq!(purls.len(), p.components.len(), "one component per purl");
+    let sorted: Vec<&str> = p.components.iter().map(|c| c.purl.as_str()).collect();
+    assert!(sorted.is_sorted(), "sorted by purl");
+    for c in &p.components {
+        for d in &c.dependencies {
+            assert!(purls.contains(d.as_str()), "{} → dangling {d}", c.purl);
+        }
+    }
+    p
+}
+
+fn find<'a>(p: &'a Project, purl: &str) -> &'a Component {
+    p.components
+        .iter()
+        .find(|c| c.purl.as_str() == purl)
+        .unwrap_or_else(|| {
+            panic!(
+                "{purl} missing from {:?}",
+                p.components
+                    .iter()
+                    .map(|c| c.purl.as_str())
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+fn deps(c: &Component) -> Vec<&str> {
+    c.dependencies.iter().map(|d| d.as_str()).collect()
+}
+
+fn has_hash(c: &Component, alg: HashAlg, hex: &str) -> bool {
+    c.hashes.iter().any(|h| h.alg == alg && h.hex == hex)
+}
+
+#[test]
+fn poetry_lock_made_by_poetry() {
+    let p = project("python/poetry", "poetry.lock");
+    assert_eq!(p.components.len(), 17, "16 locked packages and the project");
+    let own = find(&p, "pkg:pypi/fixture-poetry@0.1.0");
+    assert!(own.first_party);
+    assert_eq!(own.licenses, vec!["MIT".to_owned()]);
+    let requests = find(&p, "pkg:pypi/requests@2.31.0");
+    assert!(requests.direct);
+    assert_eq!(requests.scope, Scope::Runtime);
+    assert!(has_hash(
+        requests,
+        HashAlg::Sha256,
+        "942c5a758f98d790eaed1a29cb6eefc7ffb0d1cf7af05c3d2791656dbd6ad1e1"
+    ));
+    assert_eq!(
+        requests.source,
+        Source::Registry {
+            url: "https://pypi.org/simple".into()
+        }
+    );
+    assert!(
+        deps(requests).contains(&"pkg:pypi/idna@3.20"),
+        "{:?}",
+        deps(requests)
+    );
+    assert!(!find(&p, "pkg:pypi/idna@3.20").direct);
+    let pytest = find(&p, "pkg:pypi/pytest@8.0.0");
+    assert_eq!(pytest.scope, Scope::Dev);
+    assert!(pytest.direct);
+    assert_eq!(find(&p, "pkg:pypi/pyyaml@6.0.1").scope, Scope::Optional);
+    assert!(deps(own).contains(&"pkg:pypi/pytest@8.0.0"));
+}
