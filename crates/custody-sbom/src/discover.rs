@@ -20,6 +20,8 @@ pub enum LockfileKind {
     Npm,
     /// Poetry's `poetry.lock` (with `pyproject.toml`).
     Poetry,
+    /// uv's `uv.lock`.
+    Uv,
 }
 
 impl LockfileKind {
@@ -30,6 +32,7 @@ impl LockfileKind {
             "Cargo.lock" => Some(Self::Cargo),
             "package-lock.json" | "npm-shrinkwrap.json" => Some(Self::Npm),
             "poetry.lock" => Some(Self::Poetry),
+            "uv.lock" => Some(Self::Uv),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -42,6 +45,7 @@ impl LockfileKind {
         "package-lock.json",
         "npm-shrinkwrap.json",
         "poetry.lock",
+        "uv.lock",
     ];
 }
 
@@ -170,6 +174,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::PipRequirements => crate::python::read_project(full, shown),
                 LockfileKind::Npm => crate::npm::read_project(full, shown),
                 LockfileKind::Poetry => crate::poetry::read_project(full, shown),
+                LockfileKind::Uv => crate::uv::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

@@ -13,6 +13,7 @@ pub mod poetry;
 pub mod purl;
 pub mod python;
 pub mod spdx;
+pub mod uv;
 
 pub use component::{Component, Ecosystem, Project, Scope, Source};
 pub use discover::{Inventory, Problem, inventory, inventory_excluding};

@@ -93,3 +93,32 @@ fn poetry_lock_made_by_poetry() {
     assert_eq!(find(&p, "pkg:pypi/pyyaml@6.0.1").scope, Scope::Optional);
     assert!(deps(own).contains(&"pkg:pypi/pytest@8.0.0"));
 }
+
+#[test]
+fn uv_lock_made_by_uv() {
+    let p = project("python/uv", "uv.lock");
+    assert_eq!(p.components.len(), 25);
+    let own = find(&p, "pkg:pypi/fixture-uv@0.1.0");
+    assert!(own.first_party);
+    assert_eq!(own.source, Source::Path { path: ".".into() });
+    let flask = find(&p, "pkg:pypi/flask@2.2.5");
+    assert!(flask.direct);
+    assert_eq!(flask.scope, Scope::Runtime);
+    assert!(has_hash(
+        flask,
+        HashAlg::Sha256,
+        "edee9b0a7ff26621bd5a8c10ff484ae28737a2410d99b0bb9a6850c7fb977aa0"
+    ));
+    assert!(deps(flask).contains(&"pkg:pypi/click@8.1.7"));
+    // click: the `cli` extra (optional) and flask's dependency (runtime).
+    let click = find(&p, "pkg:pypi/click@8.1.7");
+    assert_eq!(click.scope, Scope::Runtime);
+    assert!(click.direct);
+    // h2 only through httpx[http2], which the project asks for.
+    let h2 = find(&p, "pkg:pypi/h2@4.4.1");
+    assert_eq!(h2.scope, Scope::Runtime);
+    assert!(!h2.direct);
+    let pytest = find(&p, "pkg:pypi/pytest@8.0.0");
+    assert_eq!(pytest.scope, Scope::Dev);
+    assert!(pytest.direct);
+}
