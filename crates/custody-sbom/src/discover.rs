@@ -22,6 +22,8 @@ pub enum LockfileKind {
     Poetry,
     /// uv's `uv.lock`.
     Uv,
+    /// Pipenv's `Pipfile.lock`.
+    Pipenv,
 }
 
 impl LockfileKind {
@@ -33,6 +35,7 @@ impl LockfileKind {
             "package-lock.json" | "npm-shrinkwrap.json" => Some(Self::Npm),
             "poetry.lock" => Some(Self::Poetry),
             "uv.lock" => Some(Self::Uv),
+            "Pipfile.lock" => Some(Self::Pipenv),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -46,6 +49,7 @@ impl LockfileKind {
         "npm-shrinkwrap.json",
         "poetry.lock",
         "uv.lock",
+        "Pipfile.lock",
     ];
 }
 
@@ -175,6 +179,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Npm => crate::npm::read_project(full, shown),
                 LockfileKind::Poetry => crate::poetry::read_project(full, shown),
                 LockfileKind::Uv => crate::uv::read_project(full, shown),
+                LockfileKind::Pipenv => crate::pipenv::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod error;
 mod graph;
 pub mod npm;
+pub mod pipenv;
 pub mod poetry;
 pub mod purl;
 pub mod python;

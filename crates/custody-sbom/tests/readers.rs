@@ -122,3 +122,28 @@ fn uv_lock_made_by_uv() {
     assert_eq!(pytest.scope, Scope::Dev);
     assert!(pytest.direct);
 }
+
+#[test]
+fn pipfile_lock_made_by_pipenv() {
+    let p = project("python/pipenv", "Pipfile.lock");
+    assert_eq!(p.components.len(), 11);
+    let django = find(&p, "pkg:pypi/django@4.2.7");
+    assert_eq!(django.scope, Scope::Runtime);
+    assert!(django.direct);
+    assert_eq!(django.hashes.len(), 2);
+    assert_eq!(
+        django.source,
+        Source::Registry {
+            url: "https://pypi.org/simple".into()
+        }
+    );
+    let cffi = find(&p, "pkg:pypi/cffi@2.1.1");
+    assert_eq!(cffi.hashes.len(), 100);
+    assert!(
+        cffi.hashes
+            .iter()
+            .all(|h| h.alg == HashAlg::Sha256 && h.hex.len() == 64)
+    );
+    assert_eq!(find(&p, "pkg:pypi/pytest@8.0.0").scope, Scope::Dev);
+    assert!(p.components.iter().all(|c| c.dependencies.is_empty()));
+}
