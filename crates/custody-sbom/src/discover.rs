@@ -24,6 +24,8 @@ pub enum LockfileKind {
     Uv,
     /// Pipenv's `Pipfile.lock`.
     Pipenv,
+    /// Go's `go.mod` (with `go.sum`).
+    Go,
 }
 
 impl LockfileKind {
@@ -36,6 +38,7 @@ impl LockfileKind {
             "poetry.lock" => Some(Self::Poetry),
             "uv.lock" => Some(Self::Uv),
             "Pipfile.lock" => Some(Self::Pipenv),
+            "go.mod" => Some(Self::Go),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -50,6 +53,7 @@ impl LockfileKind {
         "poetry.lock",
         "uv.lock",
         "Pipfile.lock",
+        "go.mod",
     ];
 }
 
@@ -180,6 +184,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Poetry => crate::poetry::read_project(full, shown),
                 LockfileKind::Uv => crate::uv::read_project(full, shown),
                 LockfileKind::Pipenv => crate::pipenv::read_project(full, shown),
+                LockfileKind::Go => crate::golang::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

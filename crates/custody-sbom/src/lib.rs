@@ -7,6 +7,7 @@ pub mod component;
 pub mod cyclonedx;
 pub mod discover;
 pub mod error;
+pub mod golang;
 mod graph;
 pub mod npm;
 pub mod pipenv;

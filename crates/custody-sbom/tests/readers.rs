@@ -147,3 +147,44 @@ fn pipfile_lock_made_by_pipenv() {
     assert_eq!(find(&p, "pkg:pypi/pytest@8.0.0").scope, Scope::Dev);
     assert!(p.components.iter().all(|c| c.dependencies.is_empty()));
 }
+
+#[test]
+fn go_mod_and_go_sum_written_after_the_format() {
+    let p = project("go", "go.mod");
+    // 26 required modules, the main one.
+    assert_eq!(p.components.len(), 27);
+    let main = find(&p, "pkg:golang/github.com/acme/orders");
+    assert!(main.first_party);
+    assert_eq!(main.dependencies.len(), 26);
+    let gin = find(&p, "pkg:golang/github.com/gin-gonic/gin@v1.9.1");
+    assert!(gin.direct);
+    assert_eq!(gin.scope, Scope::Runtime);
+    // h1:4idEAncQnU5cB7BeOkPtxjfCSye0AAm1R0RVIqJ+Jmg=
+    assert!(has_hash(
+        gin,
+        HashAlg::Sha256,
+        "e227440277109d4e5c07b05e3a43edc637c24b27b40009b547445522a27e2668"
+    ));
+    let validator = find(
+        &p,
+        "pkg:golang/github.com/go-playground/validator/v10@v10.14.1",
+    );
+    assert!(!validator.direct);
+    assert_eq!(validator.name, "github.com/go-playground/validator/v10");
+    assert_eq!(validator.hashes.len(), 1);
+    // The replace: x/crypto v0.9.0 is v0.10.0, with v0.10.0's hash.
+    assert!(p.components.iter().all(|c| c.version != "v0.9.0"));
+    let crypto = find(&p, "pkg:golang/golang.org/x/crypto@v0.10.0");
+    assert_eq!(crypto.hashes.len(), 1);
+    let money = find(
+        &p,
+        "pkg:golang/github.com/acme/orders/internal/money@v0.0.0-00010101000000-000000000000",
+    );
+    assert_eq!(
+        money.source,
+        Source::Path {
+            path: "./internal/money".into()
+        }
+    );
+    assert!(money.hashes.is_empty());
+}
