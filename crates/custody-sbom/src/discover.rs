@@ -26,6 +26,8 @@ pub enum LockfileKind {
     Pipenv,
     /// Go's `go.mod` (with `go.sum`).
     Go,
+    /// Bundler's `Gemfile.lock` (`gems.locked`).
+    Ruby,
 }
 
 impl LockfileKind {
@@ -39,6 +41,7 @@ impl LockfileKind {
             "uv.lock" => Some(Self::Uv),
             "Pipfile.lock" => Some(Self::Pipenv),
             "go.mod" => Some(Self::Go),
+            "Gemfile.lock" | "gems.locked" => Some(Self::Ruby),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -54,6 +57,8 @@ impl LockfileKind {
         "uv.lock",
         "Pipfile.lock",
         "go.mod",
+        "Gemfile.lock",
+        "gems.locked",
     ];
 }
 
@@ -185,6 +190,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Uv => crate::uv::read_project(full, shown),
                 LockfileKind::Pipenv => crate::pipenv::read_project(full, shown),
                 LockfileKind::Go => crate::golang::read_project(full, shown),
+                LockfileKind::Ruby => crate::ruby::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

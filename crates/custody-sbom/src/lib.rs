@@ -14,6 +14,7 @@ pub mod pipenv;
 pub mod poetry;
 pub mod purl;
 pub mod python;
+pub mod ruby;
 pub mod spdx;
 pub mod uv;
 

@@ -188,3 +188,41 @@ fn go_mod_and_go_sum_written_after_the_format() {
     );
     assert!(money.hashes.is_empty());
 }
+
+#[test]
+fn gemfile_lock_made_by_bundler() {
+    let p = project("ruby", "Gemfile.lock");
+    assert_eq!(p.components.len(), 16);
+    let sinatra = find(&p, "pkg:gem/sinatra@3.0.5");
+    assert!(sinatra.direct);
+    assert_eq!(sinatra.scope, Scope::Runtime);
+    assert_eq!(
+        sinatra.source,
+        Source::Registry {
+            url: "https://rubygems.org/".into()
+        }
+    );
+    assert_eq!(
+        deps(sinatra),
+        vec![
+            "pkg:gem/mustermann@3.0.0",
+            "pkg:gem/rack-protection@3.0.5",
+            "pkg:gem/rack@2.2.22",
+            "pkg:gem/tilt@2.0.11"
+        ]
+    );
+    // rack: from sinatra, rack-protection and the path gem ledger.
+    let rack = find(&p, "pkg:gem/rack@2.2.22");
+    assert!(!rack.direct);
+    let ledger = find(&p, "pkg:gem/ledger@0.3.0");
+    assert!(ledger.direct && !ledger.first_party);
+    assert_eq!(
+        ledger.source,
+        Source::Path {
+            path: "vendor/gems/ledger".into()
+        }
+    );
+    assert_eq!(deps(ledger), vec!["pkg:gem/rack@2.2.22"]);
+    assert!(find(&p, "pkg:gem/rspec@3.12.0").direct);
+    assert!(!find(&p, "pkg:gem/diff-lcs@1.5.0").direct);
+}
