@@ -28,6 +28,8 @@ pub enum LockfileKind {
     Go,
     /// Bundler's `Gemfile.lock` (`gems.locked`).
     Ruby,
+    /// Composer's `composer.lock` (with `composer.json`).
+    Composer,
 }
 
 impl LockfileKind {
@@ -42,6 +44,7 @@ impl LockfileKind {
             "Pipfile.lock" => Some(Self::Pipenv),
             "go.mod" => Some(Self::Go),
             "Gemfile.lock" | "gems.locked" => Some(Self::Ruby),
+            "composer.lock" => Some(Self::Composer),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -59,6 +62,7 @@ impl LockfileKind {
         "go.mod",
         "Gemfile.lock",
         "gems.locked",
+        "composer.lock",
     ];
 }
 
@@ -191,6 +195,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Pipenv => crate::pipenv::read_project(full, shown),
                 LockfileKind::Go => crate::golang::read_project(full, shown),
                 LockfileKind::Ruby => crate::ruby::read_project(full, shown),
+                LockfileKind::Composer => crate::composer::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

@@ -4,6 +4,7 @@
 
 pub mod cargo;
 pub mod component;
+pub mod composer;
 pub mod cyclonedx;
 pub mod discover;
 pub mod error;

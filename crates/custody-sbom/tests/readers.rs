@@ -226,3 +226,42 @@ fn gemfile_lock_made_by_bundler() {
     assert!(find(&p, "pkg:gem/rspec@3.12.0").direct);
     assert!(!find(&p, "pkg:gem/diff-lcs@1.5.0").direct);
 }
+
+#[test]
+fn composer_lock_written_after_the_format() {
+    let p = project("php", "composer.lock");
+    assert_eq!(p.components.len(), 5, "four packages and the project");
+    let own = find(&p, "pkg:composer/acme/invoicing");
+    assert!(own.first_party);
+    assert_eq!(own.licenses, vec!["proprietary".to_owned()]);
+    assert_eq!(own.dependencies.len(), 3);
+    let monolog = find(&p, "pkg:composer/monolog/monolog@3.5.0");
+    assert!(monolog.direct);
+    assert_eq!(monolog.scope, Scope::Runtime);
+    assert_eq!(monolog.licenses, vec!["MIT".to_owned()]);
+    assert_eq!(
+        monolog.source,
+        Source::Registry {
+            url: "https://repo.packagist.org".into()
+        }
+    );
+    assert_eq!(deps(monolog), vec!["pkg:composer/psr/log@3.0.0"]);
+    // psr/log: from monolog, the path package and the dev package.
+    let log = find(&p, "pkg:composer/psr/log@3.0.0");
+    assert!(!log.direct);
+    assert_eq!(log.scope, Scope::Runtime);
+    let standard = find(&p, "pkg:composer/acme/coding-standard@2.1.4");
+    assert_eq!(standard.scope, Scope::Dev);
+    assert!(has_hash(
+        standard,
+        HashAlg::Sha1,
+        "9f2d3c1b7e4a6f8d0c5b2a9e7d4c1f3b6a8e0d2c"
+    ));
+    assert_eq!(deps(standard), vec!["pkg:composer/psr/log@3.0.0"]);
+    assert_eq!(
+        find(&p, "pkg:composer/acme/shared-kernel@dev-main").source,
+        Source::Path {
+            path: "packages/shared-kernel".into()
+        }
+    );
+}
