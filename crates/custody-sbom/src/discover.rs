@@ -30,6 +30,8 @@ pub enum LockfileKind {
     Ruby,
     /// Composer's `composer.lock` (with `composer.json`).
     Composer,
+    /// Yarn's `yarn.lock`, classic (v1) and berry (2+) (with `package.json`).
+    Yarn,
 }
 
 impl LockfileKind {
@@ -45,6 +47,7 @@ impl LockfileKind {
             "go.mod" => Some(Self::Go),
             "Gemfile.lock" | "gems.locked" => Some(Self::Ruby),
             "composer.lock" => Some(Self::Composer),
+            "yarn.lock" => Some(Self::Yarn),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -63,6 +66,7 @@ impl LockfileKind {
         "Gemfile.lock",
         "gems.locked",
         "composer.lock",
+        "yarn.lock",
     ];
 }
 
@@ -196,6 +200,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Go => crate::golang::read_project(full, shown),
                 LockfileKind::Ruby => crate::ruby::read_project(full, shown),
                 LockfileKind::Composer => crate::composer::read_project(full, shown),
+                LockfileKind::Yarn => crate::yarn::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

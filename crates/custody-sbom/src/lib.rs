@@ -18,6 +18,8 @@ pub mod python;
 pub mod ruby;
 pub mod spdx;
 pub mod uv;
+mod yaml;
+pub mod yarn;
 
 pub use component::{Component, Ecosystem, Project, Scope, Source};
 pub use discover::{Inventory, Problem, inventory, inventory_excluding};

@@ -232,12 +232,23 @@ fn flatten_v1(deps: &Map<String, Value>, base: &str, out: &mut BTreeMap<String, 
 }
 
 fn purl_of(e: &Entry) -> Purl {
-    let (namespace, name) = match e.name.split_once('/') {
-        Some((scope, n)) if e.name.starts_with('@') => (Some(scope), n),
-        _ => (None, e.name.as_str()),
+    let source = e
+        .resolved
+        .as_deref()
+        .and_then(git_of)
+        .unwrap_or(Source::Unknown);
+    npm_purl(&e.name, &e.version, &source)
+}
+
+/// The purl of an npm package (`@scope/name` as namespace and name), with `vcs_url` for
+/// a git source; an empty version is left out.
+pub(crate) fn npm_purl(name: &str, version: &str, source: &Source) -> Purl {
+    let (namespace, name) = match name.split_once('/') {
+        Some((scope, n)) if name.starts_with('@') => (Some(scope), n),
+        _ => (None, name),
     };
     let mut q = BTreeMap::new();
-    if let Some(Source::Git { url, rev }) = e.resolved.as_deref().and_then(git_of) {
+    if let Source::Git { url, rev } = source {
         q.insert(
             "vcs_url",
             match rev {
@@ -246,11 +257,11 @@ fn purl_of(e: &Entry) -> Purl {
             },
         );
     }
-    let version = (!e.version.is_empty()).then_some(e.version.as_str());
+    let version = (!version.is_empty()).then_some(version);
     Purl::new("npm", namespace, name, version, &q)
 }
 
-fn git_of(resolved: &str) -> Option<Source> {
+pub(crate) fn git_of(resolved: &str) -> Option<Source> {
     let rest = resolved
         .strip_prefix("git+")
         .or_else(|| resolved.strip_prefix("git:"))?;
@@ -281,27 +292,32 @@ fn source_of(e: &Entry, key: &str) -> Source {
         None => Source::Registry {
             url: "https://registry.npmjs.org".into(),
         },
-        Some(r) => {
-            if let Some(g) = git_of(r) {
-                g
-            } else if let Some(p) = r.strip_prefix("file:") {
-                Source::Path { path: p.to_owned() }
-            } else if let Some(i) = r.find("/-/") {
-                // https://registry.npmjs.org/<name>/-/<name>-<version>.tgz
-                let base = &r[..i];
-                let base = base.strip_suffix(&format!("/{}", e.name)).unwrap_or(base);
-                Source::Registry {
-                    url: base.to_owned(),
-                }
-            } else {
-                Source::Url { url: r.to_owned() }
-            }
+        Some(r) => resolved_source(&e.name, r),
+    }
+}
+
+/// Where a `resolved` URL (npm, Yarn) points: git, a directory (`file:`), a registry
+/// (`<registry>/<name>/-/<name>-<version>.tgz`) or another URL.
+pub(crate) fn resolved_source(name: &str, resolved: &str) -> Source {
+    if let Some(g) = git_of(resolved) {
+        g
+    } else if let Some(p) = resolved.strip_prefix("file:") {
+        Source::Path { path: p.to_owned() }
+    } else if let Some(i) = resolved.find("/-/") {
+        let base = &resolved[..i];
+        let base = base.strip_suffix(&format!("/{name}")).unwrap_or(base);
+        Source::Registry {
+            url: base.to_owned(),
+        }
+    } else {
+        Source::Url {
+            url: resolved.to_owned(),
         }
     }
 }
 
 /// `sha512-<base64> sha1-<base64>` (Subresource Integrity) as hex digests.
-fn hashes_of(integrity: &str) -> Vec<Hash> {
+pub(crate) fn hashes_of(integrity: &str) -> Vec<Hash> {
     integrity
         .split_whitespace()
         .filter_map(|part| {

@@ -265,3 +265,60 @@ fn composer_lock_written_after_the_format() {
         }
     );
 }
+
+#[test]
+fn yarn_classic_lock_made_by_yarn_1() {
+    let p = project("yarn-classic", "yarn.lock");
+    assert_eq!(p.components.len(), 87, "86 packages and the project");
+    let own = find(&p, "pkg:npm/fixture-yarn-classic@0.1.0");
+    assert!(own.first_party);
+    assert_eq!(own.licenses, vec!["MIT".to_owned()]);
+    let express = find(&p, "pkg:npm/express@4.18.2");
+    assert!(express.direct);
+    assert_eq!(express.scope, Scope::Runtime);
+    assert!(has_hash(
+        express,
+        HashAlg::Sha1,
+        "3fabe08296e930c796c19e3c516979386ba9fd59"
+    ));
+    assert!(express.hashes.iter().any(|h| h.alg == HashAlg::Sha512));
+    assert_eq!(
+        express.source,
+        Source::Registry {
+            url: "https://registry.yarnpkg.com".into()
+        }
+    );
+    // express keeps its own debug 2.6.9; the project's ^4.3.4 is 4.4.3.
+    assert!(deps(express).contains(&"pkg:npm/debug@2.6.9"));
+    assert!(deps(own).contains(&"pkg:npm/debug@4.4.3"));
+    assert!(!find(&p, "pkg:npm/debug@2.6.9").direct);
+    assert_eq!(find(&p, "pkg:npm/minimist@1.2.8").scope, Scope::Dev);
+    assert_eq!(find(&p, "pkg:npm/ms@2.1.2").scope, Scope::Optional);
+    assert_eq!(find(&p, "pkg:npm/ms@2.1.3").scope, Scope::Runtime);
+    let frame = find(&p, "pkg:npm/%40babel/code-frame@7.22.13");
+    assert!(frame.direct);
+}
+
+#[test]
+fn yarn_berry_lock_made_by_yarn_4() {
+    let p = project("yarn-berry", "yarn.lock");
+    assert_eq!(p.components.len(), 87, "86 packages and the workspace");
+    let own = find(&p, "pkg:npm/fixture-yarn-berry@0.1.0");
+    assert!(own.first_party);
+    assert_eq!(own.source, Source::Path { path: ".".into() });
+    let express = find(&p, "pkg:npm/express@4.18.2");
+    assert!(express.direct);
+    assert_eq!(express.scope, Scope::Runtime);
+    assert!(has_hash(
+        express,
+        HashAlg::Sha512,
+        "75af556306b9241bc1d7bdd40c9744b516c38ce50ae3210658efcbf96e3aed4ab83b3432f06215eae5610c123bc4136957dc06e50dfc50b7d4d775af56c4c59c"
+    ));
+    assert!(deps(express).contains(&"pkg:npm/debug@2.6.9"));
+    // Berry lists devDependencies with the others; package.json tells them apart.
+    let minimist = find(&p, "pkg:npm/minimist@1.2.8");
+    assert_eq!(minimist.scope, Scope::Dev);
+    assert!(minimist.direct);
+    assert_eq!(find(&p, "pkg:npm/ms@2.1.2").scope, Scope::Optional);
+    assert_eq!(find(&p, "pkg:npm/ms@2.0.0").scope, Scope::Runtime);
+}
