@@ -32,6 +32,8 @@ pub enum LockfileKind {
     Composer,
     /// Yarn's `yarn.lock`, classic (v1) and berry (2+) (with `package.json`).
     Yarn,
+    /// pnpm's `pnpm-lock.yaml` (with the importers' `package.json`).
+    Pnpm,
 }
 
 impl LockfileKind {
@@ -48,6 +50,7 @@ impl LockfileKind {
             "Gemfile.lock" | "gems.locked" => Some(Self::Ruby),
             "composer.lock" => Some(Self::Composer),
             "yarn.lock" => Some(Self::Yarn),
+            "pnpm-lock.yaml" => Some(Self::Pnpm),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -67,6 +70,7 @@ impl LockfileKind {
         "gems.locked",
         "composer.lock",
         "yarn.lock",
+        "pnpm-lock.yaml",
     ];
 }
 
@@ -201,6 +205,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Ruby => crate::ruby::read_project(full, shown),
                 LockfileKind::Composer => crate::composer::read_project(full, shown),
                 LockfileKind::Yarn => crate::yarn::read_project(full, shown),
+                LockfileKind::Pnpm => crate::pnpm::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

@@ -12,6 +12,7 @@ pub mod golang;
 mod graph;
 pub mod npm;
 pub mod pipenv;
+pub mod pnpm;
 pub mod poetry;
 pub mod purl;
 pub mod python;

@@ -322,3 +322,32 @@ fn yarn_berry_lock_made_by_yarn_4() {
     assert_eq!(find(&p, "pkg:npm/ms@2.1.2").scope, Scope::Optional);
     assert_eq!(find(&p, "pkg:npm/ms@2.0.0").scope, Scope::Runtime);
 }
+
+#[test]
+fn pnpm_lock_made_by_pnpm_9() {
+    let p = project("pnpm", "pnpm-lock.yaml");
+    assert_eq!(p.components.len(), 87, "86 packages and the project");
+    let own = find(&p, "pkg:npm/fixture-pnpm@0.1.0");
+    assert!(own.first_party);
+    assert_eq!(own.licenses, vec!["MIT".to_owned()]);
+    assert_eq!(own.dependencies.len(), 5);
+    let express = find(&p, "pkg:npm/express@4.18.2");
+    assert!(express.direct);
+    assert_eq!(express.scope, Scope::Runtime);
+    assert!(has_hash(express, HashAlg::Sha512, EXPRESS_SHA512));
+    assert_eq!(
+        express.source,
+        Source::Registry {
+            url: "https://registry.npmjs.org".into()
+        }
+    );
+    assert!(deps(express).contains(&"pkg:npm/debug@2.6.9"));
+    assert!(!find(&p, "pkg:npm/debug@2.6.9").direct);
+    assert!(find(&p, "pkg:npm/debug@4.4.3").direct);
+    assert_eq!(find(&p, "pkg:npm/minimist@1.2.8").scope, Scope::Dev);
+    assert_eq!(find(&p, "pkg:npm/ms@2.1.2").scope, Scope::Optional);
+    assert_eq!(find(&p, "pkg:npm/ms@2.1.3").scope, Scope::Runtime);
+}
+
+/// The SHA-512 of express 4.18.2's npm tarball (its `integrity`).
+const EXPRESS_SHA512: &str = "e7f3ec2fa8863dd7d0fe528cd54ba27a5620bf7054a097f3d5a53053dbc767e27b832bf07505c510120421ac5e19fd0621cade013372044c6d6a58ac0dbb8ca9";
