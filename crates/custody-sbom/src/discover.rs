@@ -75,8 +75,10 @@ impl LockfileKind {
 }
 
 /// Directories never searched: dependencies' own copies and build output, whose
-/// lockfiles describe other projects.
-const SKIPPED_DIRS: &[&str] = &["node_modules", "target", ".git", ".hg", ".svn"];
+/// lockfiles describe other projects. `vendor` is where Composer installs packages (many
+/// ship their own composer.lock), Bundler's `--path vendor/bundle` installs gems, and
+/// `cargo vendor` and `go mod vendor` copy dependencies.
+const SKIPPED_DIRS: &[&str] = &["node_modules", "vendor", "target", ".git", ".hg", ".svn"];
 
 /// A file that could not be read into a project.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -283,7 +285,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
         let lock = "version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n";
-        for d in ["", "tools/x", "target/debug", "web/node_modules/y"] {
+        for d in [
+            "",
+            "tools/x",
+            "target/debug",
+            "web/node_modules/y",
+            "php/vendor/monolog/monolog",
+        ] {
             std::fs::create_dir_all(root.join(d)).expect("mkdir");
             std::fs::write(root.join(d).join("Cargo.lock"), lock).expect("write");
         }
