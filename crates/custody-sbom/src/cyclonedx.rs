@@ -137,7 +137,11 @@ fn component(c: &Component, projects: &BTreeSet<String>) -> Value {
             .map(|h| json!({"alg": h.alg.cyclonedx_name(), "content": h.hex}))
             .collect();
     }
-    if !c.licenses.is_empty() {
+    if c.licenses
+        .iter()
+        .all(|l| crate::spdx::is_spdx_expression(l))
+        && !c.licenses.is_empty()
+    {
         let expression = if c.licenses.len() == 1 {
             c.licenses[0].clone()
         } else {
@@ -148,6 +152,14 @@ fn component(c: &Component, projects: &BTreeSet<String>) -> Value {
                 .join(" AND ")
         };
         v["licenses"] = json!([{ "expression": expression }]);
+    } else if !c.licenses.is_empty() {
+        // Not all SPDX expressions (`proprietary`, `SEE LICENSE IN …`): each by name,
+        // since CycloneDX takes one expression or a list of licenses, never both.
+        v["licenses"] = c
+            .licenses
+            .iter()
+            .map(|l| json!({"license": {"name": l}}))
+            .collect();
     }
     let mut properties = vec![
         json!({"name": "custody:scope", "value": c.scope.name()}),
@@ -248,6 +260,23 @@ mod tests {
         let w: Value = serde_json::from_slice(&with_time).expect("json");
         assert_eq!(w["metadata"]["timestamp"], "1970-01-01T00:00:00Z");
         assert_ne!(w["serialNumber"], v["serialNumber"]);
+    }
+
+    #[test]
+    fn licenses_are_one_expression_or_else_names() {
+        let mut i = inv();
+        i.projects[0].components[0].licenses = vec!["MIT".into(), "Apache-2.0".into()];
+        i.projects[0].components[1].licenses = vec!["MIT".into(), "proprietary".into()];
+        let v: Value = serde_json::from_slice(&document(&i, &Options::default())).expect("json");
+        let comps = v["components"].as_array().expect("components");
+        assert_eq!(
+            comps[0]["licenses"],
+            json!([{"expression": "(MIT) AND (Apache-2.0)"}])
+        );
+        assert_eq!(
+            comps[1]["licenses"],
+            json!([{"license": {"name": "MIT"}}, {"license": {"name": "proprietary"}}])
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::purl::Purl;
 use serde_json::{Value, json};
 use sha2::Digest as _;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// Choices for a document.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +46,94 @@ fn spdx_id(purl: &Purl) -> String {
     format!("SPDXRef-Package-{readable}-{digest}")
 }
 
+/// The SPDX license and exception IDs, lower case: the list CycloneDX's schema carries
+/// (shipped in `schemas/`), read once.
+fn known_ids() -> &'static BTreeSet<String> {
+    static IDS: OnceLock<BTreeSet<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let schema: Value =
+            serde_json::from_str(include_str!("../schemas/cyclonedx/spdx.schema.json"))
+                .unwrap_or_default();
+        schema["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_lowercase)
+            .collect()
+    })
+}
+
+/// Whether a declared license is an SPDX license expression made of listed IDs:
+/// `MIT`, `Apache-2.0 OR MIT`, `(GPL-2.0+ WITH Classpath-exception-2.0)`. Lockfiles
+/// also say `proprietary` (Composer), `UNLICENSED` or `SEE LICENSE IN …` (npm), which
+/// SPDX documents must not write as expressions.
+#[must_use]
+pub fn is_spdx_expression(text: &str) -> bool {
+    let spaced = text.replace('(', " ( ").replace(')', " ) ");
+    let mut depth = 0usize;
+    let mut want_operand = true;
+    for token in spaced.split_whitespace() {
+        match token {
+            "(" if want_operand => depth += 1,
+            ")" if !want_operand && depth > 0 => depth -= 1,
+            "AND" | "OR" | "WITH" | "and" | "or" | "with" if !want_operand => want_operand = true,
+            id if want_operand && !matches!(id, "(" | ")") => {
+                let id = id.strip_suffix('+').unwrap_or(id);
+                if !known_ids().contains(&id.to_ascii_lowercase()) {
+                    return false;
+                }
+                want_operand = false;
+            }
+            _ => return false,
+        }
+    }
+    depth == 0 && !want_operand
+}
+
+/// `LicenseRef-` IDs for declared licenses that are not SPDX expressions, each with the
+/// declared text (the document's `hasExtractedLicensingInfos`).
+#[derive(Default)]
+struct LicenseRefs {
+    /// Declared text → ID.
+    ids: BTreeMap<String, String>,
+}
+
+impl LicenseRefs {
+    fn id_of(&mut self, text: &str) -> String {
+        if let Some(id) = self.ids.get(text) {
+            return id.clone();
+        }
+        let readable: String = text
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(64)
+            .collect();
+        let mut id = format!("LicenseRef-{readable}");
+        if self.ids.values().any(|v| *v == id) {
+            let digest = hex::encode(&sha2::Sha256::digest(text.as_bytes())[..4]);
+            id = format!("{id}-{digest}");
+        }
+        self.ids.insert(text.to_owned(), id.clone());
+        id
+    }
+
+    fn extracted(&self) -> Vec<Value> {
+        let mut by_id: Vec<(&String, &String)> = self.ids.iter().map(|(t, i)| (i, t)).collect();
+        by_id.sort();
+        by_id
+            .into_iter()
+            .map(|(id, text)| json!({"licenseId": id, "extractedText": text, "name": text}))
+            .collect()
+    }
+}
+
 /// The document's bytes (pretty-printed JSON, ending in a newline).
 #[must_use]
 pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
@@ -66,9 +155,10 @@ pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
         "primaryPackagePurpose": "APPLICATION",
         "comment": format!("Everything custody found under {name}: {} lockfile(s).", inventory.projects.len()),
     })];
+    let mut refs = LicenseRefs::default();
     packages.extend(
         all.iter()
-            .map(|(purl, (c, projects))| package(c, &ids[purl], projects)),
+            .map(|(purl, (c, projects))| package(c, &ids[purl], projects, &mut refs)),
     );
     let mut relationships = vec![json!({
         "spdxElementId": "SPDXRef-DOCUMENT",
@@ -113,6 +203,9 @@ pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
         "packages": packages,
         "relationships": relationships,
     });
+    if !refs.ids.is_empty() {
+        doc["hasExtractedLicensingInfos"] = Value::from(refs.extracted());
+    }
     let digest = hex::encode(sha2::Sha256::digest(
         serde_json::to_vec(&doc).unwrap_or_default(),
     ));
@@ -132,7 +225,7 @@ pub fn document(inventory: &Inventory, options: &Options) -> Vec<u8> {
     out
 }
 
-fn package(c: &Component, id: &str, projects: &BTreeSet<String>) -> Value {
+fn package(c: &Component, id: &str, projects: &BTreeSet<String>, refs: &mut LicenseRefs) -> Value {
     let download = match &c.source {
         Source::Git { url, rev } => match rev {
             Some(r) => format!("git+{url}@{r}"),
@@ -141,12 +234,19 @@ fn package(c: &Component, id: &str, projects: &BTreeSet<String>) -> Value {
         Source::Url { url } => url.clone(),
         _ => "NOASSERTION".to_owned(),
     };
+    let mut spdx = |l: &String| {
+        if is_spdx_expression(l) {
+            l.clone()
+        } else {
+            refs.id_of(l)
+        }
+    };
     let declared = match c.licenses.as_slice() {
         [] => "NOASSERTION".to_owned(),
-        [one] => one.clone(),
+        [one] => spdx(one),
         many => many
             .iter()
-            .map(|l| format!("({l})"))
+            .map(|l| format!("({})", spdx(l)))
             .collect::<Vec<_>>()
             .join(" AND "),
     };
@@ -201,6 +301,84 @@ mod tests {
                 "{id}"
             );
         }
+    }
+
+    #[test]
+    fn license_expressions_are_told_from_other_declarations() {
+        for ok in [
+            "MIT",
+            "Apache-2.0 OR MIT",
+            "(MIT OR Apache-2.0) AND BSD-3-Clause",
+            "GPL-2.0+ WITH Classpath-exception-2.0",
+            "mit",
+        ] {
+            assert!(is_spdx_expression(ok), "{ok}");
+        }
+        for bad in [
+            "proprietary",
+            "UNLICENSED",
+            "SEE LICENSE IN LICENSE.txt",
+            "MIT OR",
+            "(MIT",
+            "MIT)",
+            "MIT Apache-2.0",
+            "",
+            "AND",
+            "LicenseRef-x",
+        ] {
+            assert!(!is_spdx_expression(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn declared_licenses_that_are_not_expressions_become_license_refs() {
+        use crate::component::{Ecosystem, Project};
+        let q = BTreeMap::new();
+        let c = |name: &str, licenses: &[&str]| Component {
+            ecosystem: Ecosystem::Packagist,
+            name: name.into(),
+            version: "1.0.0".into(),
+            purl: Purl::new("composer", Some("acme"), name, Some("1.0.0"), &q),
+            scope: Scope::Runtime,
+            direct: true,
+            first_party: false,
+            source: Source::Unknown,
+            hashes: vec![],
+            licenses: licenses.iter().map(|l| (*l).to_owned()).collect(),
+            dependencies: BTreeSet::new(),
+        };
+        let inv = Inventory {
+            projects: vec![Project {
+                lockfile: "composer.lock".into(),
+                ecosystem: Ecosystem::Packagist,
+                components: vec![
+                    c("a", &["proprietary"]),
+                    c("b", &["MIT", "proprietary"]),
+                    c("c", &["MIT"]),
+                ],
+            }],
+            problems: vec![],
+        };
+        let v: Value = serde_json::from_slice(&document(&inv, &Options::default())).expect("json");
+        let declared: Vec<&str> = v["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .skip(1)
+            .map(|p| p["licenseDeclared"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            declared,
+            vec![
+                "LicenseRef-proprietary",
+                "(MIT) AND (LicenseRef-proprietary)",
+                "MIT"
+            ]
+        );
+        assert_eq!(
+            v["hasExtractedLicensingInfos"],
+            json!([{"licenseId": "LicenseRef-proprietary", "extractedText": "proprietary", "name": "proprietary"}])
+        );
     }
 
     #[test]
