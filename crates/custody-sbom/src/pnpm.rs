@@ -45,11 +45,14 @@ pub fn read_project(path: &Path, shown_as: &Path) -> Result<Project, SbomError> 
         if !file.is_file() {
             continue;
         }
-        let shown = shown_as
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(&importer)
-            .join("package.json");
+        let shown = match normalise_path(&importer).as_str() {
+            "." => shown_as.with_file_name("package.json"),
+            sub => shown_as
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(sub)
+                .join("package.json"),
+        };
         let m = read_limited(&file, "package.json")?;
         match serde_json::from_str(&m) {
             Ok(Value::Object(m)) => {
@@ -782,6 +785,54 @@ packages:
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn a_workspace_on_disk_reads_each_importers_package_json() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("packages/ui")).expect("mkdir");
+        std::fs::create_dir_all(root.join("outside")).expect("mkdir");
+        std::fs::write(root.join("pnpm-lock.yaml"), v9()).expect("write");
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"name": "web", "version": "1.0.0"}"#,
+        )
+        .expect("write");
+        std::fs::write(
+            root.join("packages/ui/package.json"),
+            r#"{"name": "@acme/ui", "version": "0.1.0", "license": "Apache-2.0"}"#,
+        )
+        .expect("write");
+        let p = read_project(
+            &root.join("pnpm-lock.yaml"),
+            Path::new("web/pnpm-lock.yaml"),
+        )
+        .expect("reads");
+        let ui = find(&p, "pkg:npm/%40acme/ui@0.1.0");
+        assert!(ui.first_party);
+        assert_eq!(ui.licenses, vec!["Apache-2.0".to_owned()]);
+        assert!(find(&p, "pkg:npm/web@1.0.0").first_party);
+        // An importer outside the lockfile's directory is not read.
+        std::fs::create_dir_all(root.join("ws")).expect("mkdir");
+        std::fs::write(root.join("outside/package.json"), r#"{"name": "evil"}"#).expect("write");
+        let outside = v9().replace("  packages/ui:", "  ../outside:");
+        std::fs::write(root.join("ws/pnpm-lock.yaml"), outside).expect("write");
+        let p = read_project(&root.join("ws/pnpm-lock.yaml"), Path::new("pnpm-lock.yaml"))
+            .expect("reads");
+        assert!(p.components.iter().all(|c| c.name != "evil"));
+        assert!(p.first_party().next().is_none());
+        // A broken package.json is named.
+        std::fs::write(root.join("package.json"), "{").expect("write");
+        let err = read_project(
+            &root.join("pnpm-lock.yaml"),
+            Path::new("web/pnpm-lock.yaml"),
+        )
+        .expect_err("bad package.json");
+        assert!(
+            err.to_string().starts_with("web/package.json: not JSON"),
+            "{err}"
+        );
     }
 
     #[test]
