@@ -3,6 +3,7 @@
 //! and CVSS severity ([`cvss`]).
 
 pub mod advisory;
+pub mod compiled;
 pub mod cvss;
 pub mod db;
 pub mod error;

@@ -4,6 +4,7 @@
 use crate::advisory::{Advisory, Affected, Event, Kind, Range, RangeKind};
 use crate::cvss::{Level, v3_base_score};
 use crate::db::Database;
+use crate::error::VulnError;
 use crate::version::{Parsed, Scheme, parse_semver};
 use custody_sbom::Scope;
 use custody_sbom::discover::Inventory;
@@ -182,12 +183,14 @@ fn fixed_versions(aff: &Affected) -> Vec<String> {
 }
 
 /// Scan every component of an inventory.
-#[must_use]
-pub fn scan(inventory: &Inventory, db: &Database) -> Report {
+///
+/// # Errors
+/// A compiled database whose records do not decode: no answer rather than a partial one.
+pub fn scan(inventory: &Inventory, db: &Database) -> Result<Report, VulnError> {
     let components = inventory.merged();
     let mut report = Report {
         components: components.len(),
-        advisories: db.advisories().len(),
+        advisories: db.len(),
         ..Report::default()
     };
     for (c, lockfiles) in components.values() {
@@ -201,7 +204,7 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Report {
         let eco = c.ecosystem.osv_name();
         let mut hits: Vec<(&Advisory, &Affected)> = Vec::new();
         let mut undecided: Vec<&str> = Vec::new();
-        for (adv, aff) in db.about(eco, &c.name) {
+        for (adv, aff) in db.about(eco, &c.name)? {
             if adv.withdrawn.is_some() {
                 continue;
             }
@@ -282,7 +285,7 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Report {
             &b.ids,
         ))
     });
-    report
+    Ok(report)
 }
 
 fn version_key(v: &str) -> (Option<semver::Version>, String) {
@@ -413,6 +416,7 @@ mod tests {
                 versions: vec![],
             }],
             url: None,
+            modified: None,
             file: PathBuf::new(),
         };
         let component = |version: &str| Component {
@@ -442,7 +446,8 @@ mod tests {
             }],
             problems: vec![],
         };
-        let report = scan(&inventory, &Database::from_advisories(vec![advisory]));
+        let report =
+            scan(&inventory, &Database::from_advisories(vec![advisory])).expect("in memory");
         assert_eq!(report.findings.len(), 1);
         assert_eq!(report.undecided.len(), 1);
         assert_eq!(report.undecided[0].advisories, vec!["PYSEC-X".to_owned()]);
@@ -460,6 +465,7 @@ mod tests {
             severity: vec![],
             affected: vec![],
             url: None,
+            modified: None,
             file: PathBuf::new(),
         };
         let a = adv("RUSTSEC-1", &["CVE-1"]);

@@ -64,13 +64,57 @@ pub enum Command {
     /// Software composition analysis: known vulnerabilities in dependencies, offline.
     #[command(subcommand)]
     Scan(ScanCommand),
+    /// Advisory databases: compile RustSec and OSV data into one indexed file for scans.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Compile advisory data (RustSec advisory-db, OSV records) into one database file.
+    #[command(
+        after_help = "Examples:\n  custody db build advisory-db/ osv/pypi/ osv/go/ -o advisories.db\n  custody scan vulns --db advisories.db\n  SOURCE_DATE_EPOCH=$(date +%s) custody db build advisory-db/ -o advisories.db\n\nA scan reads the compiled file at once and decodes only the advisories about the packages it meets, instead of parsing thousands of files each run; --db and `[materials] advisories` take a compiled file or advisory directories alike. Each SOURCE is a RustSec advisory-db checkout, a directory of OSV .json/.yaml records, one record, or another compiled database (to merge). The file ends with its SHA-256 digest; a truncated or damaged file is refused, never half-used. The same sources give the same bytes: advisories are sorted, file names are stored relative to their source, and there is no time in the file unless SOURCE_DATE_EPOCH is set.\n\nExit codes: 0 written, 1 written but some advisory files could not be read (each is named on stderr and left out), 2 no advisories or bad arguments."
+    )]
+    Build(DbBuildArgs),
+    /// Show what a compiled advisory database holds and where it came from.
+    #[command(
+        after_help = "Examples:\n  custody db info advisories.db\n  custody db info advisories.db --format json\n\nExit codes: 0 a usable database, 2 not a database, damaged, or unreadable."
+    )]
+    Info(DbInfoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbBuildArgs {
+    /// Advisory data to compile (directories, records, compiled databases).
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<PathBuf>,
+    /// The database file to write (replaced atomically).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InfoFormat {
+    /// For people.
+    Table,
+    /// For machines.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DbInfoArgs {
+    /// A compiled database (made by `custody db build`).
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+    pub format: InfoFormat,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ScanCommand {
     /// Match every dependency under PATH against advisory data (RustSec, OSV), offline.
     #[command(
-        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  CUSTODY_VULN_DB=/srv/advisory-db custody scan vulns\n\nAdvisory data: directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo.lock, package-lock.json, requirements*.txt); unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level), a lockfile could not be read or a version could not be compared, 2 unreadable advisory data or bad arguments."
+        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  custody db build advisory-db/ osv/ -o advisories.db && custody scan vulns --db advisories.db\n  CUSTODY_VULN_DB=/srv/advisories.db custody scan vulns\n\nAdvisory data: databases compiled by `custody db build` (fastest), directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo.lock, package-lock.json, requirements*.txt); unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level), a lockfile could not be read or a version could not be compared, 2 unreadable advisory data or bad arguments."
     )]
     Vulns(ScanVulnsArgs),
 }
@@ -104,12 +148,12 @@ pub struct ScanVulnsArgs {
     /// A directory (every lockfile under it) or one lockfile.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Advisory data: a RustSec advisory-db directory, a directory of OSV records, or one
-    /// record; repeat for several. Default: `[materials] advisories` of PATH's
-    /// custody.toml.
+    /// Advisory data: a database compiled by `custody db build`, a RustSec advisory-db
+    /// directory, a directory of OSV records, or one record; repeat for several. Default:
+    /// `[materials] advisories` of PATH's custody.toml.
     #[arg(
         long = "db",
-        value_name = "DIR",
+        value_name = "DB",
         env = "CUSTODY_VULN_DB",
         value_delimiter = ':'
     )]

@@ -302,3 +302,128 @@ fn sarif_for_code_scanning_points_at_the_lockfile_line() {
         .expect("rule");
     assert_eq!(rule["properties"]["security-severity"], "7.5");
 }
+
+#[test]
+fn a_compiled_database_gives_the_same_report_and_is_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("advisories.db");
+    let built = custody()
+        .args(["db", "build"])
+        .arg(db())
+        .arg(repo().join("testdata/advisories/pypa-subset"))
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(built.status.code(), Some(0), "{built:?}");
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(stderr.contains("from 2 source(s)"), "{stderr}");
+    let from_dir = scan(&case("direct-vulns"), &["--format", "json"]);
+    let from_file = custody()
+        .args(["scan", "vulns"])
+        .arg(case("direct-vulns"))
+        .arg("--db")
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(from_file.status.code(), Some(1));
+    let (a, b): (Value, Value) = (
+        serde_json::from_slice(&from_dir.stdout).expect("json"),
+        serde_json::from_slice(&from_file.stdout).expect("json"),
+    );
+    assert_eq!(a["findings"], b["findings"]);
+    assert!(!a["findings"].as_array().expect("array").is_empty());
+
+    let info = custody()
+        .args(["db", "info", "--format", "json"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(info.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&info.stdout).expect("json");
+    assert_eq!(v["header"]["sources"].as_array().map(Vec::len), Some(2));
+    assert!(v["header"]["ecosystems"]["PyPI"].as_u64() > Some(0));
+    assert_eq!(
+        v["advisories"].as_u64(),
+        Some(
+            v["header"]["sources"]
+                .as_array()
+                .expect("sources")
+                .iter()
+                .filter_map(|s| s["advisories"].as_u64())
+                .sum()
+        )
+    );
+    custody()
+        .args(["db", "info"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("crates.io"));
+
+    // Damaged: refused by scan and info alike, with the file named.
+    let mut bytes = std::fs::read(&file).expect("read");
+    let last = bytes.len() - 40;
+    bytes[last] ^= 0x20;
+    let damaged = dir.path().join("damaged.db");
+    std::fs::write(&damaged, &bytes).expect("write");
+    for args in [
+        vec!["db".to_owned(), "info".to_owned()],
+        vec![
+            "scan".to_owned(),
+            "vulns".to_owned(),
+            case("direct-vulns").display().to_string(),
+            "--db".to_owned(),
+        ],
+    ] {
+        custody()
+            .args(&args)
+            .arg(&damaged)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("damaged.db"))
+            .stderr(predicate::str::contains("digest does not match"));
+    }
+}
+
+#[test]
+fn db_build_names_unreadable_files_and_refuses_empty_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("osv");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(
+        src.join("GHSA-1.json"),
+        r#"{"id":"GHSA-1","affected":[{"package":{"ecosystem":"npm","name":"x"},"versions":["1.0.0"]}]}"#,
+    )
+    .expect("write");
+    std::fs::write(src.join("GHSA-2.json"), "{not json").expect("write");
+    let out = dir.path().join("x.db");
+    custody()
+        .args(["db", "build"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("GHSA-2.json"));
+    assert!(out.is_file(), "the readable part is written");
+    std::fs::remove_file(src.join("GHSA-1.json")).expect("rm");
+    let empty_out = dir.path().join("empty.db");
+    custody()
+        .args(["db", "build"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&empty_out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing written"));
+    assert!(!empty_out.exists());
+    custody()
+        .args(["db", "build", "-o"])
+        .arg(&empty_out)
+        .arg(dir.path().join("missing"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing"));
+}

@@ -32,7 +32,7 @@ pub fn read_project(project: &Project) -> MaterialsOutcome {
                 .collect();
             Some(
                 custody_vuln::Database::load(&dirs)
-                    .map(|db| custody_vuln::scan(inv, &db))
+                    .and_then(|db| custody_vuln::scan(inv, &db))
                     .map_err(|e| e.to_string()),
             )
         }

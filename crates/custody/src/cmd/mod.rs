@@ -2,6 +2,7 @@
 
 mod attest;
 mod check;
+mod db;
 mod dsse;
 mod intoto;
 mod key;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Secrets(cmd) => secrets::run(cmd),
         Command::Sbom(cmd) => sbom::run(cmd),
         Command::Scan(cmd) => scan::run(cmd),
+        Command::Db(cmd) => db::run(cmd),
     }
 }
 

@@ -16,7 +16,7 @@ pub fn run(cmd: SbomCommand) -> Result<Outcome> {
 
 /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for "the time of this
 /// build"; unset means no time at all.
-fn source_date_epoch() -> Result<Option<i64>> {
+pub(crate) fn source_date_epoch() -> Result<Option<i64>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => v
             .trim()

@@ -70,7 +70,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
             p.message
         );
     }
-    let report = custody_vuln::scan(&inventory, &db);
+    let report = custody_vuln::scan(&inventory, &db)?;
     for (eco, n) in &report.unordered {
         eprintln!(
             "custody: {n} {eco} component(s) were matched by exact versions only (custody does not order {eco} versions yet)"
