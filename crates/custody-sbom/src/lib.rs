@@ -10,6 +10,7 @@ pub mod error;
 pub mod npm;
 pub mod purl;
 pub mod python;
+pub mod sources;
 pub mod spdx;
 
 pub use component::{Component, Ecosystem, Project, Scope, Source};

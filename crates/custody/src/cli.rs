@@ -67,6 +67,35 @@ pub enum Command {
     /// Advisory databases: compile RustSec and OSV data into one indexed file for scans.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Dependencies: where they come from, checked against the sources you trust.
+    #[command(subcommand)]
+    Deps(DepsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepsCommand {
+    /// Report dependencies that come from sources custody.toml does not trust (MAT-5).
+    #[command(
+        after_help = "Examples:\n  custody deps sources                       # the public registries are trusted, nothing else\n  custody deps sources services/ --format json\n  custody deps sources --format sarif -o sources.sarif\n\nEvery third-party package of every lockfile under PATH (as `custody sbom generate` reads them) is checked against [materials.sources] of PATH's custody.toml:\n\n  [materials.sources]\n  registries = [\"https://github.com/rust-lang/crates.io-index\", \"https://index.crates.io\", \"https://npm.internal.example\"]\n  git = [\"https://github.com/our-org/\"]      # repositories by URL prefix\n  urls = []                                   # plain tarball/wheel URLs by prefix\n  paths_outside = false                       # directories outside PATH\n\nWithout it, each ecosystem's public registry is trusted (crates.io, registry.npmjs.org, pypi.org, proxy.golang.org, rubygems.org, repo.packagist.org) and every git repository, plain URL, directory outside PATH and package of unknown origin is reported. Listing registries replaces the public ones. Packages of the project itself (workspace members) are not checked.\n\nExit codes: 0 every dependency comes from a trusted source, 1 some do not or a lockfile could not be read, 2 no lockfile, invalid custody.toml or bad arguments."
+    )]
+    Sources(DepsSourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DepsSourcesArgs {
+    /// A directory (every lockfile under it) or one lockfile.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Leave out lockfiles under paths matching this gitignore-style pattern (repeat);
+    /// added to `[materials] exclude` of PATH's custody.toml.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -133,16 +162,6 @@ pub enum FailOn {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum VulnFormat {
-    /// Findings for people.
-    Table,
-    /// The whole report for machines.
-    Json,
-    /// SARIF 2.1.0 for code scanning tools (a result per finding at its lockfile line).
-    Sarif,
-}
-
 #[derive(Debug, Args)]
 pub struct ScanVulnsArgs {
     /// A directory (every lockfile under it) or one lockfile.
@@ -163,8 +182,8 @@ pub struct ScanVulnsArgs {
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub exclude: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = VulnFormat::Table)]
-    pub format: VulnFormat,
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
     /// The lowest severity that makes the scan fail.
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,

@@ -3,6 +3,7 @@
 mod attest;
 mod check;
 mod db;
+mod deps;
 mod dsse;
 mod intoto;
 mod key;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Sbom(cmd) => sbom::run(cmd),
         Command::Scan(cmd) => scan::run(cmd),
         Command::Db(cmd) => db::run(cmd),
+        Command::Deps(cmd) => deps::run(cmd),
     }
 }
 

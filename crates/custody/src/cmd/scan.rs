@@ -1,6 +1,6 @@
 //! `custody scan …`: software composition analysis.
 
-use crate::cli::{FailOn, ScanCommand, ScanVulnsArgs, VulnFormat};
+use crate::cli::{FailOn, FindingsFormat, ScanCommand, ScanVulnsArgs};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Result, bail};
@@ -97,8 +97,8 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         );
     }
     let bytes = match args.format {
-        VulnFormat::Table | VulnFormat::Sarif => table(&report).into_bytes(),
-        VulnFormat::Json => {
+        FindingsFormat::Table | FindingsFormat::Sarif => table(&report).into_bytes(),
+        FindingsFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&json!({
                 "components": report.components,
                 "advisories": report.advisories,
@@ -114,7 +114,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         }
     };
     let bytes = match args.format {
-        VulnFormat::Sarif => {
+        FindingsFormat::Sarif => {
             let mut v = serde_json::to_vec_pretty(&sarif(&report, &args.path))?;
             v.push(b'\n');
             v
@@ -187,7 +187,7 @@ fn table(report: &Report) -> String {
 /// The line of a lockfile that names a package at a version: the first line naming the
 /// package whose own or next line has the version (`name = "x"` / `version = "1"` in
 /// Cargo.lock, `x==1` in requirements files).
-fn line_of(text: &str, package: &str, version: &str) -> Option<usize> {
+pub(crate) fn line_of(text: &str, package: &str, version: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
     let lower = package.to_ascii_lowercase();
     (0..lines.len()).find(|&i| {
