@@ -54,13 +54,15 @@ def pick(real, prefix, n):
 
 
 def graph(names):
-    """Edges from each package to a few later ones: acyclic, every name reachable."""
-    edges = {n: [] for n in names}
+    """Edges from each package to a few later ones: acyclic, and every package has a
+    parent before it, so everything is reachable from the first (which the root names)."""
+    edges = {n: set() for n in names}
+    for i, n in enumerate(names[1:], start=1):
+        edges[names[rng.randrange(0, i)]].add(n)
     for i, n in enumerate(names[:-1]):
-        for _ in range(rng.randrange(0, 4)):
-            edges[n].append(names[rng.randrange(i + 1, len(names))])
-        edges[n] = sorted(set(edges[n]))
-    return edges
+        for _ in range(rng.randrange(0, 3)):
+            edges[n].add(names[rng.randrange(i + 1, len(names))])
+    return {n: sorted(e) for n, e in edges.items()}
 
 
 def cargo(dirname, idx):

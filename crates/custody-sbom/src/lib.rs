@@ -5,8 +5,10 @@
 pub mod cargo;
 pub mod component;
 pub mod cyclonedx;
+pub mod diff;
 pub mod discover;
 pub mod error;
+pub mod import;
 pub mod npm;
 pub mod purl;
 pub mod python;

@@ -27,6 +27,10 @@ pub const PUBLIC_REGISTRIES: &[&str] = &[
     "https://rubygems.org",
     // Packagist.
     "https://repo.packagist.org",
+    // Maven Central.
+    "https://repo.maven.apache.org/maven2",
+    // Debian.
+    "https://deb.debian.org/debian",
 ];
 
 /// `[materials.sources]` of custody.toml.

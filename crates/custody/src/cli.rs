@@ -164,7 +164,8 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct ScanVulnsArgs {
-    /// A directory (every lockfile under it) or one lockfile.
+    /// A directory (every lockfile under it), one lockfile, or an SBOM (CycloneDX or SPDX
+    /// JSON, ours or a supplier's).
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Advisory data: a database compiled by `custody db build`, a RustSec advisory-db
@@ -199,6 +200,47 @@ pub enum SbomCommand {
         after_help = "Examples:\n  custody sbom generate                               # CycloneDX 1.6 JSON of . on stdout\n  custody sbom generate . -o sbom.cdx.json\n  custody sbom generate services/ --format spdx-json -o sbom.spdx.json\n  custody sbom generate Cargo.lock --spec-version 1.5\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) custody sbom generate -o sbom.cdx.json\n\nLockfiles are found by name under PATH (every project of a monorepo; node_modules/ and target/ are skipped, .gitignore is honoured): Cargo.lock (with the workspace's Cargo.toml files, which say which packages are the project's own and which dependencies are dev, build or optional) npm package-lock.json / npm-shrinkwrap.json (v1-v3: nested copies, dev/optional flags, integrity, workspaces), and pip requirements*.txt (pins, --hash digests, -r includes, pip-compile's `# via` graph). Components carry a package URL, version, scope (CycloneDX: required, optional, excluded for dev and build), direct or transitive, source and the lockfile's hashes; the dependency graph is complete.\n\nThe output is deterministic: the same lockfiles give the same bytes. There is no timestamp unless SOURCE_DATE_EPOCH is set (SPDX, which requires one, then says 1970-01-01), and the serial number (SPDX: document namespace) is derived from the content.\n\nExit codes: 0 written, 1 written but some lockfiles could not be read (each is named on stderr), 2 nothing to describe or bad arguments."
     )]
     Generate(SbomGenerateArgs),
+    /// What changed between two SBOMs or trees: packages added, removed, re-versioned,
+    /// and the same version with a different digest.
+    #[command(
+        after_help = "Examples:\n  custody sbom diff release-1.0.cdx.json release-1.1.cdx.json\n  custody sbom diff supplier.spdx.json .                # what the supplier says vs the lockfiles\n  custody sbom diff old/ new/ --format json\n\nOLD and NEW are each an SBOM (CycloneDX or SPDX JSON, from any tool), a lockfile or a directory of lockfiles. Packages are compared by ecosystem and name; a package whose version stayed the same but whose digest (same algorithm) differs is reported as redigested: the same release with other content is what a tampered mirror or a re-published version looks like.\n\nExit codes: 0 no differences, 1 differences (or an input read only in part), 2 unreadable input or bad arguments."
+    )]
+    Diff(SbomDiffArgs),
+    /// Merge SBOMs and trees into one SBOM (one component per package URL).
+    #[command(
+        after_help = "Examples:\n  custody sbom merge app.cdx.json vendor/lib.spdx.json -o all.cdx.json\n  custody sbom merge services/a services/b --format spdx-json -o all.spdx.json\n\nEach INPUT is an SBOM (CycloneDX or SPDX JSON), a lockfile or a directory of lockfiles. The same package from several inputs is one component with the strongest scope and every digest; each component names the inputs it comes from. The output is deterministic, as for `custody sbom generate`.\n\nExit codes: 0 written, 1 written but some input could not be read in full (named on stderr), 2 nothing readable or bad arguments."
+    )]
+    Merge(SbomMergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SbomDiffArgs {
+    /// The old side: an SBOM, a lockfile or a directory.
+    pub old: PathBuf,
+    /// The new side: an SBOM, a lockfile or a directory.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+    pub format: InfoFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomMergeArgs {
+    /// SBOMs, lockfiles or directories to merge.
+    #[arg(required = true, num_args = 1.., value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Document format.
+    #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
+    pub format: SbomFormat,
+    /// CycloneDX specification version.
+    #[arg(long = "spec-version", value_enum, default_value_t = CycloneDxVersion::V1_6)]
+    pub spec_version: CycloneDxVersion,
+    /// Write the SBOM to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -223,7 +265,7 @@ pub enum CycloneDxVersion {
 
 #[derive(Debug, Args)]
 pub struct SbomGenerateArgs {
-    /// A directory (every lockfile under it) or one lockfile.
+    /// A directory (every lockfile under it), one lockfile, or an SBOM to convert.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Document format.

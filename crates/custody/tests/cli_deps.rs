@@ -106,15 +106,18 @@ fn the_default_trusts_the_public_registries_only() {
     assert_eq!(results.len(), 4);
     let internal = results
         .iter()
-        .find(|r| r["message"]["text"].as_str().is_some_and(|t| t.contains("internal")))
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("internal"))
+        })
         .expect("internal result");
     assert_eq!(
         internal["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "Cargo.lock"
     );
     assert_eq!(
-        internal["locations"][0]["physicalLocation"]["region"]["startLine"],
-        14,
+        internal["locations"][0]["physicalLocation"]["region"]["startLine"], 14,
         "the line naming the package"
     );
 }
@@ -140,7 +143,9 @@ fn custody_toml_says_what_else_is_trusted_and_check_reports_mat5() {
     let row = mat5(dir.path());
     assert_eq!(row["status"], "fail", "{row:#}");
     assert!(
-        row["evidence"].to_string().contains("crates.internal.example"),
+        row["evidence"]
+            .to_string()
+            .contains("crates.internal.example"),
         "{row:#}"
     );
 

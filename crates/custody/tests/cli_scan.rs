@@ -427,3 +427,66 @@ fn db_build_names_unreadable_files_and_refuses_empty_data() {
         .code(2)
         .stderr(predicate::str::contains("missing"));
 }
+
+#[test]
+fn an_sbom_is_scanned_like_the_lockfiles_it_describes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from_lockfile = scan(&case("direct-vulns"), &["--format", "json"]);
+    let lockfile: Value = serde_json::from_slice(&from_lockfile.stdout).expect("json");
+    for (format, name) in [
+        ("cyclonedx-json", "s.cdx.json"),
+        ("spdx-json", "s.spdx.json"),
+    ] {
+        let sbom = dir.path().join(name);
+        custody()
+            .args(["sbom", "generate"])
+            .arg(case("direct-vulns"))
+            .args(["--format", format, "-o"])
+            .arg(&sbom)
+            .assert()
+            .success();
+        let out = scan(&sbom, &["--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let ids = |v: &Value| -> Vec<String> {
+            v["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(|f| format!("{} {} {}", f["ids"], f["package"], f["version"]))
+                .collect()
+        };
+        assert_eq!(ids(&v), ids(&lockfile), "{format}");
+        assert_eq!(v["not_scanned"], serde_json::json!([]), "{format}");
+    }
+    // A supplier SBOM with a component custody cannot identify: scanned, and not clean.
+    let supplier = dir.path().join("supplier.cdx.json");
+    std::fs::write(
+        &supplier,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+          {"type":"library","name":"regex","version":"1.5.4","purl":"pkg:cargo/regex@1.5.4"},
+          {"type":"library","name":"libfoo","version":"2.0"}]}"#,
+    )
+    .expect("write");
+    let out = scan(&supplier, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v["findings"].to_string().contains("RUSTSEC-2022-0013"),
+        "{v:#}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("supplier.cdx.json") && stderr.contains("libfoo 2.0 (no package URL)"),
+        "{stderr}"
+    );
+    // Not an SBOM and not a lockfile: said so.
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, r#"{"name":"x"}"#).expect("write");
+    let out = scan(&other, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nor a CycloneDX or SPDX JSON SBOM"),
+        "{out:?}"
+    );
+}

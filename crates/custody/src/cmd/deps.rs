@@ -32,7 +32,7 @@ fn sources(args: &DepsSourcesArgs) -> Result<Outcome> {
     for p in &inventory.problems {
         eprintln!(
             "custody: not checked: {}: {}",
-            args.path.join(&p.path).display(),
+            super::shown_problem_path(&args.path, &p.path).display(),
             p.message
         );
     }

@@ -100,3 +100,13 @@ pub(crate) fn trust(
     }
     Ok((keyring, threshold))
 }
+
+/// Where a problem of an inventory of `scanned` is, for messages: problems are relative to
+/// the scanned directory, or name the scanned file itself.
+pub(crate) fn shown_problem_path(scanned: &Path, problem: &Path) -> std::path::PathBuf {
+    if scanned.is_file() {
+        scanned.to_path_buf()
+    } else {
+        scanned.join(problem)
+    }
+}

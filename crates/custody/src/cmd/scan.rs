@@ -66,7 +66,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
     for p in &inventory.problems {
         eprintln!(
             "custody: not scanned: {}: {}",
-            args.path.join(&p.path).display(),
+            super::shown_problem_path(&args.path, &p.path).display(),
             p.message
         );
     }
