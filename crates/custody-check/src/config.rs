@@ -66,6 +66,10 @@ pub struct MaterialsConfig {
     /// to the project root or absolute. None: MAT-2 and MAT-7 are not configured.
     #[serde(default)]
     pub advisories: Vec<PathBuf>,
+    /// Accepted vulnerability findings (`[[ignore]]` entries with reason and expiry),
+    /// relative to the project root.
+    #[serde(default)]
+    pub ignore: Option<PathBuf>,
     /// Trusted sources of dependencies (MAT-5); default: the public registries only.
     #[serde(default)]
     pub sources: custody_sbom::sources::SourcePolicy,

@@ -7,6 +7,7 @@ pub mod compiled;
 pub mod cvss;
 pub mod db;
 pub mod error;
+pub mod ignore;
 pub mod osv;
 pub mod pep440;
 pub mod rustsec;

@@ -68,6 +68,8 @@ pub struct Report {
     /// Components some advisories could not be decided for: the version, or a version in
     /// the advisory's range, does not parse in the ecosystem's ordering.
     pub undecided: Vec<Undecided>,
+    /// Findings an ignore file accepts (see [`crate::ignore`]), not in `findings`.
+    pub ignored: Vec<crate::ignore::Ignored>,
 }
 
 /// A component and the advisories about it that could not be evaluated.

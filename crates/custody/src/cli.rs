@@ -188,6 +188,11 @@ pub struct ScanVulnsArgs {
     /// The lowest severity that makes the scan fail.
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
+    /// Accepted findings: a TOML file of `[[ignore]]` entries, each with `id`, `reason`
+    /// and `expires` (YYYY-MM-DD; expired entries stop suppressing). Default:
+    /// `[materials] ignore` of PATH's custody.toml.
+    #[arg(long = "ignore", value_name = "FILE")]
+    pub ignore: Option<PathBuf>,
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,

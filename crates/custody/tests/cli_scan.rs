@@ -490,3 +490,90 @@ fn an_sbom_is_scanned_like_the_lockfiles_it_describes() {
         "{out:?}"
     );
 }
+
+#[test]
+fn an_ignore_file_accepts_findings_until_each_entry_expires() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ignore = dir.path().join("ignore.toml");
+    // direct-vulns has 6 vulnerabilities; accept all but regex's, two of them by alias,
+    // one with an entry that expired long ago.
+    let baseline: Value =
+        serde_json::from_slice(&scan(&case("direct-vulns"), &["--format", "json"]).stdout)
+            .expect("json");
+    let findings = baseline["findings"].as_array().expect("findings");
+    let mut entries = String::new();
+    for f in findings {
+        if f["kind"] != "vulnerability" || f["package"] == "regex" {
+            continue;
+        }
+        entries.push_str(&format!(
+            "[[ignore]]\nid = {}\npackage = {}\nreason = \"not reachable from our code\"\nexpires = \"2999-12-31\"\n\n",
+            f["ids"][0], f["package"]
+        ));
+    }
+    let regex_id = findings
+        .iter()
+        .find(|f| f["package"] == "regex")
+        .and_then(|f| f["ids"][0].as_str())
+        .expect("regex finding");
+    entries.push_str(&format!(
+        "[[ignore]]\nid = \"{regex_id}\"\nreason = \"was fine once\"\nexpires = \"2001-01-01\"\n\n[[ignore]]\nid = \"RUSTSEC-0000-0000\"\nreason = \"stale\"\nexpires = \"2999-01-01\"\n"
+    ));
+    std::fs::write(&ignore, entries).expect("write");
+    let ignore_arg = ignore.display().to_string();
+    let out = scan(&case("direct-vulns"), &["--ignore", &ignore_arg]);
+    assert_eq!(out.status.code(), Some(1), "regex's entry has expired");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 vulnerability and 2 informational warning(s)"),
+        "{text}"
+    );
+    assert!(text.contains("5 accepted by the ignore file"), "{text}");
+    assert!(text.contains("ignored until 2999-12-31"), "{text}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{regex_id} expired on 2001-01-01")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("RUSTSEC-0000-0000 matches no finding"),
+        "{stderr}"
+    );
+    // SARIF keeps the accepted ones as suppressed results.
+    let sarif: Value = serde_json::from_slice(
+        &scan(
+            &case("direct-vulns"),
+            &["--ignore", &ignore_arg, "--format", "sarif"],
+        )
+        .stdout,
+    )
+    .expect("sarif");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let suppressed = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .count();
+    assert!(suppressed >= 5, "{suppressed}");
+    // Without the regex finding, the scan passes.
+    std::fs::write(
+        &ignore,
+        std::fs::read_to_string(&ignore)
+            .expect("read")
+            .replace("2001-01-01", "2999-01-01"),
+    )
+    .expect("write");
+    let out = scan(&case("direct-vulns"), &["--ignore", &ignore_arg]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A reason is required.
+    std::fs::write(
+        &ignore,
+        "[[ignore]]\nid = \"X\"\nexpires = \"2999-01-01\"\n",
+    )
+    .expect("write");
+    let out = scan(&case("direct-vulns"), &["--ignore", &ignore_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ignore.toml"),
+        "{out:?}"
+    );
+}

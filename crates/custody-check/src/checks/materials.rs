@@ -33,9 +33,23 @@ pub fn read_project(project: &Project) -> MaterialsOutcome {
                 .iter()
                 .map(|d| project.root().join(d))
                 .collect();
+            let ignore = cfg
+                .ignore
+                .as_ref()
+                .map(|f| custody_vuln::ignore::IgnoreList::load(&project.root().join(f)))
+                .transpose();
             Some(
-                custody_vuln::Database::load(&dirs)
-                    .and_then(|db| custody_vuln::scan(inv, &db))
+                ignore
+                    .and_then(|ignore| {
+                        let db = custody_vuln::Database::load(&dirs)?;
+                        let mut report = custody_vuln::scan(inv, &db)?;
+                        if let Some(list) = ignore {
+                            let today =
+                                custody_core::time::format_utc(custody_core::time::now_unix());
+                            list.apply(&mut report, today.get(..10).unwrap_or_default());
+                        }
+                        Ok(report)
+                    })
                     .map_err(|e| e.to_string()),
             )
         }
@@ -254,8 +268,29 @@ fn vulns(
         .filter(|f| f.kind == Kind::Vulnerability)
         .collect();
     let scope = format!(
-        "{} components against {} advisories",
-        report.components, report.advisories
+        "{} components against {} advisories{}",
+        report.components,
+        report.advisories,
+        if report.ignored.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; accepted by [materials] ignore: {}",
+                report
+                    .ignored
+                    .iter()
+                    .map(|i| format!(
+                        "{} {} {} until {} ({})",
+                        i.finding.ids.join(", "),
+                        i.finding.package,
+                        i.finding.version,
+                        i.entry.expires,
+                        i.entry.reason
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }
     );
     if !vulnerable.is_empty() {
         let mut evidence: Vec<Evidence> = vulnerable.iter().map(|f| evidence_of(f)).collect();

@@ -58,6 +58,7 @@ pub(crate) fn materials_settings(
     let project = custody_check::config::Project::open(path)?;
     let mut m = project.config().materials.clone();
     m.advisories = m.advisories.iter().map(|d| path.join(d)).collect();
+    m.ignore = m.ignore.map(|i| path.join(i));
     Ok(m)
 }
 
