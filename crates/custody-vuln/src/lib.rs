@@ -8,6 +8,7 @@ pub mod cvss;
 pub mod db;
 pub mod error;
 pub mod ignore;
+pub mod ordering;
 pub mod osv;
 pub mod pep440;
 pub mod rustsec;

@@ -93,8 +93,8 @@ fn affected_by(aff: &Affected, version: &str) -> Option<bool> {
 /// is tested against.
 struct Candidate<'v> {
     text: &'v str,
-    semver: OnceCell<Option<Parsed>>,
-    pep440: OnceCell<Option<Parsed>>,
+    /// Per [`Scheme::index`].
+    parsed: [OnceCell<Option<Parsed>>; 4],
     /// Strict SemVer, as cargo audit parses versions for RustSec requirements.
     strict: OnceCell<Option<semver::Version>>,
 }
@@ -103,18 +103,15 @@ impl<'v> Candidate<'v> {
     fn new(text: &'v str) -> Self {
         Self {
             text,
-            semver: OnceCell::new(),
-            pep440: OnceCell::new(),
+            parsed: Default::default(),
             strict: OnceCell::new(),
         }
     }
 
     fn parsed(&self, scheme: Scheme) -> Option<&Parsed> {
-        let cell = match scheme {
-            Scheme::Semver => &self.semver,
-            Scheme::Pep440 => &self.pep440,
-        };
-        cell.get_or_init(|| scheme.parse(self.text)).as_ref()
+        self.parsed[scheme.index()]
+            .get_or_init(|| scheme.parse(self.text))
+            .as_ref()
     }
 
     fn strict(&self) -> Option<&semver::Version> {
