@@ -1,4 +1,4 @@
-//! `Cargo.lock` text → project → CycloneDX and SPDX documents: never a panic; the graph
+//! `Cargo.lock` text → the fast line reader held to the TOML parser → project → CycloneDX and SPDX documents: never a panic; the graph
 //! only points at components that exist; the documents are JSON whose references are all
 //! defined.
 #![no_main]
@@ -13,6 +13,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // The fast line reader answers only where it agrees with the TOML parser.
+    if let Some(fast) = custody_sbom::cargo::parse_as_cargo_writes(text) {
+        let general: custody_sbom::cargo::LockFile =
+            toml::from_str(text).expect("what the fast reader reads is TOML");
+        assert_eq!(fast, general, "the fast reader and TOML disagree");
+    }
     let Ok(project) = project_from_lockfile_text(text, Path::new("Cargo.lock")) else {
         return;
     };

@@ -47,7 +47,8 @@ pub struct Config {
     /// Secret scanning (SRC-3).
     #[serde(default)]
     pub secrets: SecretsConfig,
-    /// Dependencies: SBOM and vulnerability scanning (MAT-2, MAT-6, MAT-7).
+    /// Dependencies: SBOM, trusted sources and vulnerability scanning (MAT-2, MAT-5, MAT-6,
+    /// MAT-7).
     #[serde(default)]
     pub materials: MaterialsConfig,
 }
@@ -65,6 +66,13 @@ pub struct MaterialsConfig {
     /// to the project root or absolute. None: MAT-2 and MAT-7 are not configured.
     #[serde(default)]
     pub advisories: Vec<PathBuf>,
+    /// Accepted vulnerability findings (`[[ignore]]` entries with reason and expiry),
+    /// relative to the project root.
+    #[serde(default)]
+    pub ignore: Option<PathBuf>,
+    /// Trusted sources of dependencies (MAT-5); default: the public registries only.
+    #[serde(default)]
+    pub sources: custody_sbom::sources::SourcePolicy,
 }
 
 /// `[secrets]`: what the secret scan of the project accepts.

@@ -49,6 +49,39 @@ impl Ecosystem {
         }
     }
 
+    /// The ecosystem of a package URL type.
+    #[must_use]
+    pub fn from_purl_type(kind: &str) -> Option<Self> {
+        [
+            Self::Cargo,
+            Self::Npm,
+            Self::PyPI,
+            Self::Go,
+            Self::Maven,
+            Self::RubyGems,
+            Self::Packagist,
+            Self::Debian,
+        ]
+        .into_iter()
+        .find(|e| e.purl_type() == kind)
+    }
+
+    /// The public registry packages of this ecosystem come from when nothing else is
+    /// said (a purl without `repository_url`).
+    #[must_use]
+    pub fn default_registry(self) -> &'static str {
+        match self {
+            Self::Cargo => "https://github.com/rust-lang/crates.io-index",
+            Self::Npm => "https://registry.npmjs.org",
+            Self::PyPI => "https://pypi.org/simple",
+            Self::Go => "https://proxy.golang.org",
+            Self::Maven => "https://repo.maven.apache.org/maven2",
+            Self::RubyGems => "https://rubygems.org",
+            Self::Packagist => "https://repo.packagist.org",
+            Self::Debian => "https://deb.debian.org/debian",
+        }
+    }
+
     /// The package URL type.
     #[must_use]
     pub fn purl_type(self) -> &'static str {

@@ -180,15 +180,18 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let kind = LockfileKind::of(&name).ok_or_else(|| {
-            SbomError::malformed(
+        let Some(kind) = LockfileKind::of(&name) else {
+            if let Some(imported) = crate::import::read_if_sbom(path, Path::new(&name))? {
+                return Ok(from_sbom(imported, Path::new(&name)));
+            }
+            return Err(SbomError::malformed(
                 path,
                 format!(
-                    "not a lockfile custody reads (file names: {})",
+                    "neither a lockfile custody reads (file names: {}) nor a CycloneDX or SPDX JSON SBOM",
                     LockfileKind::NAMES.join(", ")
                 ),
-            )
-        })?;
+            ));
+        };
         vec![(path.to_owned(), PathBuf::from(name), kind)]
     } else {
         find_lockfiles(path, exclude)?
@@ -233,6 +236,48 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
         .sort_by(|a, b| a.lockfile.cmp(&b.lockfile));
     inventory.problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(inventory)
+}
+
+/// The projects of an SBOM file; components it does not identify (no purl custody
+/// understands) are one problem naming the first few, so that a scan of it is not
+/// mistaken for a complete one.
+fn from_sbom(imported: Result<crate::import::Imported, SbomError>, shown: &Path) -> Inventory {
+    match imported {
+        Err(e) => Inventory {
+            projects: Vec::new(),
+            problems: vec![Problem {
+                path: shown.to_owned(),
+                message: match e {
+                    SbomError::Malformed { message, .. } => message,
+                    other => other.to_string(),
+                },
+            }],
+        },
+        Ok(imported) => {
+            let mut problems = Vec::new();
+            if !imported.unidentified.is_empty() {
+                let n = imported.unidentified.len();
+                let first: Vec<&str> = imported
+                    .unidentified
+                    .iter()
+                    .take(3)
+                    .map(String::as_str)
+                    .collect();
+                problems.push(Problem {
+                    path: shown.to_owned(),
+                    message: format!(
+                        "{n} component(s) without a package URL of an ecosystem custody knows, not checked: {}{}",
+                        first.join("; "),
+                        if n > 3 { "; …" } else { "" }
+                    ),
+                });
+            }
+            Inventory {
+                projects: imported.projects,
+                problems,
+            }
+        }
+    }
 }
 
 /// Lockfiles under `root` as (full path, path relative to `root`, kind), sorted. Hidden
@@ -333,7 +378,7 @@ mod tests {
         std::fs::write(&f, "x").expect("write");
         let err = inventory(&f).expect_err("unknown file");
         assert!(
-            err.to_string().contains("not a lockfile custody reads"),
+            err.to_string().contains("neither a lockfile custody reads"),
             "{err}"
         );
         let missing = inventory(&dir.path().join("nope")).expect_err("missing");

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 /// What an advisory warns about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A vulnerability.
@@ -30,7 +32,7 @@ impl Kind {
 }
 
 /// A severity score as the advisory gives it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Severity {
     /// `CVSS_V3`, `CVSS_V4`, `CVSS_V2`, `Ubuntu`, ….
     pub kind: String,
@@ -39,7 +41,7 @@ pub struct Severity {
 }
 
 /// An event of an OSV range, in the advisory's version syntax.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
     /// Affected from this version on (`0`: from the first).
@@ -53,7 +55,7 @@ pub enum Event {
 }
 
 /// How a range's versions are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RangeKind {
     /// SemVer 2.0 precedence.
     #[serde(rename = "SEMVER")]
@@ -67,7 +69,7 @@ pub enum RangeKind {
 }
 
 /// Which versions of a package an advisory covers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Range {
     /// An OSV range: events in the advisory's order.
     Events {
@@ -87,7 +89,7 @@ pub enum Range {
 }
 
 /// One package an advisory affects.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Affected {
     /// OSV ecosystem name (`crates.io`, `PyPI`, `npm`, `Go`, …), without a suffix such
     /// as `Debian:12`'s release.
@@ -101,7 +103,7 @@ pub struct Affected {
 }
 
 /// One advisory.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Advisory {
     /// Its ID (`RUSTSEC-2021-0001`, `GHSA-…`, `PYSEC-…`, `GO-…`).
     pub id: String,
@@ -119,6 +121,10 @@ pub struct Advisory {
     pub affected: Vec<Affected>,
     /// Where to read more.
     pub url: Option<String>,
+    /// When it was last changed (OSV `modified`, RustSec `date`), as written: how current
+    /// a database is.
+    #[serde(default)]
+    pub modified: Option<String>,
     /// The file it was read from.
     pub file: PathBuf,
 }

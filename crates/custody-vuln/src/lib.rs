@@ -3,9 +3,12 @@
 //! and CVSS severity ([`cvss`]).
 
 pub mod advisory;
+pub mod compiled;
 pub mod cvss;
 pub mod db;
 pub mod error;
+pub mod ignore;
+pub mod ordering;
 pub mod osv;
 pub mod pep440;
 pub mod rustsec;

@@ -17,6 +17,8 @@ struct Record {
     #[serde(default)]
     withdrawn: Option<String>,
     #[serde(default)]
+    modified: Option<String>,
+    #[serde(default)]
     severity: Vec<RecordSeverity>,
     #[serde(default)]
     affected: Vec<RecordAffected>,
@@ -166,6 +168,7 @@ pub fn parse(text: &str, syntax: Syntax, path: &Path) -> Result<Advisory, VulnEr
         summary,
         kind: Kind::Vulnerability,
         withdrawn: record.withdrawn,
+        modified: record.modified,
         severity,
         affected,
         url,

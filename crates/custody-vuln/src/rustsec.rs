@@ -29,6 +29,7 @@ struct Meta {
     url: Option<String>,
     informational: Option<String>,
     withdrawn: Option<toml::Value>,
+    date: Option<toml::Value>,
     /// `crates.io` unless the advisory is about the toolchain (`rust/` advisories).
     #[serde(default)]
     collection: Option<String>,
@@ -90,10 +91,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Advisory, VulnError> {
         aliases: meta.aliases,
         summary,
         kind,
-        withdrawn: meta.withdrawn.map(|w| match w {
-            toml::Value::String(s) => s,
-            other => other.to_string(),
-        }),
+        withdrawn: meta.withdrawn.map(toml_text),
+        modified: meta.date.map(toml_text),
         severity: meta
             .cvss
             .map(|v| Severity {
@@ -129,6 +128,14 @@ pub fn is_affected(
     unaffected: &[semver::VersionReq],
 ) -> bool {
     !patched.iter().any(|r| r.matches(version)) && !unaffected.iter().any(|r| r.matches(version))
+}
+
+/// A TOML value as text: strings as they are, dates and others as TOML writes them.
+fn toml_text(v: toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

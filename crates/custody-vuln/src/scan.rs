@@ -4,9 +4,13 @@
 use crate::advisory::{Advisory, Affected, Event, Kind, Range, RangeKind};
 use crate::cvss::{Level, v3_base_score};
 use crate::db::Database;
+use crate::error::VulnError;
 use crate::version::{Parsed, Scheme, parse_semver};
+use custody_sbom::Component;
 use custody_sbom::Scope;
 use custody_sbom::discover::Inventory;
+use rayon::prelude::*;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One known problem in one package version.
@@ -64,6 +68,8 @@ pub struct Report {
     /// Components some advisories could not be decided for: the version, or a version in
     /// the advisory's range, does not parse in the ecosystem's ordering.
     pub undecided: Vec<Undecided>,
+    /// Findings an ignore file accepts (see [`crate::ignore`]), not in `findings`.
+    pub ignored: Vec<crate::ignore::Ignored>,
 }
 
 /// A component and the advisories about it that could not be evaluated.
@@ -78,73 +84,176 @@ pub struct Undecided {
 /// Whether `version` is affected by one `affected` entry; `None` when a range could not
 /// be evaluated (the version does not parse in the range's ordering) and nothing else
 /// matched.
+#[cfg(test)]
 fn affected_by(aff: &Affected, version: &str) -> Option<bool> {
-    if aff.versions.iter().any(|v| v == version) {
-        return Some(true);
-    }
-    // The same version spelled differently (`1.0` and `1.0.0` in PEP 440).
-    if let Some(scheme) = Scheme::for_ecosystem(&aff.ecosystem)
-        && let Some(v) = scheme.parse(version)
-        && aff.versions.iter().any(|l| {
-            scheme
-                .parse(l)
-                .is_some_and(|l| l.partial_cmp(&v) == Some(std::cmp::Ordering::Equal))
-        })
-    {
-        return Some(true);
-    }
-    let mut undecided = false;
-    for range in &aff.ranges {
-        match range {
-            Range::Requirements {
-                patched,
-                unaffected,
-            } => match semver::Version::parse(version) {
-                Ok(v) => {
-                    if crate::rustsec::is_affected(&v, patched, unaffected) {
-                        return Some(true);
-                    }
-                }
-                Err(_) => undecided = true,
-            },
-            Range::Events { kind, events } => {
-                let scheme = match kind {
-                    RangeKind::Git => continue,
-                    RangeKind::Semver => Some(Scheme::Semver),
-                    RangeKind::Ecosystem => Scheme::for_ecosystem(&aff.ecosystem),
-                };
-                let Some(scheme) = scheme else {
-                    undecided = true;
-                    continue;
-                };
-                match in_events(scheme, events, version) {
-                    Some(true) => return Some(true),
-                    Some(false) => {}
-                    None => undecided = true,
-                }
-            }
-        }
-    }
-    if undecided { None } else { Some(false) }
+    Prepared::new(aff).affects(&Candidate::new(version))
 }
 
-/// OSV's evaluation of one range: events in version order, `introduced` turns on,
-/// `fixed` (at or above) and `last_affected` (above) turn off.
-fn in_events(scheme: Scheme, events: &[Event], version: &str) -> Option<bool> {
-    let v = scheme.parse(version)?;
-    // (version, order among equal versions, event); `introduced: 0` is below everything.
-    let mut sorted: Vec<(Option<Parsed>, &Event)> = Vec::new();
+/// A component version, parsed in each ordering at most once however many advisories it
+/// is tested against.
+struct Candidate<'v> {
+    text: &'v str,
+    /// Per [`Scheme::index`].
+    parsed: [OnceCell<Option<Parsed>>; 4],
+    /// Strict SemVer, as cargo audit parses versions for RustSec requirements.
+    strict: OnceCell<Option<semver::Version>>,
+}
+
+impl<'v> Candidate<'v> {
+    fn new(text: &'v str) -> Self {
+        Self {
+            text,
+            parsed: Default::default(),
+            strict: OnceCell::new(),
+        }
+    }
+
+    fn parsed(&self, scheme: Scheme) -> Option<&Parsed> {
+        self.parsed[scheme.index()]
+            .get_or_init(|| scheme.parse(self.text))
+            .as_ref()
+    }
+
+    fn strict(&self) -> Option<&semver::Version> {
+        self.strict
+            .get_or_init(|| semver::Version::parse(self.text).ok())
+            .as_ref()
+    }
+}
+
+/// One `affected` entry made ready to test many versions: its listed versions parsed and
+/// its event ranges sorted once.
+struct Prepared<'a> {
+    aff: &'a Affected,
+    /// The listed versions in the ecosystem's ordering (those that parse).
+    listed: Vec<Parsed>,
+    scheme: Option<Scheme>,
+    ranges: Vec<PreparedRange<'a>>,
+}
+
+enum PreparedRange<'a> {
+    Requirements {
+        patched: &'a [semver::VersionReq],
+        unaffected: &'a [semver::VersionReq],
+    },
+    /// Events in version order; `None` when one does not parse (the range is undecided).
+    Events {
+        scheme: Scheme,
+        sorted: Option<Vec<(Option<Parsed>, EventKind)>>,
+    },
+    /// An `ECOSYSTEM` range in an ordering custody does not know: undecided.
+    Unordered,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EventKind {
+    Introduced,
+    Fixed,
+    LastAffected,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(aff: &'a Affected) -> Self {
+        let scheme = Scheme::for_ecosystem(&aff.ecosystem);
+        let listed = scheme.map_or_else(Vec::new, |s| {
+            aff.versions.iter().filter_map(|v| s.parse(v)).collect()
+        });
+        let ranges = aff
+            .ranges
+            .iter()
+            .filter_map(|r| match r {
+                Range::Requirements {
+                    patched,
+                    unaffected,
+                } => Some(PreparedRange::Requirements {
+                    patched,
+                    unaffected,
+                }),
+                Range::Events { kind, events } => {
+                    let scheme = match kind {
+                        RangeKind::Git => return None,
+                        RangeKind::Semver => Some(Scheme::Semver),
+                        RangeKind::Ecosystem => scheme,
+                    };
+                    Some(
+                        scheme.map_or(PreparedRange::Unordered, |scheme| PreparedRange::Events {
+                            scheme,
+                            sorted: sort_events(scheme, events),
+                        }),
+                    )
+                }
+            })
+            .collect();
+        Self {
+            aff,
+            listed,
+            scheme,
+            ranges,
+        }
+    }
+
+    fn affects(&self, version: &Candidate<'_>) -> Option<bool> {
+        if self.aff.versions.iter().any(|v| v == version.text) {
+            return Some(true);
+        }
+        // The same version spelled differently (`1.0` and `1.0.0` in PEP 440).
+        if let Some(scheme) = self.scheme
+            && let Some(v) = version.parsed(scheme)
+            && self
+                .listed
+                .iter()
+                .any(|l| l.partial_cmp(v) == Some(std::cmp::Ordering::Equal))
+        {
+            return Some(true);
+        }
+        let mut undecided = false;
+        for range in &self.ranges {
+            match range {
+                PreparedRange::Requirements {
+                    patched,
+                    unaffected,
+                } => match version.strict() {
+                    Some(v) => {
+                        if crate::rustsec::is_affected(v, patched, unaffected) {
+                            return Some(true);
+                        }
+                    }
+                    None => undecided = true,
+                },
+                PreparedRange::Events { scheme, sorted } => {
+                    match (sorted, version.parsed(*scheme)) {
+                        (Some(sorted), Some(v)) => {
+                            if in_events(sorted, v) {
+                                return Some(true);
+                            }
+                        }
+                        _ => undecided = true,
+                    }
+                }
+                PreparedRange::Unordered => undecided = true,
+            }
+        }
+        if undecided { None } else { Some(false) }
+    }
+}
+
+/// A range's events in version order (`introduced: 0` below everything; `limit` is about
+/// commits and left out); `None` when an event's version does not parse, so that the
+/// range cannot be placed.
+fn sort_events(scheme: Scheme, events: &[Event]) -> Option<Vec<(Option<Parsed>, EventKind)>> {
+    let mut sorted = Vec::with_capacity(events.len());
     for e in events {
-        let text = match e {
-            Event::Introduced(t) | Event::Fixed(t) | Event::LastAffected(t) => t,
+        let (text, kind) = match e {
+            Event::Introduced(t) => (t, EventKind::Introduced),
+            Event::Fixed(t) => (t, EventKind::Fixed),
+            Event::LastAffected(t) => (t, EventKind::LastAffected),
             Event::Limit(_) => continue,
         };
         if matches!(e, Event::Introduced(t) if t == "0") {
-            sorted.push((None, e));
+            sorted.push((None, kind));
             continue;
         }
-        // An event whose version does not parse cannot be placed: the range is undecided.
-        sorted.push((Some(scheme.parse(text)?), e));
+        sorted.push((Some(scheme.parse(text)?), kind));
     }
     sorted.sort_by(|a, b| match (&a.0, &b.0) {
         (None, None) => std::cmp::Ordering::Equal,
@@ -152,17 +261,23 @@ fn in_events(scheme: Scheme, events: &[Event], version: &str) -> Option<bool> {
         (Some(_), None) => std::cmp::Ordering::Greater,
         (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
     });
+    Some(sorted)
+}
+
+/// OSV's evaluation of one range over its sorted events: `introduced` turns on, `fixed`
+/// (at or above) and `last_affected` (above) turn off.
+fn in_events(sorted: &[(Option<Parsed>, EventKind)], v: &Parsed) -> bool {
     let mut affected = false;
-    for (at, e) in &sorted {
-        match (e, at) {
-            (Event::Introduced(_), None) => affected = true,
-            (Event::Introduced(_), Some(at)) if &v >= at => affected = true,
-            (Event::Fixed(_), Some(at)) if &v >= at => affected = false,
-            (Event::LastAffected(_), Some(at)) if &v > at => affected = false,
+    for (at, kind) in sorted {
+        match (kind, at) {
+            (EventKind::Introduced, None) => affected = true,
+            (EventKind::Introduced, Some(at)) if v >= at => affected = true,
+            (EventKind::Fixed, Some(at)) if v >= at => affected = false,
+            (EventKind::LastAffected, Some(at)) if v > at => affected = false,
             _ => {}
         }
     }
-    Some(affected)
+    affected
 }
 
 fn fixed_versions(aff: &Affected) -> Vec<String> {
@@ -181,97 +296,53 @@ fn fixed_versions(aff: &Affected) -> Vec<String> {
     out
 }
 
-/// Scan every component of an inventory.
-#[must_use]
-pub fn scan(inventory: &Inventory, db: &Database) -> Report {
+/// A component and the lockfiles it is in.
+type InInventory<'a> = (&'a Component, &'a BTreeSet<String>);
+
+/// What one package (every version of it in the inventory) contributes to a report.
+#[derive(Default)]
+struct PackageResult {
+    findings: Vec<Finding>,
+    unordered: usize,
+    unpinned: Vec<String>,
+    undecided: Vec<Undecided>,
+}
+
+/// Scan every component of an inventory. Components are grouped by package, so that
+/// each package's advisories are looked up and prepared once, and packages are scanned
+/// in parallel.
+///
+/// # Errors
+/// A compiled database whose records do not decode: no answer rather than a partial one.
+pub fn scan(inventory: &Inventory, db: &Database) -> Result<Report, VulnError> {
     let components = inventory.merged();
-    let mut report = Report {
-        components: components.len(),
-        advisories: db.advisories().len(),
-        ..Report::default()
-    };
+    let mut packages: BTreeMap<(&str, String), Vec<InInventory<'_>>> = BTreeMap::new();
     for (c, lockfiles) in components.values() {
         if c.first_party {
             continue;
         }
-        if c.version.is_empty() {
-            report.unpinned.push(c.purl.to_string());
-            continue;
-        }
         let eco = c.ecosystem.osv_name();
-        let mut hits: Vec<(&Advisory, &Affected)> = Vec::new();
-        let mut undecided: Vec<&str> = Vec::new();
-        for (adv, aff) in db.about(eco, &c.name) {
-            if adv.withdrawn.is_some() {
-                continue;
-            }
-            match affected_by(aff, &c.version) {
-                Some(true) => hits.push((adv, aff)),
-                Some(false) => {}
-                None => undecided.push(&adv.id),
-            }
-        }
-        if !undecided.is_empty() {
-            if Scheme::for_ecosystem(eco).is_none() {
-                *report.unordered.entry(eco.to_owned()).or_default() += 1;
-            } else {
-                // The ordering is known, but this version or an advisory's range does not
-                // parse in it: neither affected nor clean.
-                undecided.sort_unstable();
-                undecided.dedup();
-                report.undecided.push(Undecided {
-                    purl: c.purl.to_string(),
-                    advisories: undecided.iter().map(|s| (*s).to_owned()).collect(),
-                });
-            }
-        }
-        for group in merge_aliases(&hits) {
-            let advisories: Vec<&(&Advisory, &Affected)> =
-                group.iter().map(|&i| &hits[i]).collect();
-            let ids: BTreeSet<String> = advisories.iter().map(|(a, _)| a.id.clone()).collect();
-            let aliases: BTreeSet<String> = advisories
-                .iter()
-                .flat_map(|(a, _)| a.aliases.iter().cloned())
-                .filter(|a| !ids.contains(a))
-                .collect();
-            let vectors: Vec<String> = advisories
-                .iter()
-                .flat_map(|(a, _)| a.severity.iter().map(|s| s.score.clone()))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let score = vectors
-                .iter()
-                .filter_map(|v| v3_base_score(v))
-                .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
-            let first = advisories[0].0;
-            report.findings.push(Finding {
-                ids: ids.into_iter().collect(),
-                aliases: aliases.into_iter().collect(),
-                kind: advisories
-                    .iter()
-                    .map(|(a, _)| a.kind)
-                    .min()
-                    .unwrap_or(Kind::Vulnerability),
-                ecosystem: eco.to_owned(),
-                package: c.name.clone(),
-                version: c.version.clone(),
-                purl: c.purl.to_string(),
-                scope: c.scope,
-                direct: c.direct,
-                lockfiles: lockfiles.iter().cloned().collect(),
-                summary: first.summary.clone(),
-                severity: score.map_or(Level::Unknown, Level::of_score),
-                score,
-                vectors,
-                fixed: advisories
-                    .iter()
-                    .flat_map(|(_, aff)| fixed_versions(aff))
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect(),
-                url: first.url.clone(),
-            });
+        packages
+            .entry((eco, crate::db::normalise_name(eco, &c.name)))
+            .or_default()
+            .push((c, lockfiles));
+    }
+    let results: Vec<(&str, Result<PackageResult, VulnError>)> = packages
+        .into_par_iter()
+        .map(|((eco, _), versions)| (eco, scan_package(db, eco, &versions)))
+        .collect();
+    let mut report = Report {
+        components: components.len(),
+        advisories: db.len(),
+        ..Report::default()
+    };
+    for (eco, r) in results {
+        let r = r?;
+        report.findings.extend(r.findings);
+        report.unpinned.extend(r.unpinned);
+        report.undecided.extend(r.undecided);
+        if r.unordered > 0 {
+            *report.unordered.entry(eco.to_owned()).or_default() += r.unordered;
         }
     }
     report.findings.sort_by(|a, b| {
@@ -282,7 +353,113 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Report {
             &b.ids,
         ))
     });
-    report
+    Ok(report)
+}
+
+fn scan_package(
+    db: &Database,
+    eco: &str,
+    versions: &[InInventory<'_>],
+) -> Result<PackageResult, VulnError> {
+    let mut out = PackageResult::default();
+    let Some((first, _)) = versions.first() else {
+        return Ok(out);
+    };
+    let prepared: Vec<(&Advisory, Prepared<'_>)> = db
+        .about(eco, &first.name)?
+        .into_iter()
+        .filter(|(adv, _)| adv.withdrawn.is_none())
+        .map(|(adv, aff)| (adv, Prepared::new(aff)))
+        .collect();
+    for (c, lockfiles) in versions {
+        if c.version.is_empty() {
+            out.unpinned.push(c.purl.to_string());
+            continue;
+        }
+        let candidate = Candidate::new(&c.version);
+        let mut hits: Vec<(&Advisory, &Affected)> = Vec::new();
+        let mut undecided: Vec<&str> = Vec::new();
+        for (adv, p) in &prepared {
+            match p.affects(&candidate) {
+                Some(true) => hits.push((adv, p.aff)),
+                Some(false) => {}
+                None => undecided.push(&adv.id),
+            }
+        }
+        if !undecided.is_empty() {
+            if Scheme::for_ecosystem(eco).is_none() {
+                out.unordered += 1;
+            } else {
+                // The ordering is known, but this version or an advisory's range does not
+                // parse in it: neither affected nor clean.
+                undecided.sort_unstable();
+                undecided.dedup();
+                out.undecided.push(Undecided {
+                    purl: c.purl.to_string(),
+                    advisories: undecided.iter().map(|s| (*s).to_owned()).collect(),
+                });
+            }
+        }
+        for group in merge_aliases(&hits) {
+            let advisories: Vec<&(&Advisory, &Affected)> =
+                group.iter().map(|&i| &hits[i]).collect();
+            out.findings.push(finding(eco, c, lockfiles, &advisories));
+        }
+    }
+    Ok(out)
+}
+
+/// One finding from the advisories (merged by alias) that affect one component.
+fn finding(
+    eco: &str,
+    c: &Component,
+    lockfiles: &BTreeSet<String>,
+    advisories: &[&(&Advisory, &Affected)],
+) -> Finding {
+    let ids: BTreeSet<String> = advisories.iter().map(|(a, _)| a.id.clone()).collect();
+    let aliases: BTreeSet<String> = advisories
+        .iter()
+        .flat_map(|(a, _)| a.aliases.iter().cloned())
+        .filter(|a| !ids.contains(a))
+        .collect();
+    let vectors: Vec<String> = advisories
+        .iter()
+        .flat_map(|(a, _)| a.severity.iter().map(|s| s.score.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let score = vectors
+        .iter()
+        .filter_map(|v| v3_base_score(v))
+        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+    let first = advisories.first().map(|(a, _)| *a);
+    Finding {
+        ids: ids.into_iter().collect(),
+        aliases: aliases.into_iter().collect(),
+        kind: advisories
+            .iter()
+            .map(|(a, _)| a.kind)
+            .min()
+            .unwrap_or(Kind::Vulnerability),
+        ecosystem: eco.to_owned(),
+        package: c.name.clone(),
+        version: c.version.clone(),
+        purl: c.purl.to_string(),
+        scope: c.scope,
+        direct: c.direct,
+        lockfiles: lockfiles.iter().cloned().collect(),
+        summary: first.map(|a| a.summary.clone()).unwrap_or_default(),
+        severity: score.map_or(Level::Unknown, Level::of_score),
+        score,
+        vectors,
+        fixed: advisories
+            .iter()
+            .flat_map(|(_, aff)| fixed_versions(aff))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        url: first.and_then(|a| a.url.clone()),
+    }
 }
 
 fn version_key(v: &str) -> (Option<semver::Version>, String) {
@@ -413,6 +590,7 @@ mod tests {
                 versions: vec![],
             }],
             url: None,
+            modified: None,
             file: PathBuf::new(),
         };
         let component = |version: &str| Component {
@@ -442,7 +620,8 @@ mod tests {
             }],
             problems: vec![],
         };
-        let report = scan(&inventory, &Database::from_advisories(vec![advisory]));
+        let report =
+            scan(&inventory, &Database::from_advisories(vec![advisory])).expect("in memory");
         assert_eq!(report.findings.len(), 1);
         assert_eq!(report.undecided.len(), 1);
         assert_eq!(report.undecided[0].advisories, vec!["PYSEC-X".to_owned()]);
@@ -460,6 +639,7 @@ mod tests {
             severity: vec![],
             affected: vec![],
             url: None,
+            modified: None,
             file: PathBuf::new(),
         };
         let a = adv("RUSTSEC-1", &["CVE-1"]);

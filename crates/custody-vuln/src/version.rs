@@ -2,7 +2,7 @@
 //!
 //! SemVer 2.0 precedence for crates.io, npm and Go (Go's `v` prefix and pseudo-versions
 //! are SemVer with a pre-release), OSV `SEMVER` ranges of any ecosystem; PEP 440 for
-//! PyPI. Ecosystems whose
+//! PyPI; dpkg's ordering for Debian and Ubuntu; `Gem::Version`'s for RubyGems. Ecosystems whose
 //! ordering custody does not implement yet have no ordering: their ranges are not
 //! evaluated (explicit `versions` lists still match) and the scan says so.
 
@@ -15,6 +15,10 @@ pub enum Parsed {
     Semver(semver::Version),
     /// PEP 440.
     Pep440(crate::pep440::Version),
+    /// Debian (dpkg).
+    Debian(crate::ordering::DebianVersion),
+    /// RubyGems.
+    Gem(crate::ordering::GemVersion),
 }
 
 impl PartialOrd for Parsed {
@@ -22,6 +26,8 @@ impl PartialOrd for Parsed {
         match (self, other) {
             (Self::Semver(a), Self::Semver(b)) => Some(a.cmp(b)),
             (Self::Pep440(a), Self::Pep440(b)) => Some(a.cmp(b)),
+            (Self::Debian(a), Self::Debian(b)) => Some(a.cmp(b)),
+            (Self::Gem(a), Self::Gem(b)) => Some(a.cmp(b)),
             _ => None,
         }
     }
@@ -55,6 +61,10 @@ pub enum Scheme {
     Semver,
     /// PEP 440 (PyPI).
     Pep440,
+    /// dpkg's ordering (Debian, Ubuntu).
+    Debian,
+    /// `Gem::Version` (RubyGems).
+    RubyGems,
 }
 
 impl Scheme {
@@ -64,6 +74,8 @@ impl Scheme {
         match ecosystem {
             "crates.io" | "npm" | "Go" => Some(Self::Semver),
             "PyPI" => Some(Self::Pep440),
+            "Debian" | "Ubuntu" => Some(Self::Debian),
+            "RubyGems" => Some(Self::RubyGems),
             _ => None,
         }
     }
@@ -74,6 +86,19 @@ impl Scheme {
         match self {
             Self::Semver => parse_semver(text).map(Parsed::Semver),
             Self::Pep440 => crate::pep440::Version::parse(text).map(Parsed::Pep440),
+            Self::Debian => crate::ordering::DebianVersion::parse(text).map(Parsed::Debian),
+            Self::RubyGems => crate::ordering::GemVersion::parse(text).map(Parsed::Gem),
+        }
+    }
+
+    /// A small index for per-scheme caches.
+    #[must_use]
+    pub fn index(self) -> usize {
+        match self {
+            Self::Semver => 0,
+            Self::Pep440 => 1,
+            Self::Debian => 2,
+            Self::RubyGems => 3,
         }
     }
 }

@@ -14,13 +14,32 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-#[test]
-fn the_same_rustsec_ids_as_cargo_audit_on_every_fixture() {
-    let db_path = std::env::var_os("CUSTODY_RUSTSEC_DB").map_or_else(
+fn advisory_data() -> PathBuf {
+    std::env::var_os("CUSTODY_RUSTSEC_DB").map_or_else(
         || repo().join("testdata/advisories/rustsec-subset"),
         PathBuf::from,
-    );
-    let db = Database::load(&[db_path]).expect("advisory data loads");
+    )
+}
+
+#[test]
+fn the_same_rustsec_ids_as_cargo_audit_on_every_fixture() {
+    let db = Database::load(&[advisory_data()]).expect("advisory data loads");
+    same_as_cargo_audit(&db);
+}
+
+#[test]
+fn the_same_rustsec_ids_as_cargo_audit_from_a_compiled_database() {
+    let (bytes, header) =
+        custody_vuln::db::build(&[advisory_data()], "test", None).expect("compiles");
+    assert!(header.problems.is_empty(), "{:?}", header.problems);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("rustsec.db");
+    std::fs::write(&file, bytes).expect("write");
+    let db = Database::load(&[file]).expect("opens");
+    same_as_cargo_audit(&db);
+}
+
+fn same_as_cargo_audit(db: &Database) {
     assert!(db.problems.is_empty(), "{:?}", db.problems);
     let cases = repo().join("testdata/materials/cargo");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&cases)
@@ -40,7 +59,7 @@ fn the_same_rustsec_ids_as_cargo_audit_on_every_fixture() {
             .map(str::to_owned)
             .collect();
         let inventory = custody_sbom::inventory(&dir.join("Cargo.lock")).expect("lockfile");
-        let report = custody_vuln::scan(&inventory, &db);
+        let report = custody_vuln::scan(&inventory, db).expect("scan");
         let mut got: Vec<String> = report
             .findings
             .iter()

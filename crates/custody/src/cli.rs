@@ -64,13 +64,86 @@ pub enum Command {
     /// Software composition analysis: known vulnerabilities in dependencies, offline.
     #[command(subcommand)]
     Scan(ScanCommand),
+    /// Advisory databases: compile RustSec and OSV data into one indexed file for scans.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Dependencies: where they come from, checked against the sources you trust.
+    #[command(subcommand)]
+    Deps(DepsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepsCommand {
+    /// Report dependencies that come from sources custody.toml does not trust (MAT-5).
+    #[command(
+        after_help = "Examples:\n  custody deps sources                       # the public registries are trusted, nothing else\n  custody deps sources services/ --format json\n  custody deps sources --format sarif -o sources.sarif\n\nEvery third-party package of every lockfile under PATH (as `custody sbom generate` reads them) is checked against [materials.sources] of PATH's custody.toml:\n\n  [materials.sources]\n  registries = [\"https://github.com/rust-lang/crates.io-index\", \"https://index.crates.io\", \"https://npm.internal.example\"]\n  git = [\"https://github.com/our-org/\"]      # repositories by URL prefix\n  urls = []                                   # plain tarball/wheel URLs by prefix\n  paths_outside = false                       # directories outside PATH\n\nWithout it, each ecosystem's public registry is trusted (crates.io, registry.npmjs.org, pypi.org, proxy.golang.org, rubygems.org, repo.packagist.org) and every git repository, plain URL, directory outside PATH and package of unknown origin is reported. Listing registries replaces the public ones. Packages of the project itself (workspace members) are not checked.\n\nExit codes: 0 every dependency comes from a trusted source, 1 some do not or a lockfile could not be read, 2 no lockfile, invalid custody.toml or bad arguments."
+    )]
+    Sources(DepsSourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DepsSourcesArgs {
+    /// A directory (every lockfile under it) or one lockfile.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Leave out lockfiles under paths matching this gitignore-style pattern (repeat);
+    /// added to `[materials] exclude` of PATH's custody.toml.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Compile advisory data (RustSec advisory-db, OSV records) into one database file.
+    #[command(
+        after_help = "Examples:\n  custody db build advisory-db/ osv/pypi/ osv/go/ -o advisories.db\n  custody scan vulns --db advisories.db\n  SOURCE_DATE_EPOCH=$(date +%s) custody db build advisory-db/ -o advisories.db\n\nA scan reads the compiled file at once and decodes only the advisories about the packages it meets, instead of parsing thousands of files each run; --db and `[materials] advisories` take a compiled file or advisory directories alike. Each SOURCE is a RustSec advisory-db checkout, a directory of OSV .json/.yaml records, one record, or another compiled database (to merge). The file ends with its SHA-256 digest; a truncated or damaged file is refused, never half-used. The same sources give the same bytes: advisories are sorted, file names are stored relative to their source, and there is no time in the file unless SOURCE_DATE_EPOCH is set.\n\nExit codes: 0 written, 1 written but some advisory files could not be read (each is named on stderr and left out), 2 no advisories or bad arguments."
+    )]
+    Build(DbBuildArgs),
+    /// Show what a compiled advisory database holds and where it came from.
+    #[command(
+        after_help = "Examples:\n  custody db info advisories.db\n  custody db info advisories.db --format json\n\nExit codes: 0 a usable database, 2 not a database, damaged, or unreadable."
+    )]
+    Info(DbInfoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbBuildArgs {
+    /// Advisory data to compile (directories, records, compiled databases).
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<PathBuf>,
+    /// The database file to write (replaced atomically).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InfoFormat {
+    /// For people.
+    Table,
+    /// For machines.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DbInfoArgs {
+    /// A compiled database (made by `custody db build`).
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+    pub format: InfoFormat,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ScanCommand {
     /// Match every dependency under PATH against advisory data (RustSec, OSV), offline.
     #[command(
-        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  CUSTODY_VULN_DB=/srv/advisory-db custody scan vulns\n\nAdvisory data: directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo.lock, package-lock.json, requirements*.txt); unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level), a lockfile could not be read or a version could not be compared, 2 unreadable advisory data or bad arguments."
+        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  custody db build advisory-db/ osv/ -o advisories.db && custody scan vulns --db advisories.db\n  CUSTODY_VULN_DB=/srv/advisories.db custody scan vulns\n\nAdvisory data: databases compiled by `custody db build` (fastest), directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo, npm, Yarn, pnpm, pip, poetry, uv, Pipfile, Go, Bundler, Composer), or from an SBOM given as PATH; unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI, dpkg's for Debian and Ubuntu, Gem::Version's for RubyGems. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level), a lockfile could not be read or a version could not be compared, 2 unreadable advisory data or bad arguments."
     )]
     Vulns(ScanVulnsArgs),
 }
@@ -89,27 +162,18 @@ pub enum FailOn {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum VulnFormat {
-    /// Findings for people.
-    Table,
-    /// The whole report for machines.
-    Json,
-    /// SARIF 2.1.0 for code scanning tools (a result per finding at its lockfile line).
-    Sarif,
-}
-
 #[derive(Debug, Args)]
 pub struct ScanVulnsArgs {
-    /// A directory (every lockfile under it) or one lockfile.
+    /// A directory (every lockfile under it), one lockfile, or an SBOM (CycloneDX or SPDX
+    /// JSON, ours or a supplier's).
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Advisory data: a RustSec advisory-db directory, a directory of OSV records, or one
-    /// record; repeat for several. Default: `[materials] advisories` of PATH's
-    /// custody.toml.
+    /// Advisory data: a database compiled by `custody db build`, a RustSec advisory-db
+    /// directory, a directory of OSV records, or one record; repeat for several. Default:
+    /// `[materials] advisories` of PATH's custody.toml.
     #[arg(
         long = "db",
-        value_name = "DIR",
+        value_name = "DB",
         env = "CUSTODY_VULN_DB",
         value_delimiter = ':'
     )]
@@ -119,11 +183,16 @@ pub struct ScanVulnsArgs {
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub exclude: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = VulnFormat::Table)]
-    pub format: VulnFormat,
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
     /// The lowest severity that makes the scan fail.
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
+    /// Accepted findings: a TOML file of `[[ignore]]` entries, each with `id`, `reason`
+    /// and `expires` (YYYY-MM-DD; expired entries stop suppressing). Default:
+    /// `[materials] ignore` of PATH's custody.toml.
+    #[arg(long = "ignore", value_name = "FILE")]
+    pub ignore: Option<PathBuf>,
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
@@ -133,9 +202,50 @@ pub struct ScanVulnsArgs {
 pub enum SbomCommand {
     /// Generate a CycloneDX or SPDX SBOM of every project under PATH.
     #[command(
-        after_help = "Examples:\n  custody sbom generate                               # CycloneDX 1.6 JSON of . on stdout\n  custody sbom generate . -o sbom.cdx.json\n  custody sbom generate services/ --format spdx-json -o sbom.spdx.json\n  custody sbom generate Cargo.lock --spec-version 1.5\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) custody sbom generate -o sbom.cdx.json\n\nLockfiles are found by name under PATH (every project of a monorepo; node_modules/ and target/ are skipped, .gitignore is honoured): Cargo.lock (with the workspace's Cargo.toml files, which say which packages are the project's own and which dependencies are dev, build or optional) npm package-lock.json / npm-shrinkwrap.json (v1-v3: nested copies, dev/optional flags, integrity, workspaces), and pip requirements*.txt (pins, --hash digests, -r includes, pip-compile's `# via` graph). Components carry a package URL, version, scope (CycloneDX: required, optional, excluded for dev and build), direct or transitive, source and the lockfile's hashes; the dependency graph is complete.\n\nThe output is deterministic: the same lockfiles give the same bytes. There is no timestamp unless SOURCE_DATE_EPOCH is set (SPDX, which requires one, then says 1970-01-01), and the serial number (SPDX: document namespace) is derived from the content.\n\nExit codes: 0 written, 1 written but some lockfiles could not be read (each is named on stderr), 2 nothing to describe or bad arguments."
+        after_help = "Examples:\n  custody sbom generate                               # CycloneDX 1.6 JSON of . on stdout\n  custody sbom generate . -o sbom.cdx.json\n  custody sbom generate services/ --format spdx-json -o sbom.spdx.json\n  custody sbom generate Cargo.lock --spec-version 1.5\n  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) custody sbom generate -o sbom.cdx.json\n\nLockfiles are found by name under PATH (every project of a monorepo; node_modules/, target/ and vendor/ are skipped, .gitignore is honoured): Cargo.lock (with the workspace's Cargo.toml files, which say which packages are the project's own and which dependencies are dev, build or optional); npm package-lock.json / npm-shrinkwrap.json (v1-v3), yarn.lock (classic and berry) and pnpm-lock.yaml (5.x-9.0), with package.json; pip requirements*.txt (pins, --hash digests, -r includes, pip-compile's `# via` graph), poetry.lock (with pyproject.toml), uv.lock and Pipfile.lock; go.mod with go.sum; Gemfile.lock; composer.lock (with composer.json). PATH may also be one SBOM (CycloneDX or SPDX JSON) to convert; see docs/sbom.md. Components carry a package URL, version, scope (CycloneDX: required, optional, excluded for dev and build), direct or transitive, source and the lockfile's hashes; the dependency graph is complete.\n\nThe output is deterministic: the same lockfiles give the same bytes. There is no timestamp unless SOURCE_DATE_EPOCH is set (SPDX, which requires one, then says 1970-01-01), and the serial number (SPDX: document namespace) is derived from the content.\n\nExit codes: 0 written, 1 written but some lockfiles could not be read (each is named on stderr), 2 nothing to describe or bad arguments."
     )]
     Generate(SbomGenerateArgs),
+    /// What changed between two SBOMs or trees: packages added, removed, re-versioned,
+    /// and the same version with a different digest.
+    #[command(
+        after_help = "Examples:\n  custody sbom diff release-1.0.cdx.json release-1.1.cdx.json\n  custody sbom diff supplier.spdx.json .                # what the supplier says vs the lockfiles\n  custody sbom diff old/ new/ --format json\n\nOLD and NEW are each an SBOM (CycloneDX or SPDX JSON, from any tool), a lockfile or a directory of lockfiles. Packages are compared by ecosystem and name; a package whose version stayed the same but whose digest (same algorithm) differs is reported as redigested: the same release with other content is what a tampered mirror or a re-published version looks like.\n\nExit codes: 0 no differences, 1 differences (or an input read only in part), 2 unreadable input or bad arguments."
+    )]
+    Diff(SbomDiffArgs),
+    /// Merge SBOMs and trees into one SBOM (one component per package URL).
+    #[command(
+        after_help = "Examples:\n  custody sbom merge app.cdx.json vendor/lib.spdx.json -o all.cdx.json\n  custody sbom merge services/a services/b --format spdx-json -o all.spdx.json\n\nEach INPUT is an SBOM (CycloneDX or SPDX JSON), a lockfile or a directory of lockfiles. The same package from several inputs is one component with the strongest scope and every digest; each component names the inputs it comes from. The output is deterministic, as for `custody sbom generate`.\n\nExit codes: 0 written, 1 written but some input could not be read in full (named on stderr), 2 nothing readable or bad arguments."
+    )]
+    Merge(SbomMergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SbomDiffArgs {
+    /// The old side: an SBOM, a lockfile or a directory.
+    pub old: PathBuf,
+    /// The new side: an SBOM, a lockfile or a directory.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+    pub format: InfoFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomMergeArgs {
+    /// SBOMs, lockfiles or directories to merge.
+    #[arg(required = true, num_args = 1.., value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Document format.
+    #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
+    pub format: SbomFormat,
+    /// CycloneDX specification version.
+    #[arg(long = "spec-version", value_enum, default_value_t = CycloneDxVersion::V1_6)]
+    pub spec_version: CycloneDxVersion,
+    /// Write the SBOM to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,7 +270,7 @@ pub enum CycloneDxVersion {
 
 #[derive(Debug, Args)]
 pub struct SbomGenerateArgs {
-    /// A directory (every lockfile under it) or one lockfile.
+    /// A directory (every lockfile under it), one lockfile, or an SBOM to convert.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Document format.

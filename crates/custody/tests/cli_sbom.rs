@@ -235,7 +235,7 @@ fn nothing_to_describe_is_an_error() {
         .arg(&f)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not a lockfile custody reads"));
+        .stderr(predicate::str::contains("neither a lockfile custody reads"));
     custody()
         .args(["sbom", "generate"])
         .arg(tmp.path().join("missing"))
@@ -276,4 +276,113 @@ fn an_npm_lockfile_made_by_npm_is_read() {
         serde_json::json!(["pkg:npm/fixture-npm@0.1.0"])
     );
     assert!(components(&doc).len() > 60);
+}
+
+fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn diff_finds_changes_and_the_same_version_with_another_digest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let npm = repo().join("testdata/materials/npm");
+    let sbom = dir.path().join("npm.cdx.json");
+    custody()
+        .args(["sbom", "generate"])
+        .arg(&npm)
+        .arg("-o")
+        .arg(&sbom)
+        .assert()
+        .success();
+    // The lockfile and its own SBOM, and cdxgen's SBOM of it: no difference.
+    for other in [
+        sbom.clone(),
+        repo().join("testdata/materials/npm/cdxgen-12.8.4.cdx.json"),
+    ] {
+        custody()
+            .args(["sbom", "diff"])
+            .arg(&npm)
+            .arg(&other)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(
+                "0 added, 0 removed, 0 changed, 0 with another digest",
+            ));
+    }
+    // Tamper: another digest for express, another version of debug, one package gone.
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(&sbom).expect("read")).expect("json");
+    let list = doc["components"].as_array_mut().expect("components");
+    for c in list.iter_mut() {
+        if c["name"] == "express" {
+            c["hashes"][0]["content"] = Value::from("ab".repeat(64));
+        }
+        if c["name"] == "debug" && c["version"] == "2.6.9" {
+            c["version"] = Value::from("2.6.8");
+            c["purl"] = Value::from("pkg:npm/debug@2.6.8");
+            c["bom-ref"] = Value::from("pkg:npm/debug@2.6.8");
+        }
+    }
+    list.retain(|c| c["name"] != "vary");
+    let tampered = dir.path().join("tampered.cdx.json");
+    std::fs::write(&tampered, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let out = custody()
+        .args(["sbom", "diff", "--format", "json"])
+        .arg(&sbom)
+        .arg(&tampered)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let d: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(d["removed"][0]["name"], "vary", "{d:#}");
+    assert_eq!(d["changed"][0]["name"], "debug", "{d:#}");
+    let redigested: Vec<&str> = d["redigested"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["purl"].as_str())
+        .collect();
+    assert!(redigested.contains(&"pkg:npm/express@4.17.1"), "{d:#}");
+    custody()
+        .args(["sbom", "diff"])
+        .arg(&sbom)
+        .arg(dir.path().join("missing.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.json"));
+}
+
+#[test]
+fn merge_makes_one_sbom_of_sboms_and_trees() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("all.cdx.json");
+    custody()
+        .args(["sbom", "merge"])
+        .arg(repo().join("testdata/materials/npm/cdxgen-12.8.4.cdx.json"))
+        .arg(repo().join("testdata/materials/cargo/direct-vulns"))
+        .arg(repo().join("testdata/materials/npm"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    let purls: std::collections::BTreeSet<&str> = components(&doc)
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .collect();
+    assert_eq!(
+        purls.len(),
+        components(&doc).len(),
+        "one component per purl"
+    );
+    assert!(purls.contains("pkg:npm/express@4.17.1"));
+    assert!(purls.contains("pkg:cargo/regex@1.5.4"));
+    let express = by_name(&doc, "express");
+    let from = property(express, "custody:lockfile");
+    assert_eq!(from.len(), 2, "named by both npm inputs: {from:?}");
+    custody()
+        .args(["sbom", "merge"])
+        .arg(dir.path().join("nothing-here.json"))
+        .assert()
+        .code(2);
 }

@@ -302,3 +302,278 @@ fn sarif_for_code_scanning_points_at_the_lockfile_line() {
         .expect("rule");
     assert_eq!(rule["properties"]["security-severity"], "7.5");
 }
+
+#[test]
+fn a_compiled_database_gives_the_same_report_and_is_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("advisories.db");
+    let built = custody()
+        .args(["db", "build"])
+        .arg(db())
+        .arg(repo().join("testdata/advisories/pypa-subset"))
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(built.status.code(), Some(0), "{built:?}");
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(stderr.contains("from 2 source(s)"), "{stderr}");
+    let from_dir = scan(&case("direct-vulns"), &["--format", "json"]);
+    let from_file = custody()
+        .args(["scan", "vulns"])
+        .arg(case("direct-vulns"))
+        .arg("--db")
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(from_file.status.code(), Some(1));
+    let (a, b): (Value, Value) = (
+        serde_json::from_slice(&from_dir.stdout).expect("json"),
+        serde_json::from_slice(&from_file.stdout).expect("json"),
+    );
+    assert_eq!(a["findings"], b["findings"]);
+    assert!(!a["findings"].as_array().expect("array").is_empty());
+
+    let info = custody()
+        .args(["db", "info", "--format", "json"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(info.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&info.stdout).expect("json");
+    assert_eq!(v["header"]["sources"].as_array().map(Vec::len), Some(2));
+    assert!(v["header"]["ecosystems"]["PyPI"].as_u64() > Some(0));
+    assert_eq!(
+        v["advisories"].as_u64(),
+        Some(
+            v["header"]["sources"]
+                .as_array()
+                .expect("sources")
+                .iter()
+                .filter_map(|s| s["advisories"].as_u64())
+                .sum()
+        )
+    );
+    custody()
+        .args(["db", "info"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("crates.io"));
+
+    // Damaged: refused by scan and info alike, with the file named.
+    let mut bytes = std::fs::read(&file).expect("read");
+    let last = bytes.len() - 40;
+    bytes[last] ^= 0x20;
+    let damaged = dir.path().join("damaged.db");
+    std::fs::write(&damaged, &bytes).expect("write");
+    for args in [
+        vec!["db".to_owned(), "info".to_owned()],
+        vec![
+            "scan".to_owned(),
+            "vulns".to_owned(),
+            case("direct-vulns").display().to_string(),
+            "--db".to_owned(),
+        ],
+    ] {
+        custody()
+            .args(&args)
+            .arg(&damaged)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("damaged.db"))
+            .stderr(predicate::str::contains("digest does not match"));
+    }
+}
+
+#[test]
+fn db_build_names_unreadable_files_and_refuses_empty_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("osv");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(
+        src.join("GHSA-1.json"),
+        r#"{"id":"GHSA-1","affected":[{"package":{"ecosystem":"npm","name":"x"},"versions":["1.0.0"]}]}"#,
+    )
+    .expect("write");
+    std::fs::write(src.join("GHSA-2.json"), "{not json").expect("write");
+    let out = dir.path().join("x.db");
+    custody()
+        .args(["db", "build"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("GHSA-2.json"));
+    assert!(out.is_file(), "the readable part is written");
+    std::fs::remove_file(src.join("GHSA-1.json")).expect("rm");
+    let empty_out = dir.path().join("empty.db");
+    custody()
+        .args(["db", "build"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&empty_out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing written"));
+    assert!(!empty_out.exists());
+    custody()
+        .args(["db", "build", "-o"])
+        .arg(&empty_out)
+        .arg(dir.path().join("missing"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing"));
+}
+
+#[test]
+fn an_sbom_is_scanned_like_the_lockfiles_it_describes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from_lockfile = scan(&case("direct-vulns"), &["--format", "json"]);
+    let lockfile: Value = serde_json::from_slice(&from_lockfile.stdout).expect("json");
+    for (format, name) in [
+        ("cyclonedx-json", "s.cdx.json"),
+        ("spdx-json", "s.spdx.json"),
+    ] {
+        let sbom = dir.path().join(name);
+        custody()
+            .args(["sbom", "generate"])
+            .arg(case("direct-vulns"))
+            .args(["--format", format, "-o"])
+            .arg(&sbom)
+            .assert()
+            .success();
+        let out = scan(&sbom, &["--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let ids = |v: &Value| -> Vec<String> {
+            v["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(|f| format!("{} {} {}", f["ids"], f["package"], f["version"]))
+                .collect()
+        };
+        assert_eq!(ids(&v), ids(&lockfile), "{format}");
+        assert_eq!(v["not_scanned"], serde_json::json!([]), "{format}");
+    }
+    // A supplier SBOM with a component custody cannot identify: scanned, and not clean.
+    let supplier = dir.path().join("supplier.cdx.json");
+    std::fs::write(
+        &supplier,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+          {"type":"library","name":"regex","version":"1.5.4","purl":"pkg:cargo/regex@1.5.4"},
+          {"type":"library","name":"libfoo","version":"2.0"}]}"#,
+    )
+    .expect("write");
+    let out = scan(&supplier, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v["findings"].to_string().contains("RUSTSEC-2022-0013"),
+        "{v:#}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("supplier.cdx.json") && stderr.contains("libfoo 2.0 (no package URL)"),
+        "{stderr}"
+    );
+    // Not an SBOM and not a lockfile: said so.
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, r#"{"name":"x"}"#).expect("write");
+    let out = scan(&other, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nor a CycloneDX or SPDX JSON SBOM"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn an_ignore_file_accepts_findings_until_each_entry_expires() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ignore = dir.path().join("ignore.toml");
+    // direct-vulns has 6 vulnerabilities; accept all but regex's, two of them by alias,
+    // one with an entry that expired long ago.
+    let baseline: Value =
+        serde_json::from_slice(&scan(&case("direct-vulns"), &["--format", "json"]).stdout)
+            .expect("json");
+    let findings = baseline["findings"].as_array().expect("findings");
+    let mut entries = String::new();
+    for f in findings {
+        if f["kind"] != "vulnerability" || f["package"] == "regex" {
+            continue;
+        }
+        entries.push_str(&format!(
+            "[[ignore]]\nid = {}\npackage = {}\nreason = \"not reachable from our code\"\nexpires = \"2999-12-31\"\n\n",
+            f["ids"][0], f["package"]
+        ));
+    }
+    let regex_id = findings
+        .iter()
+        .find(|f| f["package"] == "regex")
+        .and_then(|f| f["ids"][0].as_str())
+        .expect("regex finding");
+    entries.push_str(&format!(
+        "[[ignore]]\nid = \"{regex_id}\"\nreason = \"was fine once\"\nexpires = \"2001-01-01\"\n\n[[ignore]]\nid = \"RUSTSEC-0000-0000\"\nreason = \"stale\"\nexpires = \"2999-01-01\"\n"
+    ));
+    std::fs::write(&ignore, entries).expect("write");
+    let ignore_arg = ignore.display().to_string();
+    let out = scan(&case("direct-vulns"), &["--ignore", &ignore_arg]);
+    assert_eq!(out.status.code(), Some(1), "regex's entry has expired");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 vulnerability and 2 informational warning(s)"),
+        "{text}"
+    );
+    assert!(text.contains("5 accepted by the ignore file"), "{text}");
+    assert!(text.contains("ignored until 2999-12-31"), "{text}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{regex_id} expired on 2001-01-01")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("RUSTSEC-0000-0000 matches no finding"),
+        "{stderr}"
+    );
+    // SARIF keeps the accepted ones as suppressed results.
+    let sarif: Value = serde_json::from_slice(
+        &scan(
+            &case("direct-vulns"),
+            &["--ignore", &ignore_arg, "--format", "sarif"],
+        )
+        .stdout,
+    )
+    .expect("sarif");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let suppressed = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .count();
+    assert!(suppressed >= 5, "{suppressed}");
+    // Without the regex finding, the scan passes.
+    std::fs::write(
+        &ignore,
+        std::fs::read_to_string(&ignore)
+            .expect("read")
+            .replace("2001-01-01", "2999-01-01"),
+    )
+    .expect("write");
+    let out = scan(&case("direct-vulns"), &["--ignore", &ignore_arg]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A reason is required.
+    std::fs::write(
+        &ignore,
+        "[[ignore]]\nid = \"X\"\nexpires = \"2999-01-01\"\n",
+    )
+    .expect("write");
+    let out = scan(&case("direct-vulns"), &["--ignore", &ignore_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ignore.toml"),
+        "{out:?}"
+    );
+}

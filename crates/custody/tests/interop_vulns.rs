@@ -46,7 +46,7 @@ fn pysec_ids_match_a_packaging_reference() {
     let out = Command::new(assert_cmd::cargo::cargo_bin("custody"))
         .args(["scan", "vulns", "--format", "json", "--db"])
         .arg(&db)
-        .arg(requirements.parent().expect("dir"))
+        .arg(&requirements)
         .env_remove("CUSTODY_VULN_DB")
         .output()
         .expect("custody runs");

@@ -1,4 +1,5 @@
-//! MAT-6 (an immutable SBOM of the code), MAT-2 and MAT-7 (dependencies scanned for known
+//! MAT-6 (an immutable SBOM of the code), MAT-5 (dependencies only from trusted sources,
+//! `[materials.sources]`), MAT-2 and MAT-7 (dependencies scanned for known
 //! vulnerabilities), from the lockfiles of the project (less `[materials] exclude`) and
 //! the advisory data of `[materials] advisories`.
 
@@ -7,6 +8,7 @@ use crate::catalogue::Control;
 use crate::config::Project;
 use crate::report::{ControlResult, Evidence, Status};
 use custody_sbom::Inventory;
+use custody_sbom::sources::SourcePolicy;
 use custody_vuln::advisory::Kind;
 
 /// The project's inventory and, when advisory data is configured, the scan; computed
@@ -15,6 +17,7 @@ use custody_vuln::advisory::Kind;
 pub struct MaterialsOutcome {
     inventory: Result<Inventory, String>,
     scan: Option<Result<custody_vuln::Report, String>>,
+    sources: SourcePolicy,
 }
 
 pub fn read_project(project: &Project) -> MaterialsOutcome {
@@ -30,14 +33,32 @@ pub fn read_project(project: &Project) -> MaterialsOutcome {
                 .iter()
                 .map(|d| project.root().join(d))
                 .collect();
+            let ignore = cfg
+                .ignore
+                .as_ref()
+                .map(|f| custody_vuln::ignore::IgnoreList::load(&project.root().join(f)))
+                .transpose();
             Some(
-                custody_vuln::Database::load(&dirs)
-                    .map(|db| custody_vuln::scan(inv, &db))
+                ignore
+                    .and_then(|ignore| {
+                        let db = custody_vuln::Database::load(&dirs)?;
+                        let mut report = custody_vuln::scan(inv, &db)?;
+                        if let Some(list) = ignore {
+                            let today =
+                                custody_core::time::format_utc(custody_core::time::now_unix());
+                            list.apply(&mut report, today.get(..10).unwrap_or_default());
+                        }
+                        Ok(report)
+                    })
                     .map_err(|e| e.to_string()),
             )
         }
     };
-    MaterialsOutcome { inventory, scan }
+    MaterialsOutcome {
+        inventory,
+        scan,
+        sources: cfg.sources.clone(),
+    }
 }
 
 fn unreadable(inv: &Inventory) -> Vec<Evidence> {
@@ -64,7 +85,10 @@ pub(super) fn evaluate(control: &'static Control, outcome: &MaterialsOutcome) ->
         return result(
             control,
             Status::NotApplicable,
-            "no lockfile custody reads (Cargo.lock, package-lock.json, requirements*.txt)".into(),
+            format!(
+                "no lockfile custody reads ({})",
+                custody_sbom::discover::LockfileKind::NAMES.join(", ")
+            ),
             vec![],
             None,
         );
@@ -80,8 +104,70 @@ pub(super) fn evaluate(control: &'static Control, outcome: &MaterialsOutcome) ->
     }
     match control.id {
         "MAT-6" => sbom(control, inv),
+        "MAT-5" => sources(control, inv, &outcome.sources),
         _ => vulns(control, inv, outcome.scan.as_ref()),
     }
+}
+
+/// Evidence rows at most: a lockfile from a private mirror can make thousands.
+const MAX_SOURCE_EVIDENCE: usize = 100;
+
+fn sources(control: &'static Control, inv: &Inventory, policy: &SourcePolicy) -> ControlResult {
+    let report = policy.check(inv);
+    let c = &report.counts;
+    let summary_note = Evidence::note(format!(
+        "{} third-party components: {} from registries, {} git, {} directories, {} plain URLs, {} of unknown origin; trusted registries: {}",
+        report.checked,
+        c.registry,
+        c.git,
+        c.path,
+        c.url,
+        c.unknown,
+        policy.registries.join(", ")
+    ));
+    if report.untrusted.is_empty() {
+        return result(
+            control,
+            Status::Pass,
+            format!(
+                "all {} third-party components come from trusted sources",
+                report.checked
+            ),
+            vec![summary_note],
+            None,
+        );
+    }
+    let mut evidence: Vec<Evidence> = report
+        .untrusted
+        .iter()
+        .take(MAX_SOURCE_EVIDENCE)
+        .map(|u| {
+            Evidence::at(
+                u.lockfile.display().to_string(),
+                format!("{}: {}", u.purl, u.reason),
+            )
+        })
+        .collect();
+    if report.untrusted.len() > MAX_SOURCE_EVIDENCE {
+        evidence.push(Evidence::note(format!(
+            "and {} more (custody deps sources lists them all)",
+            report.untrusted.len() - MAX_SOURCE_EVIDENCE
+        )));
+    }
+    evidence.push(summary_note);
+    result(
+        control,
+        Status::Fail,
+        format!(
+            "{} of {} third-party components come from sources custody.toml does not trust",
+            report.untrusted.len(),
+            report.checked
+        ),
+        evidence,
+        Some(
+            "take them from a trusted registry, or list their registry, git or URL prefix in [materials.sources] of custody.toml",
+        ),
+    )
 }
 
 fn sbom(control: &'static Control, inv: &Inventory) -> ControlResult {
@@ -185,8 +271,29 @@ fn vulns(
         .filter(|f| f.kind == Kind::Vulnerability)
         .collect();
     let scope = format!(
-        "{} components against {} advisories",
-        report.components, report.advisories
+        "{} components against {} advisories{}",
+        report.components,
+        report.advisories,
+        if report.ignored.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; accepted by [materials] ignore: {}",
+                report
+                    .ignored
+                    .iter()
+                    .map(|i| format!(
+                        "{} {} {} until {} ({})",
+                        i.finding.ids.join(", "),
+                        i.finding.package,
+                        i.finding.version,
+                        i.entry.expires,
+                        i.entry.reason
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }
     );
     if !vulnerable.is_empty() {
         let mut evidence: Vec<Evidence> = vulnerable.iter().map(|f| evidence_of(f)).collect();

@@ -2,6 +2,8 @@
 
 mod attest;
 mod check;
+mod db;
+mod deps;
 mod dsse;
 mod intoto;
 mod key;
@@ -31,6 +33,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Secrets(cmd) => secrets::run(cmd),
         Command::Sbom(cmd) => sbom::run(cmd),
         Command::Scan(cmd) => scan::run(cmd),
+        Command::Db(cmd) => db::run(cmd),
+        Command::Deps(cmd) => deps::run(cmd),
     }
 }
 
@@ -95,4 +99,14 @@ pub(crate) fn trust(
         );
     }
     Ok((keyring, threshold))
+}
+
+/// Where a problem of an inventory of `scanned` is, for messages: problems are relative to
+/// the scanned directory, or name the scanned file itself.
+pub(crate) fn shown_problem_path(scanned: &Path, problem: &Path) -> std::path::PathBuf {
+    if scanned.is_file() {
+        scanned.to_path_buf()
+    } else {
+        scanned.join(problem)
+    }
 }

@@ -1,6 +1,9 @@
 //! `custody sbom …`: software bills of materials.
 
-use crate::cli::{CycloneDxVersion, SbomCommand, SbomFormat, SbomGenerateArgs};
+use crate::cli::{
+    CycloneDxVersion, InfoFormat, SbomCommand, SbomDiffArgs, SbomFormat, SbomGenerateArgs,
+    SbomMergeArgs,
+};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Context as _, Result, bail};
@@ -11,12 +14,14 @@ use custody_sbom::{cyclonedx, spdx};
 pub fn run(cmd: SbomCommand) -> Result<Outcome> {
     match cmd {
         SbomCommand::Generate(args) => generate(&args),
+        SbomCommand::Diff(args) => diff(&args),
+        SbomCommand::Merge(args) => merge(&args),
     }
 }
 
 /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for "the time of this
 /// build"; unset means no time at all.
-fn source_date_epoch() -> Result<Option<i64>> {
+pub(crate) fn source_date_epoch() -> Result<Option<i64>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => v
             .trim()
@@ -53,11 +58,12 @@ pub(crate) fn materials_settings(
     let project = custody_check::config::Project::open(path)?;
     let mut m = project.config().materials.clone();
     m.advisories = m.advisories.iter().map(|d| path.join(d)).collect();
+    m.ignore = m.ignore.map(|i| path.join(i));
     Ok(m)
 }
 
 fn generate(args: &SbomGenerateArgs) -> Result<Outcome> {
-    let timestamp = source_date_epoch()?;
+    source_date_epoch()?; // a bad value is an error before any work
     let settings = materials_settings(&args.path)?;
     let mut exclude = settings.exclude;
     exclude.extend(args.exclude.iter().cloned());
@@ -65,7 +71,7 @@ fn generate(args: &SbomGenerateArgs) -> Result<Outcome> {
     for p in &inventory.problems {
         eprintln!(
             "custody: skipped {}: {}",
-            args.path.join(&p.path).display(),
+            super::shown_problem_path(&args.path, &p.path).display(),
             p.message
         );
     }
@@ -79,12 +85,33 @@ fn generate(args: &SbomGenerateArgs) -> Result<Outcome> {
         }
         bail!("no lockfile under {} could be read", args.path.display());
     }
-    let name = scanned_name(&args.path);
-    let bytes = match args.format {
+    write_document(
+        &inventory,
+        args.format,
+        args.spec_version,
+        scanned_name(&args.path),
+        args.output.as_deref(),
+    )?;
+    Ok(if inventory.problems.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Findings
+    })
+}
+
+fn write_document(
+    inventory: &custody_sbom::Inventory,
+    format: SbomFormat,
+    spec_version: CycloneDxVersion,
+    name: String,
+    output: Option<&std::path::Path>,
+) -> Result<()> {
+    let timestamp = source_date_epoch()?;
+    let bytes = match format {
         SbomFormat::CyclonedxJson => cyclonedx::document(
-            &inventory,
+            inventory,
             &cyclonedx::Options {
-                spec: match args.spec_version {
+                spec: match spec_version {
                     CycloneDxVersion::V1_6 => cyclonedx::SpecVersion::V1_6,
                     CycloneDxVersion::V1_5 => cyclonedx::SpecVersion::V1_5,
                 },
@@ -92,10 +119,10 @@ fn generate(args: &SbomGenerateArgs) -> Result<Outcome> {
                 name,
             },
         ),
-        SbomFormat::SpdxJson => spdx::document(&inventory, &spdx::Options { timestamp, name }),
+        SbomFormat::SpdxJson => spdx::document(inventory, &spdx::Options { timestamp, name }),
     };
-    write_output(args.output.as_deref(), &bytes, FileMode::Public)?;
-    if let Some(out) = &args.output {
+    write_output(output, &bytes, FileMode::Public)?;
+    if let Some(out) = output {
         let components: usize = inventory.projects.iter().map(|p| p.components.len()).sum();
         eprintln!(
             "custody: wrote {} ({} project(s), {} component entries)",
@@ -104,7 +131,120 @@ fn generate(args: &SbomGenerateArgs) -> Result<Outcome> {
             components
         );
     }
-    Ok(if inventory.problems.is_empty() {
+    Ok(())
+}
+
+/// An input of diff or merge, its problems named on stderr; lockfile paths made to name
+/// the input they come from, so that inputs with the same file names stay apart.
+fn read_input(path: &std::path::Path) -> Result<custody_sbom::Inventory> {
+    let settings = materials_settings(path)?;
+    let mut inventory = custody_sbom::inventory_excluding(path, &settings.exclude)?;
+    for p in &inventory.problems {
+        eprintln!(
+            "custody: skipped {}: {}",
+            super::shown_problem_path(path, &p.path).display(),
+            p.message
+        );
+    }
+    if path.is_dir() {
+        for p in &mut inventory.projects {
+            p.lockfile = path.join(&p.lockfile);
+        }
+    } else {
+        for p in &mut inventory.projects {
+            p.lockfile = path.to_path_buf();
+        }
+    }
+    Ok(inventory)
+}
+
+fn diff(args: &SbomDiffArgs) -> Result<Outcome> {
+    let old = read_input(&args.old)?;
+    let new = read_input(&args.new)?;
+    let d = custody_sbom::diff::diff(&old, &new);
+    let bytes = match args.format {
+        InfoFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&d)?;
+            v.push(b'\n');
+            v
+        }
+        InfoFormat::Table => {
+            use std::fmt::Write as _;
+            let mut s = String::new();
+            for p in &d.added {
+                let _ = writeln!(s, "+ {} {} {}", p.ecosystem, p.name, p.versions.join(", "));
+            }
+            for p in &d.removed {
+                let _ = writeln!(s, "- {} {} {}", p.ecosystem, p.name, p.versions.join(", "));
+            }
+            for c in &d.changed {
+                let _ = writeln!(
+                    s,
+                    "~ {} {} {} -> {}",
+                    c.ecosystem,
+                    c.name,
+                    c.from.join(", "),
+                    c.to.join(", ")
+                );
+            }
+            for r in &d.redigested {
+                let show = |h: &[custody_sbom::component::Hash]| {
+                    h.iter()
+                        .map(|h| format!("{}:{}", h.alg.spdx_name().to_ascii_lowercase(), h.hex))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let _ = writeln!(
+                    s,
+                    "! {}: the same version with another digest: {} -> {}",
+                    r.purl,
+                    show(&r.from),
+                    show(&r.to)
+                );
+            }
+            let _ = writeln!(
+                s,
+                "{} added, {} removed, {} changed, {} with another digest",
+                d.added.len(),
+                d.removed.len(),
+                d.changed.len(),
+                d.redigested.len()
+            );
+            s.into_bytes()
+        }
+    };
+    write_output(args.output.as_deref(), &bytes, FileMode::Public)?;
+    Ok(
+        if d.is_empty() && old.problems.is_empty() && new.problems.is_empty() {
+            Outcome::Success
+        } else {
+            Outcome::Findings
+        },
+    )
+}
+
+fn merge(args: &SbomMergeArgs) -> Result<Outcome> {
+    let mut all = custody_sbom::Inventory {
+        projects: Vec::new(),
+        problems: Vec::new(),
+    };
+    for input in &args.inputs {
+        let inv = read_input(input)?;
+        all.projects.extend(inv.projects);
+        all.problems.extend(inv.problems);
+    }
+    if all.projects.is_empty() {
+        bail!("nothing to merge: no input could be read");
+    }
+    all.projects.sort_by(|a, b| a.lockfile.cmp(&b.lockfile));
+    write_document(
+        &all,
+        args.format,
+        args.spec_version,
+        "merged".to_owned(),
+        args.output.as_deref(),
+    )?;
+    Ok(if all.problems.is_empty() {
         Outcome::Success
     } else {
         Outcome::Findings

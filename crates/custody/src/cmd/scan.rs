@@ -1,6 +1,6 @@
 //! `custody scan …`: software composition analysis.
 
-use crate::cli::{FailOn, ScanCommand, ScanVulnsArgs, VulnFormat};
+use crate::cli::{FailOn, FindingsFormat, ScanCommand, ScanVulnsArgs};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Result, bail};
@@ -66,11 +66,33 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
     for p in &inventory.problems {
         eprintln!(
             "custody: not scanned: {}: {}",
-            args.path.join(&p.path).display(),
+            super::shown_problem_path(&args.path, &p.path).display(),
             p.message
         );
     }
-    let report = custody_vuln::scan(&inventory, &db);
+    let mut report = custody_vuln::scan(&inventory, &db)?;
+    let ignore_file = args.ignore.clone().or(settings.ignore);
+    if let Some(path) = &ignore_file {
+        let list = custody_vuln::ignore::IgnoreList::load(path)?;
+        let today = custody_core::time::format_utc(custody_core::time::now_unix());
+        let applied = list.apply(&mut report, today.get(..10).unwrap_or_default());
+        for e in &applied.expired {
+            eprintln!(
+                "custody: {}: the entry for {} expired on {} ({}): the finding counts again",
+                path.display(),
+                e.id,
+                e.expires,
+                e.reason
+            );
+        }
+        for e in &applied.unused {
+            eprintln!(
+                "custody: {}: the entry for {} matches no finding (fixed? then remove it)",
+                path.display(),
+                e.id
+            );
+        }
+    }
     for (eco, n) in &report.unordered {
         eprintln!(
             "custody: {n} {eco} component(s) were matched by exact versions only (custody does not order {eco} versions yet)"
@@ -97,8 +119,8 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         );
     }
     let bytes = match args.format {
-        VulnFormat::Table | VulnFormat::Sarif => table(&report).into_bytes(),
-        VulnFormat::Json => {
+        FindingsFormat::Table | FindingsFormat::Sarif => table(&report).into_bytes(),
+        FindingsFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&json!({
                 "components": report.components,
                 "advisories": report.advisories,
@@ -106,6 +128,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
                 "unordered": report.unordered,
                 "unpinned": report.unpinned,
                 "undecided": report.undecided,
+                "ignored": report.ignored,
                 "not_scanned": inventory.problems,
                 "unreadable_advisories": db.problems,
             }))?;
@@ -114,7 +137,7 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         }
     };
     let bytes = match args.format {
-        VulnFormat::Sarif => {
+        FindingsFormat::Sarif => {
             let mut v = serde_json::to_vec_pretty(&sarif(&report, &args.path))?;
             v.push(b'\n');
             v
@@ -173,13 +196,28 @@ fn table(report: &Report) -> String {
         .iter()
         .filter(|f| f.kind == Kind::Vulnerability)
         .count();
+    for i in &report.ignored {
+        out.push_str(&format!(
+            "ignored until {}: {} {} {}: {}\n",
+            i.entry.expires,
+            i.finding.ids.join(", "),
+            i.finding.package,
+            i.finding.version,
+            i.entry.reason
+        ));
+    }
     out.push_str(&format!(
-        "{} vulnerabilit{} and {} informational warning(s) in {} components ({} advisories)\n",
+        "{} vulnerabilit{} and {} informational warning(s) in {} components ({} advisories){}\n",
         vulns,
         if vulns == 1 { "y" } else { "ies" },
         report.findings.len() - vulns,
         report.components,
-        report.advisories
+        report.advisories,
+        if report.ignored.is_empty() {
+            String::new()
+        } else {
+            format!("; {} accepted by the ignore file", report.ignored.len())
+        }
     ));
     out
 }
@@ -187,7 +225,7 @@ fn table(report: &Report) -> String {
 /// The line of a lockfile that names a package at a version: the first line naming the
 /// package whose own or next line has the version (`name = "x"` / `version = "1"` in
 /// Cargo.lock, `x==1` in requirements files).
-fn line_of(text: &str, package: &str, version: &str) -> Option<usize> {
+pub(crate) fn line_of(text: &str, package: &str, version: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
     let lower = package.to_ascii_lowercase();
     (0..lines.len()).find(|&i| {
@@ -208,7 +246,12 @@ fn sarif(report: &Report, root: &std::path::Path) -> serde_json::Value {
     };
     let mut rules = std::collections::BTreeMap::new();
     let mut results = Vec::new();
-    for f in &report.findings {
+    let all = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(report.ignored.iter().map(|i| (&i.finding, Some(&i.entry))));
+    for (f, accepted) in all {
         let id = f.ids.first().cloned().unwrap_or_default();
         rules.entry(id.clone()).or_insert_with(|| {
             let mut r = json!({
@@ -243,14 +286,23 @@ fn sarif(report: &Report, root: &std::path::Path) -> serde_json::Value {
             } else {
                 format!("fixed: {}", f.fixed.join(" or "))
             };
-            results.push(json!({
+            let mut result = json!({
                 "ruleId": id,
                 "level": level,
                 "message": {"text": format!("{} {} {}: {} ({fixed})", f.ids.join(", "), f.package, f.version, f.summary)},
                 "locations": [location],
                 "partialFingerprints": {"custodyVuln/v1": format!("{id}|{}", f.purl)},
                 "properties": {"purl": f.purl, "ids": f.ids, "aliases": f.aliases, "kind": f.kind, "severity": f.severity.name()},
-            }));
+            });
+            if let Some(e) = accepted {
+                // Code scanning tools show suppressed results as dismissed, with why.
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("{} (until {})", e.reason, e.expires),
+                }]);
+            }
+            results.push(result);
         }
     }
     json!({

@@ -1,0 +1,303 @@
+//! Version orderings of ecosystems whose versions are not SemVer: Debian's (dpkg's
+//! comparison, for OSV `Debian`/`Ubuntu` ranges and dpkg status files) and RubyGems'
+//! (`Gem::Version`).
+
+use std::cmp::Ordering;
+
+/// A Debian package version, `[epoch:]upstream[-revision]`, ordered as dpkg orders it.
+#[derive(Debug, Clone)]
+pub struct DebianVersion {
+    epoch: u64,
+    upstream: String,
+    revision: String,
+}
+
+impl DebianVersion {
+    /// Parse a version as dpkg reads it; `None` for an empty upstream part, a bad epoch, or
+    /// characters dpkg does not allow.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let (epoch, rest) = match t.split_once(':') {
+            Some((e, r)) if !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()) => {
+                (e.parse().ok()?, r)
+            }
+            Some(_) => return None,
+            None => (0, t),
+        };
+        let (upstream, revision) = match rest.rsplit_once('-') {
+            Some((u, r)) => (u, r),
+            None => (rest, ""),
+        };
+        let allowed = |s: &str, extra: &[u8]| {
+            s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"~+.".contains(&b) || extra.contains(&b))
+        };
+        if upstream.is_empty()
+            || !upstream.starts_with(|c: char| c.is_ascii_digit())
+            || !allowed(upstream, b"-:")
+            || !allowed(revision, b"")
+            || (rest.contains('-') && revision.is_empty())
+        {
+            return None;
+        }
+        Some(Self {
+            epoch,
+            upstream: upstream.to_owned(),
+            revision: revision.to_owned(),
+        })
+    }
+}
+
+/// dpkg's weight of a character in the non-digit parts: `~` before everything (even the
+/// end), then the end, then letters, then everything else.
+fn deb_order(c: Option<u8>) -> i32 {
+    match c {
+        None => 0,
+        Some(b'~') => -1,
+        Some(c) if c.is_ascii_digit() => 0,
+        Some(c) if c.is_ascii_alphabetic() => i32::from(c),
+        Some(c) => i32::from(c) + 256,
+    }
+}
+
+/// dpkg's `verrevcmp`: alternating non-digit and digit parts.
+fn verrevcmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        while (i < a.len() && !a[i].is_ascii_digit()) || (j < b.len() && !b[j].is_ascii_digit()) {
+            let (ac, bc) = (deb_order(a.get(i).copied()), deb_order(b.get(j).copied()));
+            if ac != bc {
+                return ac.cmp(&bc);
+            }
+            i += 1;
+            j += 1;
+        }
+        while a.get(i) == Some(&b'0') {
+            i += 1;
+        }
+        while b.get(j) == Some(&b'0') {
+            j += 1;
+        }
+        let mut first_diff = Ordering::Equal;
+        while i < a.len() && j < b.len() && a[i].is_ascii_digit() && b[j].is_ascii_digit() {
+            if first_diff == Ordering::Equal {
+                first_diff = a[i].cmp(&b[j]);
+            }
+            i += 1;
+            j += 1;
+        }
+        if i < a.len() && a[i].is_ascii_digit() {
+            return Ordering::Greater;
+        }
+        if j < b.len() && b[j].is_ascii_digit() {
+            return Ordering::Less;
+        }
+        if first_diff != Ordering::Equal {
+            return first_diff;
+        }
+    }
+    Ordering::Equal
+}
+
+impl Ord for DebianVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.epoch
+            .cmp(&other.epoch)
+            .then_with(|| verrevcmp(&self.upstream, &other.upstream))
+            .then_with(|| verrevcmp(&self.revision, &other.revision))
+    }
+}
+
+impl PartialOrd for DebianVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for DebianVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for DebianVersion {}
+
+/// One segment of a gem version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum GemSegment {
+    Number(u128),
+    Text(String),
+}
+
+/// A RubyGems version, ordered as `Gem::Version#<=>`: segments of digits and of letters,
+/// a `-` meaning `.pre.`, trailing zeros of the release and of the pre-release part not
+/// counting, a letter segment (pre-release) before any number.
+#[derive(Debug, Clone)]
+pub struct GemVersion {
+    segments: Vec<GemSegment>,
+}
+
+impl GemVersion {
+    /// Parse a version as `Gem::Version.new` accepts it (empty means `0`).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let t = if t.is_empty() { "0" } else { t };
+        // Gem::Version's pattern: digits, then `.`-separated alphanumerics, then an
+        // optional `-` part of alphanumerics, `-` and `.`.
+        let (release, pre) = match t.split_once('-') {
+            Some((r, p)) => (r, Some(p)),
+            None => (t, None),
+        };
+        let mut parts = release.split('.');
+        let first = parts.next()?;
+        if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if !parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric())) {
+            return None;
+        }
+        if let Some(p) = pre
+            && (p.is_empty()
+                || p.split('.').any(|s| {
+                    s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                }))
+        {
+            return None;
+        }
+        let text = t.replace('-', ".pre.");
+        let mut segments = Vec::new();
+        let bytes = text.as_bytes();
+        let mut k = 0;
+        while k < bytes.len() {
+            let start = k;
+            if bytes[k].is_ascii_digit() {
+                while k < bytes.len() && bytes[k].is_ascii_digit() {
+                    k += 1;
+                }
+                segments.push(GemSegment::Number(text[start..k].parse().ok()?));
+            } else if bytes[k].is_ascii_alphabetic() {
+                while k < bytes.len() && bytes[k].is_ascii_alphabetic() {
+                    k += 1;
+                }
+                segments.push(GemSegment::Text(text[start..k].to_owned()));
+            } else {
+                k += 1;
+            }
+        }
+        // canonical_segments: trailing zeros dropped from the release and from the
+        // pre-release part.
+        let split = segments
+            .iter()
+            .position(|s| matches!(s, GemSegment::Text(_)))
+            .unwrap_or(segments.len());
+        let (mut numeric, mut rest) = (segments[..split].to_vec(), segments[split..].to_vec());
+        while numeric.last() == Some(&GemSegment::Number(0)) {
+            numeric.pop();
+        }
+        while rest.last() == Some(&GemSegment::Number(0)) {
+            rest.pop();
+        }
+        numeric.extend(rest);
+        Some(Self { segments: numeric })
+    }
+}
+
+impl Ord for GemVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let zero = GemSegment::Number(0);
+        let n = self.segments.len().max(other.segments.len());
+        for k in 0..n {
+            let l = self.segments.get(k).unwrap_or(&zero);
+            let r = other.segments.get(k).unwrap_or(&zero);
+            let o = match (l, r) {
+                (GemSegment::Number(a), GemSegment::Number(b)) => a.cmp(b),
+                (GemSegment::Text(a), GemSegment::Text(b)) => a.cmp(b),
+                (GemSegment::Text(_), GemSegment::Number(_)) => Ordering::Less,
+                (GemSegment::Number(_), GemSegment::Text(_)) => Ordering::Greater,
+            };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+impl PartialOrd for GemVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for GemVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for GemVersion {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deb(a: &str, b: &str) -> Ordering {
+        DebianVersion::parse(a)
+            .expect(a)
+            .cmp(&DebianVersion::parse(b).expect(b))
+    }
+
+    #[test]
+    fn dpkg_ordering() {
+        use Ordering::*;
+        for (a, b, o) in [
+            ("1.0~rc1", "1.0", Less),
+            ("1.0", "1.0+b1", Less),
+            ("1.0~~", "1.0~", Less),
+            ("1.0~", "1.0", Less),
+            ("1.0", "1.0a", Less),
+            ("1:0.1", "2.0", Greater),
+            ("1.0-1", "1.0-1ubuntu1", Less),
+            ("1.0", "1.0-0", Equal),
+            ("001.02", "1.2", Equal),
+            ("2.30-1", "2.3-1", Greater),
+            ("1.2.3-1+deb12u1", "1.2.3-1", Greater),
+            ("3.0.11-1~deb12u2", "3.0.11-1", Less),
+        ] {
+            assert_eq!(deb(a, b), o, "{a} vs {b}");
+        }
+        for bad in ["", "a1.0", "1.0-", "x:1.0", ":1", "1.0 2"] {
+            assert!(DebianVersion::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    fn gem(a: &str, b: &str) -> Ordering {
+        GemVersion::parse(a)
+            .expect(a)
+            .cmp(&GemVersion::parse(b).expect(b))
+    }
+
+    #[test]
+    fn rubygems_ordering() {
+        use Ordering::*;
+        for (a, b, o) in [
+            ("1.0", "1.0.0", Equal),
+            ("1.0.a", "1.0", Less),
+            ("1.0.a", "1.0.b", Less),
+            ("1.0.0.rc1", "1.0.0", Less),
+            ("1.0.0-rc1", "1.0.0.pre.rc1", Equal),
+            ("1.9.3", "1.10", Less),
+            ("2.0.0.pre", "2.0.0.beta", Greater),
+            ("1.16.0", "1.16.0.rc2", Greater),
+            ("0", "", Equal),
+        ] {
+            assert_eq!(gem(a, b), o, "{a} vs {b}");
+        }
+        for bad in ["a", "1..2", "1.0-", "1.0 beta", "v1.0"] {
+            assert!(GemVersion::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+}

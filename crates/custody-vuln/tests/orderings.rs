@@ -1,0 +1,177 @@
+//! custody's Debian and RubyGems orderings against the reference implementations: every
+//! pair of a set of versions compared by `dpkg --compare-versions` and by ruby's
+//! `Gem::Version#<=>`, and by custody, must agree.
+
+use custody_vuln::ordering::{DebianVersion, GemVersion};
+use std::cmp::Ordering;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+/// Versions in the shapes real archives have, plus the corner cases of each algorithm.
+fn debian_versions() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "1.0",
+        "1.0-1",
+        "1.0-0",
+        "1.0~rc1",
+        "1.0~rc1-1",
+        "1.0~~",
+        "1.0~",
+        "1.0+b1",
+        "1.0a",
+        "1.0.0",
+        "1:0.9",
+        "2:1.0",
+        "0:1.0",
+        "1.00",
+        "1.0-1ubuntu1",
+        "1.0-1+deb12u1",
+        "1.0-1~deb12u1",
+        "2.30-1",
+        "2.3-1",
+        "3.0.11-1~deb12u2",
+        "3.0.11-1",
+        "1.2.3+dfsg-4",
+        "1.2.3+dfsg1-4",
+        "10.0",
+        "9.9.9",
+        "1.0.a",
+        "1.0.A",
+        "1.0+",
+        "1.0.",
+        "7.88.1-10+deb12u5",
+        "2.36-9+deb12u4",
+        "1.1.1w-0+deb11u1",
+        "0.0",
+        "0~",
+        "1.0-1.1",
+        "1.0-1.a",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    v.sort();
+    v
+}
+
+fn gem_versions() -> Vec<String> {
+    [
+        "0",
+        "1",
+        "1.0",
+        "1.0.0",
+        "1.0.0.0",
+        "1.0.a",
+        "1.0.b",
+        "1.0.a1",
+        "1.0.a.1",
+        "1.0.rc1",
+        "1.0.0.rc1",
+        "1.0.0-rc1",
+        "1.0.0.pre",
+        "1.0.0.pre.rc1",
+        "1.0.0.beta",
+        "1.9.3",
+        "1.10",
+        "1.16.0",
+        "1.16.0.rc2",
+        "2.0.0.pre",
+        "2.0.0.beta.2",
+        "2.0.0.beta.10",
+        "7.0.8.1",
+        "7.0.8",
+        "1.0.0a",
+        "1.0.10",
+        "1.0.9",
+        "3.2.0.0",
+        "1.0.x",
+        "1.a",
+        "1.0-pre-1",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+#[test]
+#[ignore = "needs dpkg (Debian); scripts/test runs it"]
+fn debian_ordering_matches_dpkg() {
+    let versions = debian_versions();
+    let mut compared = 0;
+    for a in &versions {
+        for b in &versions {
+            let ours = DebianVersion::parse(a)
+                .expect(a)
+                .cmp(&DebianVersion::parse(b).expect(b));
+            let lt = Command::new("dpkg")
+                .args(["--compare-versions", a, "lt", b])
+                .status()
+                .expect("dpkg runs")
+                .success();
+            let eq = Command::new("dpkg")
+                .args(["--compare-versions", a, "eq", b])
+                .status()
+                .expect("dpkg runs")
+                .success();
+            let theirs = if lt {
+                Ordering::Less
+            } else if eq {
+                Ordering::Equal
+            } else {
+                Ordering::Greater
+            };
+            assert_eq!(ours, theirs, "{a} vs {b}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000);
+}
+
+#[test]
+#[ignore = "needs ruby; scripts/test installs it"]
+fn rubygems_ordering_matches_gem_version() {
+    let versions = gem_versions();
+    let mut input = String::new();
+    for a in &versions {
+        for b in &versions {
+            input.push_str(&format!("{a} {b}\n"));
+        }
+    }
+    let mut ruby = Command::new("ruby")
+        .args([
+            "-e",
+            "STDIN.each_line { |l| a, b = l.split; puts(Gem::Version.new(a) <=> Gem::Version.new(b)) }",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("ruby runs");
+    ruby.stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = ruby.wait_with_output().expect("ruby finishes");
+    assert!(out.status.success());
+    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut k = 0;
+    for a in &versions {
+        for b in &versions {
+            let ours = GemVersion::parse(a)
+                .expect(a)
+                .cmp(&GemVersion::parse(b).expect(b));
+            let theirs = match answers[k].as_str() {
+                "-1" => Ordering::Less,
+                "0" => Ordering::Equal,
+                "1" => Ordering::Greater,
+                other => panic!("ruby said {other:?} for {a} {b}"),
+            };
+            assert_eq!(ours, theirs, "{a} vs {b}");
+            k += 1;
+        }
+    }
+    assert_eq!(k, answers.len());
+}
