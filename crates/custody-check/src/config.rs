@@ -70,6 +70,9 @@ pub struct MaterialsConfig {
     /// relative to the project root.
     #[serde(default)]
     pub ignore: Option<PathBuf>,
+    /// The license policy (MAT-8): allowed and denied licenses and categories.
+    #[serde(default)]
+    pub licenses: custody_license::LicensePolicy,
     /// Trusted sources of dependencies (MAT-5); default: the public registries only.
     #[serde(default)]
     pub sources: custody_sbom::sources::SourcePolicy,

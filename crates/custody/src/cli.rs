@@ -146,6 +146,39 @@ pub enum ScanCommand {
         after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  custody db build advisory-db/ osv/ -o advisories.db && custody scan vulns --db advisories.db\n  CUSTODY_VULN_DB=/srv/advisories.db custody scan vulns\n\nAdvisory data: databases compiled by `custody db build` (fastest), directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo, npm, Yarn, pnpm, pip, poetry, uv, Pipfile, Go, Bundler, Composer), or from an SBOM given as PATH; unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI, dpkg's for Debian and Ubuntu, Gem::Version's for RubyGems. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level), a lockfile could not be read or a version could not be compared, 2 unreadable advisory data or bad arguments."
     )]
     Vulns(ScanVulnsArgs),
+    /// Judge the declared license of every dependency under PATH against a policy.
+    #[command(
+        after_help = "Examples:\n  custody scan licenses                         # the policy of ./custody.toml\n  custody scan licenses --deny-category Copyleft --deny AGPL-3.0-only\n  custody scan licenses --allow MIT --allow Apache-2.0 --allow BSD-3-Clause --format json\n  custody scan licenses vendor/supplier.spdx.json --format sarif -o licenses.sarif\n\nDeclared licenses come from the lockfiles (npm, Yarn, pnpm, Composer record them), from SBOMs, and for Rust crates from their manifests in cargo's registry cache ($CARGO_HOME/registry/src, filled by any build). Each is read as an SPDX expression (lax: `MIT/Apache-2.0` and `GPL-2.0+` are understood): a component is allowed when some choice of its OR terms has every AND term allowed. A term is refused when it is in --deny / `deny`, when its ScanCode LicenseDB category is in --deny-category / `deny_categories` (Permissive, Public Domain, Copyleft Limited, Copyleft, Proprietary Free, Source-available, Free Restricted, …), or when an allow list is given and it is not in it. The options add to [materials.licenses] of PATH's custody.toml.\n\nExit codes: 0 every license is allowed, 1 a license is denied or not an SPDX expression, a lockfile could not be read, or (with `unknown = \"deny\"` or --deny-unknown) a component declares none; 2 bad policy or arguments."
+    )]
+    Licenses(ScanLicensesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanLicensesArgs {
+    /// A directory (every lockfile under it), one lockfile, or an SBOM.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Allow only these licenses (repeat; SPDX IDs).
+    #[arg(long = "allow", value_name = "LICENSE")]
+    pub allow: Vec<String>,
+    /// Never allow this license (repeat).
+    #[arg(long = "deny", value_name = "LICENSE")]
+    pub deny: Vec<String>,
+    /// Never allow licenses of this category (repeat).
+    #[arg(long = "deny-category", value_name = "CATEGORY")]
+    pub deny_category: Vec<String>,
+    /// A component without a declared license fails the scan.
+    #[arg(long = "deny-unknown")]
+    pub deny_unknown: bool,
+    /// Leave out lockfiles under paths matching this gitignore-style pattern (repeat).
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]

@@ -7,6 +7,7 @@ use super::result;
 use crate::catalogue::Control;
 use crate::config::Project;
 use crate::report::{ControlResult, Evidence, Status};
+use custody_license::{LicensePolicy, Unknown, Verdict};
 use custody_sbom::Inventory;
 use custody_sbom::sources::SourcePolicy;
 use custody_vuln::advisory::Kind;
@@ -18,6 +19,7 @@ pub struct MaterialsOutcome {
     inventory: Result<Inventory, String>,
     scan: Option<Result<custody_vuln::Report, String>>,
     sources: SourcePolicy,
+    licenses: Result<(LicensePolicy, custody_license::LicenseReport), String>,
 }
 
 pub fn read_project(project: &Project) -> MaterialsOutcome {
@@ -54,10 +56,25 @@ pub fn read_project(project: &Project) -> MaterialsOutcome {
             )
         }
     };
+    let licenses = match (&inventory, cfg.licenses.validate()) {
+        (_, Err(e)) => Err(e),
+        (Err(e), _) => Err(e.clone()),
+        (Ok(inv), Ok(())) => {
+            let mut inv = inv.clone();
+            if let Some(home) = custody_license::cargo_metadata::cargo_home() {
+                custody_license::cargo_metadata::fill_licenses(&mut inv, &home);
+            }
+            Ok((
+                cfg.licenses.clone(),
+                custody_license::scan(&inv, &cfg.licenses),
+            ))
+        }
+    };
     MaterialsOutcome {
         inventory,
         scan,
         sources: cfg.sources.clone(),
+        licenses,
     }
 }
 
@@ -105,8 +122,134 @@ pub(super) fn evaluate(control: &'static Control, outcome: &MaterialsOutcome) ->
     match control.id {
         "MAT-6" => sbom(control, inv),
         "MAT-5" => sources(control, inv, &outcome.sources),
+        "MAT-8" => licenses(control, &outcome.licenses),
         _ => vulns(control, inv, outcome.scan.as_ref()),
     }
+}
+
+fn licenses(
+    control: &'static Control,
+    outcome: &Result<(LicensePolicy, custody_license::LicenseReport), String>,
+) -> ControlResult {
+    let (policy, report) = match outcome {
+        Ok(x) => x,
+        Err(e) => {
+            return result(
+                control,
+                Status::Fail,
+                "the license policy cannot be applied".into(),
+                vec![Evidence::note(e.clone())],
+                Some("fix [materials.licenses] in custody.toml"),
+            );
+        }
+    };
+    let mut overview: Vec<(&String, &usize)> = report.expressions.iter().collect();
+    overview.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let overview = Evidence::note(format!(
+        "{} third-party components; licenses: {}",
+        report.components,
+        overview
+            .iter()
+            .take(12)
+            .map(|(e, n)| format!("{e} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    if !policy.is_configured() {
+        return result(
+            control,
+            Status::NotConfigured,
+            format!(
+                "{} components' licenses read; no policy to judge them by",
+                report.components
+            ),
+            vec![overview],
+            Some(
+                "set [materials.licenses] in custody.toml: allow = [...], deny = [...], deny_categories = [\"Copyleft\"]",
+            ),
+        );
+    }
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for f in report
+        .denied
+        .iter()
+        .chain(&report.invalid)
+        .take(MAX_SOURCE_EVIDENCE)
+    {
+        let what = match &f.verdict {
+            Verdict::Denied {
+                expression,
+                failing,
+            } => format!("{expression}: {}", failing.join("; ")),
+            Verdict::Invalid { text, error } => {
+                format!("{text:?} is not an SPDX expression: {error}")
+            }
+            _ => String::new(),
+        };
+        evidence.push(Evidence::at(
+            f.lockfiles.join(", "),
+            format!("{} {}: {what}", f.name, f.version),
+        ));
+    }
+    let undeclared_fails = policy.unknown == Unknown::Deny && !report.undeclared.is_empty();
+    if !report.undeclared.is_empty() {
+        evidence.push(Evidence::note(format!(
+            "{} component(s) declare no license: {}{}",
+            report.undeclared.len(),
+            report
+                .undeclared
+                .iter()
+                .take(10)
+                .map(|f| format!("{} {}", f.name, f.version))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if report.undeclared.len() > 10 {
+                ", …"
+            } else {
+                ""
+            }
+        )));
+    }
+    evidence.push(overview);
+    let bad = report.denied.len() + report.invalid.len();
+    if bad > 0 || undeclared_fails {
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "{bad} dependenc{} with a license the policy does not allow{}",
+                if bad == 1 { "y" } else { "ies" },
+                if undeclared_fails {
+                    format!(", {} without a declared license", report.undeclared.len())
+                } else {
+                    String::new()
+                }
+            ),
+            evidence,
+            Some("replace them, or change [materials.licenses] if the license is acceptable"),
+        );
+    }
+    if !report.undeclared.is_empty() {
+        return result(
+            control,
+            Status::Warn,
+            format!(
+                "every declared license is allowed; {} component(s) declare none",
+                report.undeclared.len()
+            ),
+            evidence,
+            Some(
+                "find their licenses (custody scan licenses lists them); unknown = \"deny\" makes this a failure",
+            ),
+        );
+    }
+    result(
+        control,
+        Status::Pass,
+        format!("all {} components' licenses are allowed", report.components),
+        evidence,
+        None,
+    )
 }
 
 /// Evidence rows at most: a lockfile from a private mirror can make thousands.

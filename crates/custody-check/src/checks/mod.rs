@@ -48,7 +48,7 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
             control,
             eval.tuf.get_or_init(|| tuf::verify_project(project)),
         ),
-        "MAT-2" | "MAT-5" | "MAT-6" | "MAT-7" => materials::evaluate(
+        "MAT-2" | "MAT-5" | "MAT-6" | "MAT-7" | "MAT-8" => materials::evaluate(
             control,
             eval.materials
                 .get_or_init(|| materials::read_project(project)),
@@ -78,6 +78,7 @@ pub fn is_implemented(id: &str) -> bool {
             | "MAT-5"
             | "MAT-6"
             | "MAT-7"
+            | "MAT-8"
     )
 }
 

@@ -7,6 +7,7 @@ mod deps;
 mod dsse;
 mod intoto;
 mod key;
+mod licenses;
 mod sbom;
 mod scan;
 mod secrets;

@@ -13,6 +13,7 @@ use serde_json::json;
 pub fn run(cmd: ScanCommand) -> Result<Outcome> {
     match cmd {
         ScanCommand::Vulns(args) => vulns(&args),
+        ScanCommand::Licenses(args) => super::licenses::licenses(&args),
     }
 }
 

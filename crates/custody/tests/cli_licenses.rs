@@ -1,0 +1,128 @@
+//! `custody scan licenses` end to end on the real npm and Composer fixtures: allow lists,
+//! denied categories, expressions that are not SPDX, undeclared licenses, formats, the
+//! policy in custody.toml and the MAT-8 row of `custody check`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn custody() -> Command {
+    let mut c = Command::cargo_bin("custody").expect("binary built");
+    // No cargo registry cache: what the lockfiles say is all there is.
+    c.env("CARGO_HOME", "/nonexistent");
+    c
+}
+
+fn json(path: &Path, extra: &[&str]) -> (i32, Value) {
+    let out = custody()
+        .args(["scan", "licenses", "--format", "json"])
+        .arg(path)
+        .args(extra)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).expect("json"),
+    )
+}
+
+#[test]
+fn allow_lists_categories_and_invalid_expressions() {
+    let npm = repo().join("testdata/materials/npm");
+    let (code, v) = json(&npm, &["--deny-category", "Copyleft"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["components"], 65);
+    assert_eq!(v["expressions"]["MIT"], 61);
+    let (code, v) = json(&npm, &["--allow", "MIT", "--allow", "ISC"]);
+    assert_eq!(code, 1);
+    let denied: Vec<&str> = v["denied"]
+        .as_array()
+        .expect("denied")
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert_eq!(denied, vec!["qs"], "{v:#}");
+    assert_eq!(
+        v["denied"][0]["failing"][0],
+        "BSD-3-Clause: not in the allow list"
+    );
+    let (code, v) = json(&npm, &["--deny", "ISC"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["denied"].as_array().map(Vec::len), Some(3));
+    // Composer's `proprietary` is not an SPDX expression: a finding, not a pass.
+    let (code, v) = json(&repo().join("testdata/materials/php"), &[]);
+    assert_eq!(code, 1);
+    assert!(v["invalid"].to_string().contains("proprietary"), "{v:#}");
+    // Lockfiles that record no licenses: reported, and failing only when asked.
+    let ruby = repo().join("testdata/materials/ruby");
+    let (code, v) = json(&ruby, &[]);
+    assert_eq!(code, 0);
+    assert!(v["undeclared"].as_array().is_some_and(|u| !u.is_empty()));
+    assert_eq!(json(&ruby, &["--deny-unknown"]).0, 1);
+    // A policy that names nothing real is refused.
+    let out = custody()
+        .args(["scan", "licenses"])
+        .arg(&npm)
+        .args(["--deny-category", "Viral"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Viral"));
+}
+
+#[test]
+fn custody_toml_policy_and_the_mat8_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in ["package.json", "package-lock.json"] {
+        std::fs::copy(
+            repo().join("testdata/materials/npm").join(f),
+            dir.path().join(f),
+        )
+        .expect("copy");
+    }
+    let mat8 = || -> Value {
+        let out = custody()
+            .args(["check", "--format", "json"])
+            .arg(dir.path())
+            .output()
+            .expect("runs");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["controls"]
+            .as_array()
+            .expect("controls")
+            .iter()
+            .find(|c| c["id"] == "MAT-8")
+            .cloned()
+            .expect("MAT-8")
+    };
+    assert_eq!(mat8()["status"], "not-configured");
+    std::fs::write(
+        dir.path().join("custody.toml"),
+        "[materials.licenses]\nallow = [\"MIT\", \"ISC\"]\n",
+    )
+    .expect("write");
+    let row = mat8();
+    assert_eq!(row["status"], "fail", "{row:#}");
+    assert!(row["evidence"].to_string().contains("qs"), "{row:#}");
+    let sarif = custody()
+        .args(["scan", "licenses", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(sarif.status.code(), Some(1));
+    let s: Value = serde_json::from_slice(&sarif.stdout).expect("sarif");
+    assert_eq!(
+        s["runs"][0]["results"][0]["ruleId"],
+        "custody/license-denied"
+    );
+    std::fs::write(
+        dir.path().join("custody.toml"),
+        "[materials.licenses]\ndeny_categories = [\"Copyleft\", \"Copyleft Limited\"]\n",
+    )
+    .expect("write");
+    assert_eq!(mat8()["status"], "pass");
+}
