@@ -31,8 +31,14 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(signed) = m.signed_unverified()
         && let Ok(link) = Link::from_value(&signed)
     {
-        assert_eq!(Link::from_value(&link.to_value()).expect("own link parses"), link);
+        assert_eq!(
+            Link::from_value(&link.to_value()).expect("own link parses"),
+            link
+        );
     }
     let _ = m.signature_key_ids();
-    assert!(m.verify(keyring(), Threshold::new(1).expect("nonzero")).is_err());
+    assert!(
+        m.verify(keyring(), Threshold::new(1).expect("nonzero"))
+            .is_err()
+    );
 });

@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let purls: BTreeSet<&str> = project.components.iter().map(|c| c.purl.as_str()).collect();
-    assert_eq!(purls.len(), project.components.len(), "one component per purl");
+    assert_eq!(
+        purls.len(),
+        project.components.len(),
+        "one component per purl"
+    );
     for c in &project.components {
         for d in &c.dependencies {
             assert!(purls.contains(d.as_str()), "dangling edge to {d}");
@@ -44,7 +48,10 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     for d in doc["dependencies"].as_array().into_iter().flatten() {
         for on in d["dependsOn"].as_array().into_iter().flatten() {
-            assert!(refs.contains(on.as_str().unwrap_or_default()), "undefined {on}");
+            assert!(
+                refs.contains(on.as_str().unwrap_or_default()),
+                "undefined {on}"
+            );
         }
     }
     let spdx = custody_sbom::spdx::document(&inventory, &Default::default());

@@ -16,7 +16,11 @@ fuzz_target!(|data: &[u8]| {
     };
     for project in &imported.projects {
         let purls: BTreeSet<&str> = project.components.iter().map(|c| c.purl.as_str()).collect();
-        assert_eq!(purls.len(), project.components.len(), "one component per purl");
+        assert_eq!(
+            purls.len(),
+            project.components.len(),
+            "one component per purl"
+        );
         for c in &project.components {
             assert_eq!(c.ecosystem, project.ecosystem);
             for d in &c.dependencies {
@@ -29,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
         problems: vec![],
     };
     let cdx = custody_sbom::cyclonedx::document(&inventory, &Default::default());
-    let again = from_text(std::str::from_utf8(&cdx).expect("UTF-8"), Path::new("again.json"))
-        .expect("custody's own CycloneDX reads back");
+    let again = from_text(
+        std::str::from_utf8(&cdx).expect("UTF-8"),
+        Path::new("again.json"),
+    )
+    .expect("custody's own CycloneDX reads back");
     assert!(again.unidentified.is_empty(), "{:?}", again.unidentified);
 });

@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let purls: BTreeSet<&str> = project.components.iter().map(|c| c.purl.as_str()).collect();
-    assert_eq!(purls.len(), project.components.len(), "one component per purl");
+    assert_eq!(
+        purls.len(),
+        project.components.len(),
+        "one component per purl"
+    );
     for c in &project.components {
         for d in &c.dependencies {
             assert!(purls.contains(d.as_str()), "dangling edge to {d}");

@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let purls: BTreeSet<&str> = project.components.iter().map(|c| c.purl.as_str()).collect();
-    assert_eq!(purls.len(), project.components.len(), "one component per purl");
+    assert_eq!(
+        purls.len(),
+        project.components.len(),
+        "one component per purl"
+    );
     for c in &project.components {
         assert!(!c.name.is_empty());
         assert!(!c.version.contains(char::is_whitespace), "{:?}", c.version);

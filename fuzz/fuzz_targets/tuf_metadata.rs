@@ -2,7 +2,7 @@
 //! can be asked every question the client asks (delegations for a path, bin names).
 #![no_main]
 
-use custody_tuf::metadata::{self, Root, RoleType, Snapshot, Targets, Timestamp};
+use custody_tuf::metadata::{self, RoleType, Root, Snapshot, Targets, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -66,14 +66,26 @@ fuzz_target!(|data: &[u8]| {
         let bytes = sign_metadata(&v, &[&f.key]).ok()?;
         Some((v, bytes))
     };
-    let Some((_, ts_bytes)) = signed("{}") else { return };
-    let Some((snap, snap_bytes)) = signed("{}") else { return };
-    let Some((targets, targets_bytes)) = signed("{}") else { return };
+    let Some((_, ts_bytes)) = signed("{}") else {
+        return;
+    };
+    let Some((snap, snap_bytes)) = signed("{}") else {
+        return;
+    };
+    let Some((targets, targets_bytes)) = signed("{}") else {
+        return;
+    };
     let version = |v: &Value| v.get("version").and_then(Value::as_u64).unwrap_or(0);
     let mut served = HashMap::new();
     served.insert(format!("{BASE}timestamp.json"), ts_bytes);
-    served.insert(format!("{BASE}{}.snapshot.json", version(&snap)), snap_bytes);
-    served.insert(format!("{BASE}{}.targets.json", version(&targets)), targets_bytes.clone());
+    served.insert(
+        format!("{BASE}{}.snapshot.json", version(&snap)),
+        snap_bytes,
+    );
+    served.insert(
+        format!("{BASE}{}.targets.json", version(&targets)),
+        targets_bytes.clone(),
+    );
     // The same targets document also serves as any delegated role the search may reach.
     served.insert(format!("{BASE}1.a.json"), targets_bytes);
     // A fresh metadata directory per run, with the trusted root only.

@@ -23,7 +23,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = db.advisory(i);
     }
     assert!(db.advisory(db.len()).is_err(), "no record past the end");
-    for (eco, name) in [("crates.io", "foo"), ("PyPI", "django"), ("Go", "m"), ("npm", "x")] {
+    for (eco, name) in [
+        ("crates.io", "foo"),
+        ("PyPI", "django"),
+        ("Go", "m"),
+        ("npm", "x"),
+    ] {
         if let Ok(hits) = db.about(eco, name) {
             for (a, aff) in hits {
                 assert!(a.affected.iter().any(|x| x == aff), "entry of its advisory");
