@@ -833,10 +833,7 @@ source = "git+https://github.com/rust-random/rand?branch=old#0123456789abcdef012
     }
 
     fn find<'a>(p: &'a Project, purl: &str) -> &'a Component {
-        p.components
-            .iter()
-            .find(|c| c.purl.as_str() == purl)
-            .unwrap_or_else(|| panic!("{purl} missing"))
+        p.expect_component(purl)
     }
 
     #[test]

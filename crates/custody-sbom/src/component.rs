@@ -275,4 +275,22 @@ impl Project {
     pub fn dependencies(&self) -> impl Iterator<Item = &Component> {
         self.components.iter().filter(|c| !c.first_party)
     }
+
+    /// The component with this purl; a test failure naming the purls there are when
+    /// there is none.
+    #[cfg(test)]
+    pub(crate) fn expect_component(&self, purl: &str) -> &Component {
+        self.components
+            .iter()
+            .find(|c| c.purl.as_str() == purl)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{purl} missing from {:?}",
+                    self.components
+                        .iter()
+                        .map(|c| c.purl.as_str())
+                        .collect::<Vec<_>>()
+                )
+            })
+    }
 }

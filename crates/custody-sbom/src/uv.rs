@@ -378,18 +378,7 @@ dependencies = [{ name = "click" }]
 "#;
 
     fn find<'a>(p: &'a Project, purl: &str) -> &'a Component {
-        p.components
-            .iter()
-            .find(|c| c.purl.as_str() == purl)
-            .unwrap_or_else(|| {
-                panic!(
-                    "{purl} missing from {:?}",
-                    p.components
-                        .iter()
-                        .map(|c| c.purl.as_str())
-                        .collect::<Vec<_>>()
-                )
-            })
+        p.expect_component(purl)
     }
 
     #[test]

@@ -576,18 +576,7 @@ tool@git+https://github.com/org/tool.git#v1:
       "devDependencies": {"minimist": "1.2.8"}}"#;
 
     fn find<'a>(p: &'a Project, purl: &str) -> &'a Component {
-        p.components
-            .iter()
-            .find(|c| c.purl.as_str() == purl)
-            .unwrap_or_else(|| {
-                panic!(
-                    "{purl} missing from {:?}",
-                    p.components
-                        .iter()
-                        .map(|c| c.purl.as_str())
-                        .collect::<Vec<_>>()
-                )
-            })
+        p.expect_component(purl)
     }
 
     fn manifest(text: &str) -> Map<String, Value> {
