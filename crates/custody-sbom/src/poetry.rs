@@ -14,7 +14,7 @@
 use crate::component::{Component, Ecosystem, Project, Scope, Source};
 use crate::error::{SbomError, read_limited};
 use crate::graph;
-use crate::python::{PYPI, normalise, pep508_name, prefixed_hash, pypi_purl};
+use crate::python::{PYPI, normalise, pep508_name, prefixed_hash, pypi_purl, pypi_purl_from};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use toml::{Table, Value};
@@ -246,13 +246,7 @@ fn project_from(
     let purls: Vec<_> = locked
         .iter()
         .zip(&sources)
-        .map(|(p, s)| {
-            let index = match s {
-                Source::Registry { url } => Some(url.as_str()),
-                _ => None,
-            };
-            pypi_purl(&p.name, p.version, index, s)
-        })
+        .map(|(p, s)| pypi_purl_from(&p.name, p.version, s))
         .collect();
     let mut components: Vec<Component> = Vec::with_capacity(locked.len() + 1);
     for (i, p) in locked.iter().enumerate() {

@@ -41,6 +41,15 @@ pub fn normalise(name: &str) -> String {
 /// The purl of a PyPI package: the normalised name, `repository_url` for an index other
 /// than PyPI's, `vcs_url` for git sources, `download_url` for plain URLs; an empty
 /// version is left out.
+/// The purl of a PyPI package from where it comes: a registry's URL is the index.
+pub(crate) fn pypi_purl_from(name: &str, version: &str, source: &Source) -> Purl {
+    let index = match source {
+        Source::Registry { url } => Some(url.as_str()),
+        _ => None,
+    };
+    pypi_purl(name, version, index, source)
+}
+
 pub(crate) fn pypi_purl(name: &str, version: &str, index: Option<&str>, source: &Source) -> Purl {
     let mut q = BTreeMap::new();
     if let Some(i) = index.filter(|i| !i.trim_end_matches('/').ends_with("pypi.org/simple")) {

@@ -12,7 +12,7 @@
 use crate::component::{Component, Ecosystem, Project, Scope, Source};
 use crate::error::{SbomError, read_limited};
 use crate::graph;
-use crate::python::{normalise, pep508_name, prefixed_hash, pypi_purl};
+use crate::python::{normalise, pep508_name, prefixed_hash, pypi_purl_from};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use toml::{Table, Value};
@@ -198,13 +198,7 @@ pub fn project_from_text(text: &str, shown_as: &Path) -> Result<Project, SbomErr
     let purls: Vec<_> = locked
         .iter()
         .zip(&sources)
-        .map(|(p, s)| {
-            let index = match s {
-                Source::Registry { url } => Some(url.as_str()),
-                _ => None,
-            };
-            pypi_purl(&p.name, p.version, index, s)
-        })
+        .map(|(p, s)| pypi_purl_from(&p.name, p.version, s))
         .collect();
     let components = locked
         .iter()
