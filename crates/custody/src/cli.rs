@@ -67,7 +67,7 @@ pub enum Command {
     /// Advisory databases: compile RustSec and OSV data into one indexed file for scans.
     #[command(subcommand)]
     Db(DbCommand),
-    /// Dependencies: where they come from, checked against the sources you trust.
+    /// Dependencies: where they come from, and whether the artefacts on disk are the locked ones.
     #[command(subcommand)]
     Deps(DepsCommand),
 }
@@ -79,6 +79,44 @@ pub enum DepsCommand {
         after_help = "Examples:\n  custody deps sources                       # the public registries are trusted, nothing else\n  custody deps sources services/ --format json\n  custody deps sources --format sarif -o sources.sarif\n\nEvery third-party package of every lockfile under PATH (as `custody sbom generate` reads them) is checked against [materials.sources] of PATH's custody.toml:\n\n  [materials.sources]\n  registries = [\"https://github.com/rust-lang/crates.io-index\", \"https://index.crates.io\", \"https://npm.internal.example\"]\n  git = [\"https://github.com/our-org/\"]      # repositories by URL prefix\n  urls = []                                   # plain tarball/wheel URLs by prefix\n  paths_outside = false                       # directories outside PATH\n\nWithout it, each ecosystem's public registry is trusted (crates.io, registry.npmjs.org, pypi.org, proxy.golang.org, rubygems.org, repo.packagist.org) and every git repository, plain URL, directory outside PATH and package of unknown origin is reported. Listing registries replaces the public ones. Packages of the project itself (workspace members) are not checked.\n\nExit codes: 0 every dependency comes from a trusted source, 1 some do not or a lockfile could not be read, 2 no lockfile, invalid custody.toml or bad arguments."
     )]
     Sources(DepsSourcesArgs),
+    /// Check the dependency artefacts on disk against the hashes the lockfiles pin (MAT-1).
+    #[command(
+        after_help = "Examples:\n  custody deps verify                          # cargo's registry cache, npm's cache and node_modules, Go's module cache\n  custody deps verify --artefacts wheelhouse/  # wheels and sdists downloaded with `pip download -d wheelhouse/`\n  custody deps verify --require-present --format json -o verify.json\n\nFor every third-party package of every lockfile under PATH, custody finds the artefacts a build would use and hashes them again:\n\n  Cargo   .crate files in $CARGO_HOME/registry/cache/*/ against Cargo.lock's checksum; `cargo vendor` directories (vendor/ or `directory` in .cargo/config.toml) file by file against .cargo-checksum.json\n  npm     tarballs in npm's cache ($npm_config_cache, else ~/.npm) against `integrity`, then each package in node_modules file by file against its verified tarball (package-lock.json, yarn.lock and pnpm-lock.yaml alike)\n  Python  wheels and sdists in --artefacts directories against --hash pins (requirements.txt) and the file hashes of poetry.lock, uv.lock and Pipfile.lock; any pinned hash is accepted, as pip does\n  Go      module zips and unpacked modules in $GOMODCACHE (else $GOPATH/pkg/mod, ~/go/pkg/mod) against go.sum's h1: hashes\n\nA cache's own records (npm's index, Go's .ziphash) are never trusted: every digest is computed here. Packages pinned by a git commit are listed, not failed. Ruby, PHP, Maven and Debian packages are listed as not supported.\n\nFindings: a hash mismatch, an unpacked package whose files differ from its archive (install scripts that write into their own package show up here), an artefact that cannot be read, a package the lockfile pins no hash for, and a node_modules package that is not in the lockfile. With --require-present, a package with nothing on disk to check is a finding too.\n\nExit codes: 0 no finding, 1 findings or a lockfile that could not be read, 2 no lockfile or bad arguments."
+    )]
+    Verify(DepsVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DepsVerifyArgs {
+    /// A directory (every lockfile under it) or one lockfile.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// A directory of Python wheels and sdists to check (repeat).
+    #[arg(long = "artefacts", visible_alias = "artifacts", value_name = "DIR")]
+    pub artefacts: Vec<PathBuf>,
+    /// cargo's home, instead of $CARGO_HOME or ~/.cargo.
+    #[arg(long, value_name = "DIR")]
+    pub cargo_home: Option<PathBuf>,
+    /// npm's cache, instead of $npm_config_cache or ~/.npm.
+    #[arg(long, value_name = "DIR")]
+    pub npm_cache: Option<PathBuf>,
+    /// Go's module cache, instead of $GOMODCACHE, $GOPATH/pkg/mod or ~/go/pkg/mod.
+    #[arg(long, value_name = "DIR")]
+    pub go_mod_cache: Option<PathBuf>,
+    /// A package with no artefact on disk to check (or, in node_modules, nothing verified
+    /// to compare with) is a finding.
+    #[arg(long)]
+    pub require_present: bool,
+    /// Leave out lockfiles under paths matching this gitignore-style pattern (repeat);
+    /// added to `[materials] exclude` of PATH's custody.toml.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
