@@ -47,8 +47,8 @@ pub struct Config {
     /// Secret scanning (SRC-3).
     #[serde(default)]
     pub secrets: SecretsConfig,
-    /// Dependencies: SBOM, trusted sources and vulnerability scanning (MAT-2, MAT-5, MAT-6,
-    /// MAT-7).
+    /// Dependencies: SBOM, artefact verification, trusted sources, vulnerabilities and
+    /// licenses (MAT-1, MAT-2, MAT-5, MAT-6, MAT-7, MAT-8).
     #[serde(default)]
     pub materials: MaterialsConfig,
 }
@@ -76,6 +76,11 @@ pub struct MaterialsConfig {
     /// Trusted sources of dependencies (MAT-5); default: the public registries only.
     #[serde(default)]
     pub sources: custody_sbom::sources::SourcePolicy,
+    /// Directories of Python wheels and sdists checked against the lockfiles' hashes
+    /// (MAT-1), relative to the project root; cargo's, npm's and Go's caches are found
+    /// as the package managers find them.
+    #[serde(default)]
+    pub artefacts: Vec<PathBuf>,
 }
 
 /// `[secrets]`: what the secret scan of the project accepts.

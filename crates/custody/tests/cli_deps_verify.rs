@@ -269,3 +269,47 @@ fn bad_arguments_and_empty_trees_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("nowhere: not a directory"));
 }
+
+#[test]
+fn check_reports_mat1_from_the_same_verification() {
+    let (dir, home) = cargo_project();
+    let root = dir.path().join("project");
+    let mat1 = |root: &Path| -> Value {
+        let out = custody()
+            .args(["check", "--format", "json"])
+            .arg(root)
+            .env("CARGO_HOME", &home)
+            .output()
+            .expect("runs");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["controls"]
+            .as_array()
+            .expect("controls")
+            .iter()
+            .find(|c| c["id"] == "MAT-1")
+            .cloned()
+            .expect("MAT-1 row")
+    };
+    let row = mat1(&root);
+    assert_eq!(row["status"], "fail", "{row:#}");
+    assert!(
+        row["evidence"]
+            .to_string()
+            .contains("pkg:cargo/bad@2.0.0: HASH MISMATCH"),
+        "{row:#}"
+    );
+    let cache = home.join("registry/cache/index.crates.io-1949cf8c6b5b557f");
+    std::fs::write(cache.join("bad-2.0.0.crate"), b"bad crate").expect("write");
+    let row = mat1(&root);
+    assert_eq!(row["status"], "warn", "{row:#}");
+    assert!(
+        row["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("2 artefact(s) match")),
+        "{row:#}"
+    );
+    std::fs::write(cache.join("missing-0.0.1.crate"), b"missing").expect("write");
+    let row = mat1(&root);
+    // The git dependency is pinned by its commit: listed, not a reason to warn.
+    assert_eq!(row["status"], "pass", "{row:#}");
+}

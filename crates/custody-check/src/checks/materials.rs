@@ -1,4 +1,5 @@
-//! MAT-6 (an immutable SBOM of the code), MAT-5 (dependencies only from trusted sources,
+//! MAT-1 (the dependency artefacts on disk are the locked ones), MAT-6 (an immutable
+//! SBOM of the code), MAT-5 (dependencies only from trusted sources,
 //! `[materials.sources]`), MAT-2 and MAT-7 (dependencies scanned for known
 //! vulnerabilities), from the lockfiles of the project (less `[materials] exclude`) and
 //! the advisory data of `[materials] advisories`.
@@ -20,6 +21,7 @@ pub struct MaterialsOutcome {
     scan: Option<Result<custody_vuln::Report, String>>,
     sources: SourcePolicy,
     licenses: Result<(LicensePolicy, custody_license::LicenseReport), String>,
+    artefacts: custody_artefacts::Report,
 }
 
 pub fn read_project(project: &Project) -> MaterialsOutcome {
@@ -70,11 +72,24 @@ pub fn read_project(project: &Project) -> MaterialsOutcome {
             ))
         }
     };
+    let artefacts = inventory.as_ref().map_or_else(
+        |_| custody_artefacts::Report::default(),
+        |inv| {
+            let mut locations = custody_artefacts::Locations::from_env();
+            locations.python_dirs = cfg
+                .artefacts
+                .iter()
+                .map(|d| project.root().join(d))
+                .collect();
+            custody_artefacts::verify(project.root(), inv, &locations)
+        },
+    );
     MaterialsOutcome {
         inventory,
         scan,
         sources: cfg.sources.clone(),
         licenses,
+        artefacts,
     }
 }
 
@@ -120,6 +135,7 @@ pub(super) fn evaluate(control: &'static Control, outcome: &MaterialsOutcome) ->
         );
     }
     match control.id {
+        "MAT-1" => artefacts(control, &outcome.artefacts),
         "MAT-6" => sbom(control, inv),
         "MAT-5" => sources(control, inv, &outcome.sources),
         "MAT-8" => licenses(control, &outcome.licenses),
@@ -254,6 +270,92 @@ fn licenses(
 
 /// Evidence rows at most: a lockfile from a private mirror can make thousands.
 const MAX_SOURCE_EVIDENCE: usize = 100;
+
+fn artefacts(control: &'static Control, report: &custody_artefacts::Report) -> ControlResult {
+    use custody_artefacts::Status as S;
+    let counts = report.counts();
+    let count = |s: S| counts.get(&s).copied().unwrap_or(0);
+    let summary_note = Evidence::note(format!(
+        "{} artefact(s) verified, {} mismatched, {} modified, {} unreadable, {} package(s) without a pinned hash, {} installed but not locked, {} with nothing on disk, {} unpacked with nothing to compare with, {} pinned by git commit, {} of unsupported ecosystems",
+        count(S::Verified),
+        count(S::Mismatch),
+        count(S::Modified),
+        count(S::Unreadable),
+        count(S::NoHash),
+        count(S::NotInLockfile),
+        count(S::Absent),
+        count(S::Unverifiable),
+        count(S::GitPinned),
+        count(S::Unsupported),
+    ));
+    let failures: Vec<&custody_artefacts::Check> = report.failures().collect();
+    if !failures.is_empty() {
+        let mut evidence: Vec<Evidence> = failures
+            .iter()
+            .take(MAX_SOURCE_EVIDENCE)
+            .map(|c| {
+                let mut text = format!("{}: {}", c.purl, c.status.describe());
+                if let Some(a) = &c.artefact {
+                    text.push_str(&format!(" ({})", a.display()));
+                }
+                if let Some(d) = &c.detail {
+                    text.push_str(&format!(": {d}"));
+                }
+                Evidence::at(c.lockfile.display().to_string(), text)
+            })
+            .collect();
+        if failures.len() > MAX_SOURCE_EVIDENCE {
+            evidence.push(Evidence::note(format!(
+                "and {} more (custody deps verify lists them all)",
+                failures.len() - MAX_SOURCE_EVIDENCE
+            )));
+        }
+        evidence.push(summary_note);
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "{} dependency artefact(s) or lockfile pin(s) fail verification",
+                failures.len()
+            ),
+            evidence,
+            Some(
+                "run `custody deps verify`; re-fetch mismatched artefacts from the registry (clear the cache entry) and pin a hash for every dependency",
+            ),
+        );
+    }
+    let verified = count(S::Verified);
+    let unchecked = count(S::Absent) + count(S::Unverifiable) + count(S::Unsupported);
+    if verified == 0 {
+        return result(
+            control,
+            Status::Warn,
+            "no dependency artefact is on disk to verify".into(),
+            vec![summary_note],
+            Some(
+                "run custody check where the dependencies are fetched (after `cargo fetch`, `npm ci`, `go mod download`), or list wheel directories in [materials] artefacts",
+            ),
+        );
+    }
+    if unchecked > 0 {
+        return result(
+            control,
+            Status::Warn,
+            format!(
+                "{verified} artefact(s) match their lockfile hashes; {unchecked} package(s) could not be checked"
+            ),
+            vec![summary_note],
+            Some("`custody deps verify --format json` lists the packages not checked"),
+        );
+    }
+    result(
+        control,
+        Status::Pass,
+        format!("all {verified} dependency artefacts on disk match their lockfile hashes"),
+        vec![summary_note],
+        None,
+    )
+}
 
 fn sources(control: &'static Control, inv: &Inventory, policy: &SourcePolicy) -> ControlResult {
     let report = policy.check(inv);

@@ -48,7 +48,7 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
             control,
             eval.tuf.get_or_init(|| tuf::verify_project(project)),
         ),
-        "MAT-2" | "MAT-5" | "MAT-6" | "MAT-7" | "MAT-8" => materials::evaluate(
+        "MAT-1" | "MAT-2" | "MAT-5" | "MAT-6" | "MAT-7" | "MAT-8" => materials::evaluate(
             control,
             eval.materials
                 .get_or_init(|| materials::read_project(project)),
@@ -74,6 +74,7 @@ pub fn is_implemented(id: &str) -> bool {
             | "DEP-1"
             | "DEP-2"
             | "DEP-3"
+            | "MAT-1"
             | "MAT-2"
             | "MAT-5"
             | "MAT-6"

@@ -49,6 +49,7 @@ fn verify(args: &DepsVerifyArgs) -> Result<Outcome> {
             bail!("--artefacts {}: not a directory", dir.display());
         }
     }
+    let settings = super::sbom::materials_settings(&args.path)?;
     let inventory = read_inventory(&args.path, &args.exclude)?;
     let mut locations = custody_artefacts::Locations::from_env();
     if let Some(d) = &args.cargo_home {
@@ -60,7 +61,8 @@ fn verify(args: &DepsVerifyArgs) -> Result<Outcome> {
     if let Some(d) = &args.go_mod_cache {
         locations.go_mod_cache = Some(d.clone());
     }
-    locations.python_dirs.clone_from(&args.artefacts);
+    locations.python_dirs = settings.artefacts;
+    locations.python_dirs.extend(args.artefacts.iter().cloned());
     let report = custody_artefacts::verify(&args.path, &inventory, &locations);
     let is_finding = |s: Status| {
         s.is_failure()

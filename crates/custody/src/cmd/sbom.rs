@@ -59,6 +59,7 @@ pub(crate) fn materials_settings(
     let mut m = project.config().materials.clone();
     m.advisories = m.advisories.iter().map(|d| path.join(d)).collect();
     m.ignore = m.ignore.map(|i| path.join(i));
+    m.artefacts = m.artefacts.iter().map(|d| path.join(d)).collect();
     Ok(m)
 }
 
