@@ -22,6 +22,7 @@ pub mod ruby;
 pub mod sources;
 pub mod spdx;
 pub mod uv;
+pub mod validate;
 mod yaml;
 pub mod yarn;
 
