@@ -34,6 +34,8 @@ pub enum LockfileKind {
     Yarn,
     /// pnpm's `pnpm-lock.yaml` (with the importers' `package.json`).
     Pnpm,
+    /// Maven's `pom.xml` (with the parent POMs found on disk).
+    Maven,
 }
 
 impl LockfileKind {
@@ -51,6 +53,7 @@ impl LockfileKind {
             "composer.lock" => Some(Self::Composer),
             "yarn.lock" => Some(Self::Yarn),
             "pnpm-lock.yaml" => Some(Self::Pnpm),
+            "pom.xml" => Some(Self::Maven),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -71,6 +74,7 @@ impl LockfileKind {
         "composer.lock",
         "yarn.lock",
         "pnpm-lock.yaml",
+        "pom.xml",
     ];
 }
 
@@ -211,6 +215,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Composer => crate::composer::read_project(full, shown),
                 LockfileKind::Yarn => crate::yarn::read_project(full, shown),
                 LockfileKind::Pnpm => crate::pnpm::read_project(full, shown),
+                LockfileKind::Maven => crate::maven::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

@@ -12,6 +12,7 @@ pub mod error;
 pub mod golang;
 mod graph;
 pub mod import;
+pub mod maven;
 pub mod npm;
 pub mod pipenv;
 pub mod pnpm;

@@ -351,3 +351,53 @@ fn pnpm_lock_made_by_pnpm_9() {
 
 /// The SHA-512 of express 4.18.2's npm tarball (its `integrity`).
 const EXPRESS_SHA512: &str = "e7f3ec2fa8863dd7d0fe528cd54ba27a5620bf7054a097f3d5a53053dbc767e27b832bf07505c510120421ac5e19fd0621cade013372044c6d6a58ac0dbb8ca9";
+
+#[test]
+fn pom_xml_with_its_parent_written_after_the_format() {
+    let p = project("maven", "service/pom.xml");
+    assert_eq!(p.components.len(), 10, "nine dependencies and the module");
+    let own = find(&p, "pkg:maven/com.example.shop/shop-service@1.4.0-SNAPSHOT");
+    assert!(own.first_party);
+    assert_eq!(own.dependencies.len(), 9);
+    // Managed by the parent, with the parent's property.
+    let jackson = find(
+        &p,
+        "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.15.2",
+    );
+    assert!(jackson.direct);
+    assert_eq!(jackson.scope, Scope::Runtime);
+    assert_eq!(
+        jackson.source,
+        Source::Registry {
+            url: "https://repo.maven.apache.org/maven2".into()
+        }
+    );
+    // Inherited from the parent.
+    find(&p, "pkg:maven/org.slf4j/slf4j-api@2.0.9");
+    find(&p, "pkg:maven/com.google.guava/guava@32.1.2-jre");
+    find(&p, "pkg:maven/com.example.shop/shop-model@1.4.0-SNAPSHOT");
+    assert_eq!(
+        find(&p, "pkg:maven/org.postgresql/postgresql@42.6.0").scope,
+        Scope::Optional
+    );
+    assert_eq!(
+        find(&p, "pkg:maven/org.junit.jupiter/junit-jupiter@5.10.0").scope,
+        Scope::Dev
+    );
+    find(
+        &p,
+        "pkg:maven/io.netty/netty-transport-native-epoll@4.1.97.Final?classifier=linux-x86_64",
+    );
+    assert_eq!(
+        find(&p, "pkg:maven/org.apache.commons/commons-text").version,
+        "",
+        "an undefined property is not guessed"
+    );
+    let parent = project("maven", "pom.xml");
+    assert_eq!(parent.components.len(), 2);
+    let own = find(
+        &parent,
+        "pkg:maven/com.example.shop/shop-parent@1.4.0-SNAPSHOT",
+    );
+    assert_eq!(own.licenses, vec!["Apache-2.0".to_owned()]);
+}
