@@ -36,6 +36,11 @@ pub enum LockfileKind {
     Pnpm,
     /// Maven's `pom.xml` (with the parent POMs found on disk).
     Maven,
+    /// Gradle's `gradle.lockfile` (and the build script's and settings' lockfiles).
+    Gradle,
+    /// A `gradle/dependency-locks` directory of per-configuration lockfiles (Gradle
+    /// before 6.8), read as one project.
+    GradleLegacy,
 }
 
 impl LockfileKind {
@@ -54,6 +59,7 @@ impl LockfileKind {
             "yarn.lock" => Some(Self::Yarn),
             "pnpm-lock.yaml" => Some(Self::Pnpm),
             "pom.xml" => Some(Self::Maven),
+            n if crate::gradle::is_lockfile(n) => Some(Self::Gradle),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -75,7 +81,34 @@ impl LockfileKind {
         "yarn.lock",
         "pnpm-lock.yaml",
         "pom.xml",
+        "gradle.lockfile",
+        "buildscript-gradle.lockfile",
+        "settings-gradle.lockfile",
+        "gradle/dependency-locks/*.lockfile",
     ];
+
+    /// What a file is part of, by its path: a lockfile itself (its own path), or the
+    /// directory of a project made of several files (that directory's path).
+    #[must_use]
+    pub fn of_path(path: &Path) -> Option<(PathBuf, Self)> {
+        let name = path.file_name()?.to_str()?;
+        if let Some(kind) = Self::of(name) {
+            return Some((path.to_owned(), kind));
+        }
+        let parent = path.parent()?;
+        let parent_name = parent.file_name().and_then(|n| n.to_str());
+        let grandparent_name = parent
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str());
+        if name.ends_with(".lockfile")
+            && parent_name == Some("dependency-locks")
+            && grandparent_name == Some("gradle")
+        {
+            return Some((parent.to_owned(), Self::GradleLegacy));
+        }
+        None
+    }
 }
 
 /// Directories never searched: dependencies' own copies and build output, whose
@@ -184,7 +217,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Some(kind) = LockfileKind::of(&name) else {
+        let Some((full, kind)) = LockfileKind::of_path(path) else {
             if let Some(imported) = crate::import::read_if_sbom(path, Path::new(&name))? {
                 return Ok(from_sbom(imported, Path::new(&name)));
             }
@@ -196,7 +229,11 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 ),
             ));
         };
-        vec![(path.to_owned(), PathBuf::from(name), kind)]
+        let shown = match full.file_name() {
+            Some(n) if full != path => PathBuf::from(n),
+            _ => PathBuf::from(name),
+        };
+        vec![(full, shown, kind)]
     } else {
         find_lockfiles(path, exclude)?
     };
@@ -216,6 +253,8 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Yarn => crate::yarn::read_project(full, shown),
                 LockfileKind::Pnpm => crate::pnpm::read_project(full, shown),
                 LockfileKind::Maven => crate::maven::read_project(full, shown),
+                LockfileKind::Gradle => crate::gradle::read_project(full, shown),
+                LockfileKind::GradleLegacy => crate::gradle::read_legacy_dir(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })
@@ -314,15 +353,18 @@ fn find_lockfiles(
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .filter_map(|e| {
-            let kind = LockfileKind::of(&e.file_name().to_string_lossy())?;
-            let full = e.into_path();
-            let shown = full
-                .strip_prefix(root)
-                .map_or_else(|_| full.clone(), Path::to_path_buf);
+            let (full, kind) = LockfileKind::of_path(e.path())?;
+            let shown = match full.strip_prefix(root) {
+                Ok(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+                Ok(p) => p.to_path_buf(),
+                Err(_) => full.clone(),
+            };
             Some((full, shown, kind))
         })
         .collect();
     found.sort_by(|a, b| a.1.cmp(&b.1));
+    // A project of several files is found once per file.
+    found.dedup_by(|a, b| a.0 == b.0);
     Ok(found)
 }
 

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod discover;
 pub mod error;
 pub mod golang;
+pub mod gradle;
 mod graph;
 pub mod import;
 pub mod maven;

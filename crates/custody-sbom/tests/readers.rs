@@ -401,3 +401,40 @@ fn pom_xml_with_its_parent_written_after_the_format() {
     );
     assert_eq!(own.licenses, vec!["Apache-2.0".to_owned()]);
 }
+
+#[test]
+fn gradle_lockfiles_written_after_the_format() {
+    let p = project("gradle", "app/gradle.lockfile");
+    assert_eq!(p.components.len(), 21);
+    let guava = find(&p, "pkg:maven/com.google.guava/guava@32.1.2-jre");
+    assert!(guava.direct);
+    assert_eq!(guava.scope, Scope::Runtime);
+    assert_eq!(guava.name, "com.google.guava:guava");
+    assert_eq!(guava.source, Source::Unknown);
+    assert_eq!(
+        find(
+            &p,
+            "pkg:maven/org.junit.jupiter/junit-jupiter-engine@5.10.0"
+        )
+        .scope,
+        Scope::Dev
+    );
+    // Compiled against, though not in the runtime classpath.
+    assert_eq!(
+        find(&p, "pkg:maven/com.google.j2objc/j2objc-annotations@2.8").scope,
+        Scope::Runtime
+    );
+    let build = project("gradle", "app/buildscript-gradle.lockfile");
+    assert_eq!(build.components.len(), 2);
+    assert!(build.components.iter().all(|c| c.scope == Scope::Build));
+    let legacy = project("gradle", "legacy/gradle/dependency-locks");
+    assert_eq!(legacy.components.len(), 4);
+    assert_eq!(
+        find(&legacy, "pkg:maven/org.slf4j/slf4j-api@1.7.36").scope,
+        Scope::Runtime
+    );
+    assert_eq!(
+        find(&legacy, "pkg:maven/junit/junit@4.13.2").scope,
+        Scope::Dev
+    );
+}
