@@ -41,6 +41,8 @@ pub enum LockfileKind {
     /// A `gradle/dependency-locks` directory of per-configuration lockfiles (Gradle
     /// before 6.8), read as one project.
     GradleLegacy,
+    /// dpkg's database of a root file system, `var/lib/dpkg/status`.
+    Dpkg,
 }
 
 impl LockfileKind {
@@ -85,6 +87,7 @@ impl LockfileKind {
         "buildscript-gradle.lockfile",
         "settings-gradle.lockfile",
         "gradle/dependency-locks/*.lockfile",
+        "var/lib/dpkg/status",
     ];
 
     /// What a file is part of, by its path: a lockfile itself (its own path), or the
@@ -94,6 +97,9 @@ impl LockfileKind {
         let name = path.file_name()?.to_str()?;
         if let Some(kind) = Self::of(name) {
             return Some((path.to_owned(), kind));
+        }
+        if name == "status" && crate::debian::is_status_file(path) {
+            return Some((path.to_owned(), Self::Dpkg));
         }
         let parent = path.parent()?;
         let parent_name = parent.file_name().and_then(|n| n.to_str());
@@ -255,6 +261,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Maven => crate::maven::read_project(full, shown),
                 LockfileKind::Gradle => crate::gradle::read_project(full, shown),
                 LockfileKind::GradleLegacy => crate::gradle::read_legacy_dir(full, shown),
+                LockfileKind::Dpkg => crate::debian::read_project(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })

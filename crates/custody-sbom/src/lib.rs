@@ -6,6 +6,7 @@ pub mod cargo;
 pub mod component;
 pub mod composer;
 pub mod cyclonedx;
+pub mod debian;
 pub mod diff;
 pub mod discover;
 pub mod error;

@@ -438,3 +438,47 @@ fn gradle_lockfiles_written_after_the_format() {
         Scope::Dev
     );
 }
+
+#[test]
+fn dpkg_status_of_a_debian_root_file_system() {
+    // notes/status is not dpkg's database: one project only.
+    let inv = inventory(&materials("debian")).expect("inventory");
+    assert_eq!(inv.projects.len(), 1);
+    let p = project("debian", "rootfs/var/lib/dpkg/status");
+    assert_eq!(p.components.len(), 11, "not the removed or half-configured");
+    let libc = find(
+        &p,
+        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&upstream=glibc",
+    );
+    assert_eq!(libc.version, "2.36-9+deb12u14");
+    assert_eq!(libc.scope, Scope::Runtime);
+    assert!(!libc.direct);
+    assert_eq!(
+        deps(libc),
+        vec!["pkg:deb/debian/libgcc-s1@12.2.0-14%2Bdeb12u1?arch=amd64&upstream=gcc-12"]
+    );
+    let bash = find(
+        &p,
+        "pkg:deb/debian/bash@5.2.15-2%2Bb8?arch=amd64&upstream=bash%405.2.15-2",
+    );
+    assert!(bash.direct);
+    assert_eq!(bash.dependencies.len(), 4);
+    // The epoch stays; only installed dependencies are edges.
+    let ssh = find(
+        &p,
+        "pkg:deb/debian/openssh-client@1:9.2p1-2%2Bdeb12u6?arch=amd64&upstream=openssh",
+    );
+    assert_eq!(ssh.version, "1:9.2p1-2+deb12u6");
+    assert_eq!(ssh.dependencies.len(), 3);
+    // base-files pre-depends on awk, which mawk provides.
+    let base = find(&p, "pkg:deb/debian/base-files@12.4%2Bdeb12u11?arch=amd64");
+    assert_eq!(
+        deps(base),
+        vec!["pkg:deb/debian/mawk@1.3.4.20200120-3.1?arch=amd64"]
+    );
+    assert!(
+        p.components
+            .iter()
+            .all(|c| c.name != "vim-tiny" && c.name != "tzdata")
+    );
+}
