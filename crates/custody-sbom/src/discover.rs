@@ -43,6 +43,9 @@ pub enum LockfileKind {
     GradleLegacy,
     /// dpkg's database of a root file system, `var/lib/dpkg/status`.
     Dpkg,
+    /// The `*.dist-info` directories of an installed Python environment's
+    /// `site-packages`, read as one project.
+    PythonInstalled,
 }
 
 impl LockfileKind {
@@ -88,6 +91,7 @@ impl LockfileKind {
         "settings-gradle.lockfile",
         "gradle/dependency-locks/*.lockfile",
         "var/lib/dpkg/status",
+        "*.dist-info/METADATA",
     ];
 
     /// What a file is part of, by its path: a lockfile itself (its own path), or the
@@ -102,6 +106,9 @@ impl LockfileKind {
             return Some((path.to_owned(), Self::Dpkg));
         }
         let parent = path.parent()?;
+        if crate::dist_info::is_metadata(path) {
+            return Some((parent.parent()?.to_owned(), Self::PythonInstalled));
+        }
         let parent_name = parent.file_name().and_then(|n| n.to_str());
         let grandparent_name = parent
             .parent()
@@ -262,6 +269,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Gradle => crate::gradle::read_project(full, shown),
                 LockfileKind::GradleLegacy => crate::gradle::read_legacy_dir(full, shown),
                 LockfileKind::Dpkg => crate::debian::read_project(full, shown),
+                LockfileKind::PythonInstalled => crate::dist_info::read_site_packages(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })
@@ -437,5 +445,64 @@ mod tests {
         );
         let missing = inventory(&dir.path().join("nope")).expect_err("missing");
         assert!(missing.to_string().contains("nope"), "{missing}");
+    }
+
+    #[test]
+    fn projects_found_by_path_and_grouped_by_directory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        let status = "Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n";
+        write("images/base/var/lib/dpkg/status", status);
+        // Named `status`, but not dpkg's database.
+        write("docs/status", status);
+        write("var/lib/status", status);
+        for d in ["idna-3.4.dist-info", "requests-2.31.0.dist-info"] {
+            let name = d.split('-').next().unwrap_or_default();
+            write(
+                &format!("venv/lib/python3.11/site-packages/{d}/METADATA"),
+                &format!("Name: {name}\nVersion: 1\n"),
+            );
+        }
+        write(
+            "venv/lib/python3.11/site-packages/requests/METADATA",
+            "not one",
+        );
+        write(
+            "old/gradle/dependency-locks/compileClasspath.lockfile",
+            "a:b:1\n",
+        );
+        write(
+            "old/gradle/dependency-locks/testCompileClasspath.lockfile",
+            "c:d:1\n",
+        );
+        write("old/dependency-locks/x.lockfile", "not gradle's");
+        let inv = inventory(root).expect("inventory");
+        assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+        let found: Vec<(String, usize)> = inv
+            .projects
+            .iter()
+            .map(|p| (p.lockfile.display().to_string(), p.components.len()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("images/base/var/lib/dpkg/status".to_owned(), 1),
+                ("old/gradle/dependency-locks".to_owned(), 2),
+                ("venv/lib/python3.11/site-packages".to_owned(), 2),
+            ]
+        );
+        // One file given on its own: the status file by its path; a site-packages
+        // directory given as PATH is one project.
+        let one = inventory(&root.join("images/base/var/lib/dpkg/status")).expect("status");
+        assert_eq!(one.projects.len(), 1);
+        assert!(inventory(&root.join("docs/status")).is_err());
+        let sp = inventory(&root.join("venv/lib/python3.11/site-packages")).expect("dir");
+        assert_eq!(sp.projects.len(), 1);
+        assert_eq!(sp.projects[0].lockfile, Path::new("."));
     }
 }

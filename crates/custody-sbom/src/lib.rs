@@ -9,6 +9,7 @@ pub mod cyclonedx;
 pub mod debian;
 pub mod diff;
 pub mod discover;
+pub mod dist_info;
 pub mod error;
 pub mod golang;
 pub mod gradle;

@@ -482,3 +482,63 @@ fn dpkg_status_of_a_debian_root_file_system() {
             .all(|c| c.name != "vim-tiny" && c.name != "tzdata")
     );
 }
+
+#[test]
+fn site_packages_of_a_virtual_environment_made_by_pip() {
+    let p = project("python-installed", "venv/lib/python3.11/site-packages");
+    assert_eq!(p.components.len(), 7);
+    let own = find(&p, "pkg:pypi/shop-api@0.3.0");
+    assert!(own.first_party && !own.direct);
+    assert_eq!(own.licenses, vec!["Apache-2.0".to_owned()]);
+    assert_eq!(
+        own.source,
+        Source::Path {
+            path: "/srv/shop-api".into()
+        }
+    );
+    assert_eq!(deps(own), vec!["pkg:pypi/requests@2.34.2"]);
+    let requests = find(&p, "pkg:pypi/requests@2.34.2");
+    assert!(requests.direct);
+    assert_eq!(requests.scope, Scope::Runtime);
+    assert_eq!(requests.licenses, vec!["Apache-2.0".to_owned()]);
+    assert_eq!(
+        requests.source,
+        Source::Registry {
+            url: "https://pypi.org/simple".into()
+        }
+    );
+    assert_eq!(
+        deps(requests),
+        vec![
+            "pkg:pypi/certifi@2026.10.19.post1",
+            "pkg:pypi/charset-normalizer@3.5.3",
+            "pkg:pypi/idna@3.21",
+            "pkg:pypi/urllib3@2.8.0"
+        ]
+    );
+    let idna = find(&p, "pkg:pypi/idna@3.21");
+    assert!(!idna.direct);
+    assert_eq!(idna.licenses, vec!["BSD-3-Clause".to_owned()]);
+    assert_eq!(
+        find(&p, "pkg:pypi/certifi@2026.10.19.post1").licenses,
+        vec!["MPL-2.0".to_owned()]
+    );
+    let tiny = p
+        .components
+        .iter()
+        .find(|c| c.name == "tinyutil")
+        .expect("tinyutil");
+    assert!(tiny.direct);
+    assert_eq!(tiny.licenses, vec!["MIT".to_owned()], "from the classifier");
+    assert!(has_hash(
+        tiny,
+        HashAlg::Sha256,
+        "9c1d6e1b3a0f5e2d7c4b8a6f0e3d2c1b5a4f7e6d9c8b0a1f2e3d4c5b6a7f8e9d"
+    ));
+    assert_eq!(
+        tiny.source,
+        Source::Url {
+            url: "https://files.example.com/wheels/tinyutil-1.2.0-py3-none-any.whl".into()
+        }
+    );
+}
