@@ -34,6 +34,18 @@ pub enum LockfileKind {
     Yarn,
     /// pnpm's `pnpm-lock.yaml` (with the importers' `package.json`).
     Pnpm,
+    /// Maven's `pom.xml` (with the parent POMs found on disk).
+    Maven,
+    /// Gradle's `gradle.lockfile` (and the build script's and settings' lockfiles).
+    Gradle,
+    /// A `gradle/dependency-locks` directory of per-configuration lockfiles (Gradle
+    /// before 6.8), read as one project.
+    GradleLegacy,
+    /// dpkg's database of a root file system, `var/lib/dpkg/status`.
+    Dpkg,
+    /// The `*.dist-info` directories of an installed Python environment's
+    /// `site-packages`, read as one project.
+    PythonInstalled,
 }
 
 impl LockfileKind {
@@ -51,6 +63,8 @@ impl LockfileKind {
             "composer.lock" => Some(Self::Composer),
             "yarn.lock" => Some(Self::Yarn),
             "pnpm-lock.yaml" => Some(Self::Pnpm),
+            "pom.xml" => Some(Self::Maven),
+            n if crate::gradle::is_lockfile(n) => Some(Self::Gradle),
             n if crate::python::is_requirements_file(n) => Some(Self::PipRequirements),
             _ => None,
         }
@@ -71,7 +85,43 @@ impl LockfileKind {
         "composer.lock",
         "yarn.lock",
         "pnpm-lock.yaml",
+        "pom.xml",
+        "gradle.lockfile",
+        "buildscript-gradle.lockfile",
+        "settings-gradle.lockfile",
+        "gradle/dependency-locks/*.lockfile",
+        "var/lib/dpkg/status",
+        "*.dist-info/METADATA",
     ];
+
+    /// What a file is part of, by its path: a lockfile itself (its own path), or the
+    /// directory of a project made of several files (that directory's path).
+    #[must_use]
+    pub fn of_path(path: &Path) -> Option<(PathBuf, Self)> {
+        let name = path.file_name()?.to_str()?;
+        if let Some(kind) = Self::of(name) {
+            return Some((path.to_owned(), kind));
+        }
+        if name == "status" && crate::debian::is_status_file(path) {
+            return Some((path.to_owned(), Self::Dpkg));
+        }
+        let parent = path.parent()?;
+        if crate::dist_info::is_metadata(path) {
+            return Some((parent.parent()?.to_owned(), Self::PythonInstalled));
+        }
+        let parent_name = parent.file_name().and_then(|n| n.to_str());
+        let grandparent_name = parent
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str());
+        if name.ends_with(".lockfile")
+            && parent_name == Some("dependency-locks")
+            && grandparent_name == Some("gradle")
+        {
+            return Some((parent.to_owned(), Self::GradleLegacy));
+        }
+        None
+    }
 }
 
 /// Directories never searched: dependencies' own copies and build output, whose
@@ -180,7 +230,7 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Some(kind) = LockfileKind::of(&name) else {
+        let Some((full, kind)) = LockfileKind::of_path(path) else {
             if let Some(imported) = crate::import::read_if_sbom(path, Path::new(&name))? {
                 return Ok(from_sbom(imported, Path::new(&name)));
             }
@@ -192,7 +242,11 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 ),
             ));
         };
-        vec![(path.to_owned(), PathBuf::from(name), kind)]
+        let shown = match full.file_name() {
+            Some(n) if full != path => PathBuf::from(n),
+            _ => PathBuf::from(name),
+        };
+        vec![(full, shown, kind)]
     } else {
         find_lockfiles(path, exclude)?
     };
@@ -211,6 +265,11 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
                 LockfileKind::Composer => crate::composer::read_project(full, shown),
                 LockfileKind::Yarn => crate::yarn::read_project(full, shown),
                 LockfileKind::Pnpm => crate::pnpm::read_project(full, shown),
+                LockfileKind::Maven => crate::maven::read_project(full, shown),
+                LockfileKind::Gradle => crate::gradle::read_project(full, shown),
+                LockfileKind::GradleLegacy => crate::gradle::read_legacy_dir(full, shown),
+                LockfileKind::Dpkg => crate::debian::read_project(full, shown),
+                LockfileKind::PythonInstalled => crate::dist_info::read_site_packages(full, shown),
             }
             .map_err(|e| (shown.clone(), e))
         })
@@ -309,15 +368,18 @@ fn find_lockfiles(
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .filter_map(|e| {
-            let kind = LockfileKind::of(&e.file_name().to_string_lossy())?;
-            let full = e.into_path();
-            let shown = full
-                .strip_prefix(root)
-                .map_or_else(|_| full.clone(), Path::to_path_buf);
+            let (full, kind) = LockfileKind::of_path(e.path())?;
+            let shown = match full.strip_prefix(root) {
+                Ok(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+                Ok(p) => p.to_path_buf(),
+                Err(_) => full.clone(),
+            };
             Some((full, shown, kind))
         })
         .collect();
     found.sort_by(|a, b| a.1.cmp(&b.1));
+    // A project of several files is found once per file.
+    found.dedup_by(|a, b| a.0 == b.0);
     Ok(found)
 }
 
@@ -383,5 +445,64 @@ mod tests {
         );
         let missing = inventory(&dir.path().join("nope")).expect_err("missing");
         assert!(missing.to_string().contains("nope"), "{missing}");
+    }
+
+    #[test]
+    fn projects_found_by_path_and_grouped_by_directory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        let status = "Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n";
+        write("images/base/var/lib/dpkg/status", status);
+        // Named `status`, but not dpkg's database.
+        write("docs/status", status);
+        write("var/lib/status", status);
+        for d in ["idna-3.4.dist-info", "requests-2.31.0.dist-info"] {
+            let name = d.split('-').next().unwrap_or_default();
+            write(
+                &format!("venv/lib/python3.11/site-packages/{d}/METADATA"),
+                &format!("Name: {name}\nVersion: 1\n"),
+            );
+        }
+        write(
+            "venv/lib/python3.11/site-packages/requests/METADATA",
+            "not one",
+        );
+        write(
+            "old/gradle/dependency-locks/compileClasspath.lockfile",
+            "a:b:1\n",
+        );
+        write(
+            "old/gradle/dependency-locks/testCompileClasspath.lockfile",
+            "c:d:1\n",
+        );
+        write("old/dependency-locks/x.lockfile", "not gradle's");
+        let inv = inventory(root).expect("inventory");
+        assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+        let found: Vec<(String, usize)> = inv
+            .projects
+            .iter()
+            .map(|p| (p.lockfile.display().to_string(), p.components.len()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("images/base/var/lib/dpkg/status".to_owned(), 1),
+                ("old/gradle/dependency-locks".to_owned(), 2),
+                ("venv/lib/python3.11/site-packages".to_owned(), 2),
+            ]
+        );
+        // One file given on its own: the status file by its path; a site-packages
+        // directory given as PATH is one project.
+        let one = inventory(&root.join("images/base/var/lib/dpkg/status")).expect("status");
+        assert_eq!(one.projects.len(), 1);
+        assert!(inventory(&root.join("docs/status")).is_err());
+        let sp = inventory(&root.join("venv/lib/python3.11/site-packages")).expect("dir");
+        assert_eq!(sp.projects.len(), 1);
+        assert_eq!(sp.projects[0].lockfile, Path::new("."));
     }
 }

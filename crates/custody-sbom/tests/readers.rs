@@ -351,3 +351,194 @@ fn pnpm_lock_made_by_pnpm_9() {
 
 /// The SHA-512 of express 4.18.2's npm tarball (its `integrity`).
 const EXPRESS_SHA512: &str = "e7f3ec2fa8863dd7d0fe528cd54ba27a5620bf7054a097f3d5a53053dbc767e27b832bf07505c510120421ac5e19fd0621cade013372044c6d6a58ac0dbb8ca9";
+
+#[test]
+fn pom_xml_with_its_parent_written_after_the_format() {
+    let p = project("maven", "service/pom.xml");
+    assert_eq!(p.components.len(), 10, "nine dependencies and the module");
+    let own = find(&p, "pkg:maven/com.example.shop/shop-service@1.4.0-SNAPSHOT");
+    assert!(own.first_party);
+    assert_eq!(own.dependencies.len(), 9);
+    // Managed by the parent, with the parent's property.
+    let jackson = find(
+        &p,
+        "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.15.2",
+    );
+    assert!(jackson.direct);
+    assert_eq!(jackson.scope, Scope::Runtime);
+    assert_eq!(
+        jackson.source,
+        Source::Registry {
+            url: "https://repo.maven.apache.org/maven2".into()
+        }
+    );
+    // Inherited from the parent.
+    find(&p, "pkg:maven/org.slf4j/slf4j-api@2.0.9");
+    find(&p, "pkg:maven/com.google.guava/guava@32.1.2-jre");
+    find(&p, "pkg:maven/com.example.shop/shop-model@1.4.0-SNAPSHOT");
+    assert_eq!(
+        find(&p, "pkg:maven/org.postgresql/postgresql@42.6.0").scope,
+        Scope::Optional
+    );
+    assert_eq!(
+        find(&p, "pkg:maven/org.junit.jupiter/junit-jupiter@5.10.0").scope,
+        Scope::Dev
+    );
+    find(
+        &p,
+        "pkg:maven/io.netty/netty-transport-native-epoll@4.1.97.Final?classifier=linux-x86_64",
+    );
+    assert_eq!(
+        find(&p, "pkg:maven/org.apache.commons/commons-text").version,
+        "",
+        "an undefined property is not guessed"
+    );
+    let parent = project("maven", "pom.xml");
+    assert_eq!(parent.components.len(), 2);
+    let own = find(
+        &parent,
+        "pkg:maven/com.example.shop/shop-parent@1.4.0-SNAPSHOT",
+    );
+    assert_eq!(own.licenses, vec!["Apache-2.0".to_owned()]);
+}
+
+#[test]
+fn gradle_lockfiles_written_after_the_format() {
+    let p = project("gradle", "app/gradle.lockfile");
+    assert_eq!(p.components.len(), 21);
+    let guava = find(&p, "pkg:maven/com.google.guava/guava@32.1.2-jre");
+    assert!(guava.direct);
+    assert_eq!(guava.scope, Scope::Runtime);
+    assert_eq!(guava.name, "com.google.guava:guava");
+    assert_eq!(guava.source, Source::Unknown);
+    assert_eq!(
+        find(
+            &p,
+            "pkg:maven/org.junit.jupiter/junit-jupiter-engine@5.10.0"
+        )
+        .scope,
+        Scope::Dev
+    );
+    // Compiled against, though not in the runtime classpath.
+    assert_eq!(
+        find(&p, "pkg:maven/com.google.j2objc/j2objc-annotations@2.8").scope,
+        Scope::Runtime
+    );
+    let build = project("gradle", "app/buildscript-gradle.lockfile");
+    assert_eq!(build.components.len(), 2);
+    assert!(build.components.iter().all(|c| c.scope == Scope::Build));
+    let legacy = project("gradle", "legacy/gradle/dependency-locks");
+    assert_eq!(legacy.components.len(), 4);
+    assert_eq!(
+        find(&legacy, "pkg:maven/org.slf4j/slf4j-api@1.7.36").scope,
+        Scope::Runtime
+    );
+    assert_eq!(
+        find(&legacy, "pkg:maven/junit/junit@4.13.2").scope,
+        Scope::Dev
+    );
+}
+
+#[test]
+fn dpkg_status_of_a_debian_root_file_system() {
+    // notes/status is not dpkg's database: one project only.
+    let inv = inventory(&materials("debian")).expect("inventory");
+    assert_eq!(inv.projects.len(), 1);
+    let p = project("debian", "rootfs/var/lib/dpkg/status");
+    assert_eq!(p.components.len(), 11, "not the removed or half-configured");
+    let libc = find(
+        &p,
+        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&upstream=glibc",
+    );
+    assert_eq!(libc.version, "2.36-9+deb12u14");
+    assert_eq!(libc.scope, Scope::Runtime);
+    assert!(!libc.direct);
+    assert_eq!(
+        deps(libc),
+        vec!["pkg:deb/debian/libgcc-s1@12.2.0-14%2Bdeb12u1?arch=amd64&upstream=gcc-12"]
+    );
+    let bash = find(
+        &p,
+        "pkg:deb/debian/bash@5.2.15-2%2Bb8?arch=amd64&upstream=bash%405.2.15-2",
+    );
+    assert!(bash.direct);
+    assert_eq!(bash.dependencies.len(), 4);
+    // The epoch stays; only installed dependencies are edges.
+    let ssh = find(
+        &p,
+        "pkg:deb/debian/openssh-client@1:9.2p1-2%2Bdeb12u6?arch=amd64&upstream=openssh",
+    );
+    assert_eq!(ssh.version, "1:9.2p1-2+deb12u6");
+    assert_eq!(ssh.dependencies.len(), 3);
+    // base-files pre-depends on awk, which mawk provides.
+    let base = find(&p, "pkg:deb/debian/base-files@12.4%2Bdeb12u11?arch=amd64");
+    assert_eq!(
+        deps(base),
+        vec!["pkg:deb/debian/mawk@1.3.4.20200120-3.1?arch=amd64"]
+    );
+    assert!(
+        p.components
+            .iter()
+            .all(|c| c.name != "vim-tiny" && c.name != "tzdata")
+    );
+}
+
+#[test]
+fn site_packages_of_a_virtual_environment_made_by_pip() {
+    let p = project("python-installed", "venv/lib/python3.11/site-packages");
+    assert_eq!(p.components.len(), 7);
+    let own = find(&p, "pkg:pypi/shop-api@0.3.0");
+    assert!(own.first_party && !own.direct);
+    assert_eq!(own.licenses, vec!["Apache-2.0".to_owned()]);
+    assert_eq!(
+        own.source,
+        Source::Path {
+            path: "/srv/shop-api".into()
+        }
+    );
+    assert_eq!(deps(own), vec!["pkg:pypi/requests@2.34.2"]);
+    let requests = find(&p, "pkg:pypi/requests@2.34.2");
+    assert!(requests.direct);
+    assert_eq!(requests.scope, Scope::Runtime);
+    assert_eq!(requests.licenses, vec!["Apache-2.0".to_owned()]);
+    assert_eq!(
+        requests.source,
+        Source::Registry {
+            url: "https://pypi.org/simple".into()
+        }
+    );
+    assert_eq!(
+        deps(requests),
+        vec![
+            "pkg:pypi/certifi@2026.10.19.post1",
+            "pkg:pypi/charset-normalizer@3.5.3",
+            "pkg:pypi/idna@3.21",
+            "pkg:pypi/urllib3@2.8.0"
+        ]
+    );
+    let idna = find(&p, "pkg:pypi/idna@3.21");
+    assert!(!idna.direct);
+    assert_eq!(idna.licenses, vec!["BSD-3-Clause".to_owned()]);
+    assert_eq!(
+        find(&p, "pkg:pypi/certifi@2026.10.19.post1").licenses,
+        vec!["MPL-2.0".to_owned()]
+    );
+    let tiny = p
+        .components
+        .iter()
+        .find(|c| c.name == "tinyutil")
+        .expect("tinyutil");
+    assert!(tiny.direct);
+    assert_eq!(tiny.licenses, vec!["MIT".to_owned()], "from the classifier");
+    assert!(has_hash(
+        tiny,
+        HashAlg::Sha256,
+        "9c1d6e1b3a0f5e2d7c4b8a6f0e3d2c1b5a4f7e6d9c8b0a1f2e3d4c5b6a7f8e9d"
+    ));
+    assert_eq!(
+        tiny.source,
+        Source::Url {
+            url: "https://files.example.com/wheels/tinyutil-1.2.0-py3-none-any.whl".into()
+        }
+    );
+}

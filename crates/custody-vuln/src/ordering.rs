@@ -1,6 +1,6 @@
 //! Version orderings of ecosystems whose versions are not SemVer: Debian's (dpkg's
-//! comparison, for OSV `Debian`/`Ubuntu` ranges and dpkg status files) and RubyGems'
-//! (`Gem::Version`).
+//! comparison, for OSV `Debian`/`Ubuntu` ranges and dpkg status files), RubyGems'
+//! (`Gem::Version`) and Maven's (`ComparableVersion`, as the POM reference specifies it).
 
 use std::cmp::Ordering;
 
@@ -240,6 +240,208 @@ impl PartialEq for GemVersion {
 
 impl Eq for GemVersion {}
 
+/// A Maven qualifier's place: the known ones in order, then any other, alphabetically.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Qualifier {
+    Alpha,
+    Beta,
+    Milestone,
+    /// `rc` and `cr`.
+    Rc,
+    Snapshot,
+    /// The release itself: `""`, `ga`, `final`, `release`.
+    Release,
+    Sp,
+    Other(String),
+}
+
+impl Qualifier {
+    /// `followed_by_digit`: `a`, `b` and `m` directly followed by a number are `alpha`,
+    /// `beta` and `milestone`.
+    fn of(text: &str, followed_by_digit: bool) -> Self {
+        match text {
+            "alpha" => Self::Alpha,
+            "a" if followed_by_digit => Self::Alpha,
+            "beta" => Self::Beta,
+            "b" if followed_by_digit => Self::Beta,
+            "milestone" => Self::Milestone,
+            "m" if followed_by_digit => Self::Milestone,
+            "rc" | "cr" => Self::Rc,
+            "snapshot" => Self::Snapshot,
+            "" | "ga" | "final" | "release" => Self::Release,
+            "sp" => Self::Sp,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// One token of a Maven version with the separator before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MavenToken {
+    /// A number (digits without leading zeros; empty is zero), after a `.` (`dot`) or a
+    /// `-` (or a transition between digits and letters).
+    Number { dot: bool, digits: String },
+    /// A qualifier (the separator does not count for qualifiers).
+    Qualifier(Qualifier),
+}
+
+impl MavenToken {
+    fn is_null(&self) -> bool {
+        match self {
+            Self::Number { digits, .. } => digits.is_empty(),
+            Self::Qualifier(q) => *q == Qualifier::Release,
+        }
+    }
+
+    /// `.qualifier` = `-qualifier` < `-number` < `.number`.
+    fn rank(&self) -> u8 {
+        match self {
+            Self::Qualifier(_) => 0,
+            Self::Number { dot: false, .. } => 1,
+            Self::Number { dot: true, .. } => 2,
+        }
+    }
+
+    /// The null value a missing token of the shorter version counts as, against `other`:
+    /// `0` after a `.`, the release qualifier after a `-`.
+    fn null_like(other: &Self) -> Self {
+        match other {
+            Self::Number { dot: true, .. } => Self::Number {
+                dot: true,
+                digits: String::new(),
+            },
+            _ => Self::Qualifier(Qualifier::Release),
+        }
+    }
+}
+
+impl Ord for MavenToken {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Self::Number { digits: a, .. }, Self::Number { digits: b, .. })
+                if self.rank() == other.rank() =>
+            {
+                a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+            }
+            (Self::Qualifier(a), Self::Qualifier(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl PartialOrd for MavenToken {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A Maven version, ordered as Maven's `ComparableVersion` (the POM reference's version
+/// order specification): tokens split at `.`, `-` and transitions between digits and
+/// letters (a transition counts as `-`), empty tokens `0`, case ignored; trailing null
+/// tokens (`0`, `ga`, `final`, `release`, empty) dropped from each `-` part; then
+/// compared token by token, the shorter padded with nulls, numbers by value, qualifiers
+/// `alpha` < `beta` < `milestone` < `rc` = `cr` < `snapshot` < release < `sp` < others
+/// (alphabetically), and `.qualifier` < `-number` < `.number`.
+#[derive(Debug, Clone)]
+pub struct MavenVersion {
+    tokens: Vec<MavenToken>,
+}
+
+impl MavenVersion {
+    /// Parse a version as Maven does (any text is a version); `None` only for empty
+    /// text or text with spaces or control characters, which no Maven version has.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim().to_lowercase();
+        if t.is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return None;
+        }
+        // (separator is a dot, text, followed directly by a digit)
+        let mut raw: Vec<(bool, String, bool)> = Vec::new();
+        let mut current = String::new();
+        let mut dot = true;
+        let chars: Vec<char> = t.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            match c {
+                '.' | '-' => {
+                    raw.push((dot, std::mem::take(&mut current), false));
+                    dot = c == '.';
+                }
+                _ => {
+                    let transition = i > 0
+                        && !current.is_empty()
+                        && chars[i - 1].is_ascii_digit() != c.is_ascii_digit();
+                    if transition {
+                        let followed_by_digit = c.is_ascii_digit();
+                        raw.push((dot, std::mem::take(&mut current), followed_by_digit));
+                        dot = false;
+                    }
+                    current.push(c);
+                }
+            }
+        }
+        raw.push((dot, current, false));
+        // Tokens grouped into `-` parts (the first part starts the version).
+        let mut parts: Vec<Vec<MavenToken>> = vec![Vec::new()];
+        for (k, (dot, text, followed_by_digit)) in raw.into_iter().enumerate() {
+            let token = if text.is_empty() || text.bytes().all(|b| b.is_ascii_digit()) {
+                MavenToken::Number {
+                    dot,
+                    digits: text.trim_start_matches('0').to_owned(),
+                }
+            } else {
+                MavenToken::Qualifier(Qualifier::of(&text, followed_by_digit))
+            };
+            if !dot && k > 0 {
+                parts.push(Vec::new());
+            }
+            if let Some(part) = parts.last_mut() {
+                part.push(token);
+            }
+        }
+        let mut tokens = Vec::new();
+        for mut part in parts {
+            while part.last().is_some_and(MavenToken::is_null) {
+                part.pop();
+            }
+            tokens.extend(part);
+        }
+        Some(Self { tokens })
+    }
+}
+
+impl Ord for MavenVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let n = self.tokens.len().max(other.tokens.len());
+        for k in 0..n {
+            let o = match (self.tokens.get(k), other.tokens.get(k)) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(a), None) => a.cmp(&MavenToken::null_like(a)),
+                (None, Some(b)) => MavenToken::null_like(b).cmp(b),
+                (None, None) => Ordering::Equal,
+            };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+impl PartialOrd for MavenVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for MavenVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for MavenVersion {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +500,64 @@ mod tests {
         }
         for bad in ["a", "1..2", "1.0-", "1.0 beta", "v1.0"] {
             assert!(GemVersion::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    fn mvn(a: &str, b: &str) -> Ordering {
+        MavenVersion::parse(a)
+            .expect(a)
+            .cmp(&MavenVersion::parse(b).expect(b))
+    }
+
+    #[test]
+    fn maven_ordering() {
+        use Ordering::*;
+        for (a, b, o) in [
+            ("1.0", "1.0.1", Less),
+            ("1.0-alpha1", "1.0-beta", Less),
+            ("1.0-beta", "1.0-rc1", Less),
+            ("1.0-rc1", "1.0", Less),
+            ("1.0", "1.0-sp1", Less),
+            ("1.0.0", "1.0", Equal),
+            ("1-SNAPSHOT", "1", Less),
+            ("1.0-rc1", "1.0-SNAPSHOT", Less),
+            ("1.0-SNAPSHOT", "1.0", Less),
+            ("1.0-cr1", "1.0-RC1", Equal),
+            ("1.0.Final", "1.0", Equal),
+            ("1.0-ga", "1", Equal),
+            ("2.0.0.RELEASE", "2", Equal),
+            ("1.0a1", "1.0-alpha-1", Equal),
+            ("1.0b2", "1.0-beta-2", Equal),
+            ("1.0m3", "1.0-milestone-3", Equal),
+            ("1.0-alpha-1", "1.0-alpha-2", Less),
+            ("1.0-alpha-2", "1.0-alpha-10", Less),
+            ("1.9", "1.10", Less),
+            ("1-1", "1", Greater),
+            ("1-1", "1.1", Less),
+            ("1.0-sp1", "1.0-foo", Less),
+            ("1.0-bar", "1.0-foo", Less),
+            ("1.0-foo", "1.0.1", Less),
+            ("1.0.0-foo.0.0", "1-foo", Equal),
+            ("1.0.0-0.0.0", "1", Equal),
+            ("1.", "1", Equal),
+            ("1-", "1", Equal),
+            ("1..1", "1.0.1", Equal),
+            ("007", "7", Equal),
+            ("2.15.2", "2.15.10", Less),
+            ("32.1.2-jre", "32.1.2", Greater),
+            ("31.1-android", "31.1-jre", Less),
+            ("4.1.97.Final", "4.1.100.Final", Less),
+            (
+                "99999999999999999999999",
+                "99999999999999999999998",
+                Greater,
+            ),
+        ] {
+            assert_eq!(mvn(a, b), o, "{a} vs {b}");
+            assert_eq!(mvn(b, a), o.reverse(), "{b} vs {a}");
+        }
+        for bad in ["", "  ", "1.0 beta"] {
+            assert!(MavenVersion::parse(bad).is_none(), "{bad:?}");
         }
     }
 }

@@ -94,7 +94,7 @@ fn affected_by(aff: &Affected, version: &str) -> Option<bool> {
 struct Candidate<'v> {
     text: &'v str,
     /// Per [`Scheme::index`].
-    parsed: [OnceCell<Option<Parsed>>; 4],
+    parsed: [OnceCell<Option<Parsed>>; Scheme::COUNT],
     /// Strict SemVer, as cargo audit parses versions for RustSec requirements.
     strict: OnceCell<Option<semver::Version>>,
 }
@@ -541,6 +541,38 @@ mod tests {
             ("2.4.9", true),
             ("2.5.0-rc.1", true),
             ("2.5.0", false),
+        ] {
+            assert_eq!(affected_by(&a, v), Some(hit), "{v}");
+        }
+    }
+
+    #[test]
+    fn maven_ranges_use_maven_ordering() {
+        use Event::*;
+        // jackson-databind's CVE-2020-36518 range, as OSV writes it.
+        let a = aff(
+            "Maven",
+            vec![ev(
+                RangeKind::Ecosystem,
+                vec![
+                    Introduced("0".into()),
+                    Fixed("2.12.6.1".into()),
+                    Introduced("2.13.0".into()),
+                    Fixed("2.13.2.1".into()),
+                ],
+            )],
+            &[],
+        );
+        for (v, hit) in [
+            ("2.9.10.8", true),
+            ("2.12.6", true),
+            ("2.12.6.1", false),
+            ("2.13.0-rc1", false),
+            ("2.13.0", true),
+            ("2.13.2", true),
+            ("2.13.2.1", false),
+            ("2.13.2.2", false),
+            ("2.15.2", false),
         ] {
             assert_eq!(affected_by(&a, v), Some(hit), "{v}");
         }

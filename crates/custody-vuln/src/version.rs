@@ -2,7 +2,8 @@
 //!
 //! SemVer 2.0 precedence for crates.io, npm and Go (Go's `v` prefix and pseudo-versions
 //! are SemVer with a pre-release), OSV `SEMVER` ranges of any ecosystem; PEP 440 for
-//! PyPI; dpkg's ordering for Debian and Ubuntu; `Gem::Version`'s for RubyGems. Ecosystems whose
+//! PyPI; dpkg's ordering for Debian and Ubuntu; `Gem::Version`'s for RubyGems; Maven's
+//! `ComparableVersion` for Maven. Ecosystems whose
 //! ordering custody does not implement yet have no ordering: their ranges are not
 //! evaluated (explicit `versions` lists still match) and the scan says so.
 
@@ -19,6 +20,8 @@ pub enum Parsed {
     Debian(crate::ordering::DebianVersion),
     /// RubyGems.
     Gem(crate::ordering::GemVersion),
+    /// Maven.
+    Maven(crate::ordering::MavenVersion),
 }
 
 impl PartialOrd for Parsed {
@@ -28,6 +31,7 @@ impl PartialOrd for Parsed {
             (Self::Pep440(a), Self::Pep440(b)) => Some(a.cmp(b)),
             (Self::Debian(a), Self::Debian(b)) => Some(a.cmp(b)),
             (Self::Gem(a), Self::Gem(b)) => Some(a.cmp(b)),
+            (Self::Maven(a), Self::Maven(b)) => Some(a.cmp(b)),
             _ => None,
         }
     }
@@ -65,6 +69,8 @@ pub enum Scheme {
     Debian,
     /// `Gem::Version` (RubyGems).
     RubyGems,
+    /// `ComparableVersion` (Maven).
+    Maven,
 }
 
 impl Scheme {
@@ -76,6 +82,7 @@ impl Scheme {
             "PyPI" => Some(Self::Pep440),
             "Debian" | "Ubuntu" => Some(Self::Debian),
             "RubyGems" => Some(Self::RubyGems),
+            "Maven" => Some(Self::Maven),
             _ => None,
         }
     }
@@ -88,10 +95,14 @@ impl Scheme {
             Self::Pep440 => crate::pep440::Version::parse(text).map(Parsed::Pep440),
             Self::Debian => crate::ordering::DebianVersion::parse(text).map(Parsed::Debian),
             Self::RubyGems => crate::ordering::GemVersion::parse(text).map(Parsed::Gem),
+            Self::Maven => crate::ordering::MavenVersion::parse(text).map(Parsed::Maven),
         }
     }
 
-    /// A small index for per-scheme caches.
+    /// How many schemes there are: the size of per-scheme caches.
+    pub const COUNT: usize = 5;
+
+    /// A small index for per-scheme caches, below [`Scheme::COUNT`].
     #[must_use]
     pub fn index(self) -> usize {
         match self {
@@ -99,6 +110,7 @@ impl Scheme {
             Self::Pep440 => 1,
             Self::Debian => 2,
             Self::RubyGems => 3,
+            Self::Maven => 4,
         }
     }
 }
