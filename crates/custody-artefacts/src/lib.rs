@@ -282,7 +282,7 @@ pub fn verify(scanned: &Path, inventory: &Inventory, locations: &Locations) -> R
         .par_iter()
         .flat_map(|project| {
             let dir = project_dir(scanned, project);
-            verify_project(project, &dir, locations)
+            verify_project(project, &lockfile_path(scanned, project), &dir, locations)
         })
         .collect();
     checks.sort_by(|a, b| {
@@ -296,20 +296,45 @@ pub fn verify(scanned: &Path, inventory: &Inventory, locations: &Locations) -> R
     Report { checks }
 }
 
-/// The directory a project's lockfile is in.
-fn project_dir(scanned: &Path, project: &Project) -> PathBuf {
-    let lockfile = if scanned.is_file() {
+/// The lockfile of a project, as a path to read.
+fn lockfile_path(scanned: &Path, project: &Project) -> PathBuf {
+    if scanned.is_file() {
         scanned.to_owned()
     } else {
         scanned.join(&project.lockfile)
-    };
-    match lockfile.parent() {
+    }
+}
+
+/// The directory a project's lockfile is in.
+fn project_dir(scanned: &Path, project: &Project) -> PathBuf {
+    match lockfile_path(scanned, project).parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     }
 }
 
-fn verify_project(project: &Project, dir: &Path, locations: &Locations) -> Vec<Check> {
+fn verify_project(
+    project: &Project,
+    lockfile: &Path,
+    dir: &Path,
+    locations: &Locations,
+) -> Vec<Check> {
+    let unsupported = |why: &str| -> Vec<Check> {
+        project
+            .dependencies()
+            .map(|c| Check::new(project, c, Status::Unsupported).detail(why))
+            .collect()
+    };
+    if matches!(
+        project.ecosystem,
+        Ecosystem::Maven | Ecosystem::RubyGems | Ecosystem::Packagist | Ecosystem::Debian
+    ) {
+        return unsupported("custody does not verify this ecosystem's artefacts yet");
+    }
+    // An installed environment (site-packages), read as a directory: nothing was locked.
+    if lockfile.is_dir() {
+        return unsupported("an installed environment, not a lockfile: no hashes are pinned");
+    }
     let mut checks = Vec::new();
     let mut to_check = Vec::new();
     for c in project.dependencies() {
@@ -334,10 +359,7 @@ fn verify_project(project: &Project, dir: &Path, locations: &Locations) -> Vec<C
         Ecosystem::PyPI => python::verify(project, &to_check, locations),
         Ecosystem::Go => golang::verify(project, &to_check, locations),
         Ecosystem::Maven | Ecosystem::RubyGems | Ecosystem::Packagist | Ecosystem::Debian => {
-            to_check
-                .iter()
-                .map(|c| Check::new(project, c, Status::Unsupported))
-                .collect()
+            Vec::new()
         }
     };
     checks.extend(found);
