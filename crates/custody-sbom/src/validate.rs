@@ -184,7 +184,14 @@ pub fn validate(doc: &serde_json::Value) -> Result<Validation, String> {
     Err("neither CycloneDX JSON (bomFormat) nor SPDX JSON (spdxVersion)".into())
 }
 
-fn schema_problems(doc: &serde_json::Value, url: &str) -> Result<Vec<ValidationProblem>, String> {
+/// A compiled schema; compiling the large CycloneDX schemas takes milliseconds, so each
+/// is compiled once per process.
+struct Compiled {
+    schemas: boon::Schemas,
+    index: boon::SchemaIndex,
+}
+
+fn compile(url: &str) -> Result<Compiled, String> {
     let mut compiler = boon::Compiler::new();
     compiler.enable_format_assertions();
     let parse = |text: &str| -> Result<serde_json::Value, String> {
@@ -209,8 +216,28 @@ fn schema_problems(doc: &serde_json::Value, url: &str) -> Result<Vec<ValidationP
     let index = compiler
         .compile(url, &mut schemas)
         .map_err(|e| format!("schema {url}: {e}"))?;
+    Ok(Compiled { schemas, index })
+}
+
+static COMPILED: std::sync::LazyLock<std::sync::Mutex<BTreeMap<String, std::sync::Arc<Compiled>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn schema_problems(doc: &serde_json::Value, url: &str) -> Result<Vec<ValidationProblem>, String> {
+    let compiled = {
+        let mut cache = COMPILED
+            .lock()
+            .map_err(|_| "the schema cache is poisoned".to_owned())?;
+        match cache.get(url) {
+            Some(c) => std::sync::Arc::clone(c),
+            None => {
+                let c = std::sync::Arc::new(compile(url)?);
+                cache.insert(url.to_owned(), std::sync::Arc::clone(&c));
+                c
+            }
+        }
+    };
     let mut problems = Vec::new();
-    if let Err(e) = schemas.validate(doc, index) {
+    if let Err(e) = compiled.schemas.validate(doc, compiled.index) {
         leaves(&e, &mut problems);
     }
     Ok(problems)
@@ -265,22 +292,29 @@ fn cyclonedx_references(doc: &serde_json::Value) -> Vec<ValidationProblem> {
     if let Some(c) = doc.pointer("/metadata/component") {
         stack.push(("/metadata/component".into(), c));
     }
+    // Depth first, in document order (children pushed last to first), so a duplicate is
+    // reported where it occurs the second time.
+    let mut top = Vec::new();
     for key in ["components", "services"] {
         if let Some(list) = doc.get(key).and_then(|v| v.as_array()) {
             for (i, c) in list.iter().enumerate() {
-                stack.push((format!("/{key}/{i}"), c));
+                top.push((format!("/{key}/{i}"), c));
             }
         }
     }
+    stack.extend(top);
+    stack.reverse();
     while let Some((pointer, element)) = stack.pop() {
         visit(pointer.clone(), element, &mut problems);
+        let mut children = Vec::new();
         for key in ["components", "services"] {
             if let Some(list) = element.get(key).and_then(|v| v.as_array()) {
                 for (i, c) in list.iter().enumerate() {
-                    stack.push((format!("{pointer}/{key}/{i}"), c));
+                    children.push((format!("{pointer}/{key}/{i}"), c));
                 }
             }
         }
+        stack.extend(children.into_iter().rev());
     }
     if let Some(deps) = doc.get("dependencies").and_then(|v| v.as_array()) {
         for (i, d) in deps.iter().enumerate() {
@@ -461,8 +495,7 @@ mod tests {
             "{got:?}"
         );
         assert!(
-            got.contains(&("/components/1/bom-ref", Rule::Duplicate))
-                || got.contains(&("/metadata/component/bom-ref", Rule::Duplicate)),
+            got.contains(&("/components/1/bom-ref", Rule::Duplicate)),
             "{got:?}"
         );
     }

@@ -287,6 +287,22 @@ pub enum SbomCommand {
         after_help = "Examples:\n  custody sbom merge app.cdx.json vendor/lib.spdx.json -o all.cdx.json\n  custody sbom merge services/a services/b --format spdx-json -o all.spdx.json\n\nEach INPUT is an SBOM (CycloneDX or SPDX JSON), a lockfile or a directory of lockfiles. The same package from several inputs is one component with the strongest scope and every digest; each component names the inputs it comes from. The output is deterministic, as for `custody sbom generate`.\n\nExit codes: 0 written, 1 written but some input could not be read in full (named on stderr), 2 nothing readable or bad arguments."
     )]
     Merge(SbomMergeArgs),
+    /// Check SBOM files against the official CycloneDX and SPDX JSON schemas, and their
+    /// references.
+    #[command(
+        after_help = "Examples:\n  custody sbom validate app.cdx.json\n  custody sbom validate vendor/*.spdx.json vendor/*.cdx.json --format json\n\nEach FILE is validated against the official schema of the version it declares (CycloneDX 1.2 to 1.7, SPDX 2.3; SPDX 2.2 documents against 2.3, which only added optional fields), shipped with custody: no network. Formats are asserted (date-time, iri-reference, email). Then what a schema cannot say: bom-refs and SPDXIDs are unique, every dependency and relationship names an element of the document, and every package URL parses. Each problem is given with its JSON pointer.\n\nExit codes: 0 every file is valid, 1 some file is not, 2 a file is not JSON, not an SBOM, of a version custody has no schema for, or unreadable."
+    )]
+    Validate(SbomValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SbomValidateArgs {
+    /// SBOM files (CycloneDX or SPDX JSON).
+    #[arg(required = true, num_args = 1.., value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+    pub format: InfoFormat,
 }
 
 #[derive(Debug, Args)]

@@ -386,3 +386,75 @@ fn merge_makes_one_sbom_of_sboms_and_trees() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn sbom_validate_says_valid_invalid_or_unusable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.cdx.json");
+    Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["sbom", "generate", "-o"])
+        .arg(&good)
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/materials/npm"))
+        .assert()
+        .success();
+    Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["sbom", "validate"])
+        .arg(&good)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "valid CycloneDX 1.6 (bom-1.6.schema.json)",
+        ));
+
+    let text = std::fs::read_to_string(&good).expect("read");
+    let mut doc: Value = serde_json::from_str(&text).expect("json");
+    doc["components"][0]["scope"] = serde_json::json!("sometimes");
+    let first_ref = doc["components"][0]["bom-ref"].clone();
+    doc["components"][1]["bom-ref"] = first_ref;
+    let bad = dir.path().join("bad.cdx.json");
+    std::fs::write(&bad, doc.to_string()).expect("write");
+    let out = Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["sbom", "validate", "--format", "json"])
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v[0]["valid"], true);
+    assert_eq!(v[1]["valid"], false);
+    let problems: Vec<(String, String)> = v[1]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["pointer"].as_str().unwrap_or("").to_owned(),
+                p["rule"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        problems.contains(&("/components/0/scope".into(), "schema".into())),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(&("/components/1/bom-ref".into(), "duplicate".into())),
+        "{problems:?}"
+    );
+
+    let not_sbom = dir.path().join("x.json");
+    std::fs::write(&not_sbom, "{\"hello\": 1}").expect("write");
+    Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["sbom", "validate"])
+        .arg(&not_sbom)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "neither CycloneDX JSON (bomFormat) nor SPDX JSON (spdxVersion)",
+        ));
+}

@@ -123,3 +123,102 @@ fn the_validators_refuse_a_broken_document() {
     let (ok, report) = validate("spdx", &spdx);
     assert!(!ok && report.contains("NEEDS"), "{report}");
 }
+
+/// `custody sbom validate FILE`: whether it says valid (exit 0) or invalid (exit 1).
+fn custody_validate(file: &Path) -> (bool, String) {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("custody"))
+        .args(["sbom", "validate"])
+        .arg(file)
+        .output()
+        .expect("custody runs");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "custody sbom validate {}: {out:?}",
+        file.display()
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "interop: needs jsonschema and spdx-tools; run scripts/test"]
+fn custody_sbom_validate_agrees_with_the_reference_validators() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let npm = repo().join("testdata/materials/npm");
+    let mut docs: Vec<(&str, PathBuf)> = vec![
+        (
+            "cyclonedx",
+            repo().join("testdata/materials/npm/cdxgen-12.8.4.cdx.json"),
+        ),
+        (
+            "spdx",
+            repo().join("testdata/materials/sbom/SPDXJSONExample-v2.3.spdx.json"),
+        ),
+    ];
+    for (kind, args, name) in [
+        (
+            "cyclonedx",
+            &["--spec-version", "1.6"][..],
+            "npm16.cdx.json",
+        ),
+        (
+            "cyclonedx",
+            &["--spec-version", "1.5"][..],
+            "npm15.cdx.json",
+        ),
+        ("spdx", &["--format", "spdx-json"][..], "npm.spdx.json"),
+    ] {
+        let out = tmp.path().join(name);
+        generate(&npm, args, &out);
+        docs.push((kind, out));
+    }
+    // Broken copies, each by one rule both sides check.
+    let mutations: [(&str, usize, &str, &str); 5] = [
+        (
+            "cyclonedx",
+            2,
+            "\"type\": \"library\"",
+            "\"type\": \"gadget\"",
+        ),
+        (
+            "cyclonedx",
+            2,
+            "\"alg\": \"SHA-512\"",
+            "\"alg\": \"SHA-513\"",
+        ),
+        (
+            "cyclonedx",
+            3,
+            "\"specVersion\": \"1.5\",\n  \"version\": 1",
+            "\"specVersion\": \"1.5\",\n  \"version\": \"one\"",
+        ),
+        ("spdx", 4, "\"dataLicense\": \"CC0-1.0\",", ""),
+        ("spdx", 4, "\"DEPENDS_ON\"", "\"NEEDS\""),
+    ];
+    for (i, (kind, from, old, new)) in mutations.iter().enumerate() {
+        let text = std::fs::read_to_string(&docs[*from].1).expect("read");
+        assert!(
+            text.contains(old),
+            "{old} not in {}",
+            docs[*from].1.display()
+        );
+        let broken = tmp.path().join(format!("broken-{i}.json"));
+        std::fs::write(&broken, text.replacen(old, new, 1)).expect("write");
+        docs.push((kind, broken));
+    }
+    let mut invalid = 0;
+    for (kind, file) in &docs {
+        let (reference_ok, reference) = validate(kind, file);
+        let (ours_ok, ours) = custody_validate(file);
+        assert_eq!(
+            ours_ok,
+            reference_ok,
+            "{}: custody says {ours}\nthe reference says {reference}",
+            file.display()
+        );
+        invalid += usize::from(!ours_ok);
+    }
+    assert_eq!(invalid, mutations.len());
+}

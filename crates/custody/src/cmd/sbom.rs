@@ -2,7 +2,7 @@
 
 use crate::cli::{
     CycloneDxVersion, InfoFormat, SbomCommand, SbomDiffArgs, SbomFormat, SbomGenerateArgs,
-    SbomMergeArgs,
+    SbomMergeArgs, SbomValidateArgs,
 };
 use crate::exit::Outcome;
 use crate::io::write_output;
@@ -16,7 +16,83 @@ pub fn run(cmd: SbomCommand) -> Result<Outcome> {
         SbomCommand::Generate(args) => generate(&args),
         SbomCommand::Diff(args) => diff(&args),
         SbomCommand::Merge(args) => merge(&args),
+        SbomCommand::Validate(args) => validate(&args),
     }
+}
+
+fn validate(args: &SbomValidateArgs) -> Result<Outcome> {
+    let mut results = Vec::new();
+    let mut unreadable = 0;
+    for file in &args.files {
+        match custody_sbom::validate::validate_file(file) {
+            Ok(v) => results.push((file, v)),
+            Err(e) => {
+                eprintln!("custody: {e}");
+                unreadable += 1;
+            }
+        }
+    }
+    match args.format {
+        InfoFormat::Table => {
+            for (file, v) in &results {
+                let format = match v.format {
+                    custody_sbom::validate::SbomFormat::CycloneDx => "CycloneDX",
+                    custody_sbom::validate::SbomFormat::Spdx => "SPDX",
+                };
+                if v.is_valid() {
+                    println!(
+                        "{}: valid {format} {} ({})",
+                        file.display(),
+                        v.version,
+                        v.schema
+                    );
+                } else {
+                    println!(
+                        "{}: INVALID {format} {} ({}): {} problem(s)",
+                        file.display(),
+                        v.version,
+                        v.schema,
+                        v.problems.len()
+                    );
+                    for p in &v.problems {
+                        let at = if p.pointer.is_empty() {
+                            "(document)"
+                        } else {
+                            &p.pointer
+                        };
+                        println!("  {at}: {}", p.message);
+                    }
+                }
+            }
+        }
+        InfoFormat::Json => {
+            let docs: Vec<serde_json::Value> = results
+                .iter()
+                .map(|(file, v)| {
+                    serde_json::json!({
+                        "file": file,
+                        "valid": v.is_valid(),
+                        "format": v.format,
+                        "version": v.version,
+                        "schema": v.schema,
+                        "problems": v.problems,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&docs)?);
+        }
+    }
+    if unreadable > 0 {
+        anyhow::bail!(
+            "{unreadable} of {} file(s) could not be validated",
+            args.files.len()
+        );
+    }
+    Ok(if results.iter().all(|(_, v)| v.is_valid()) {
+        Outcome::Success
+    } else {
+        Outcome::Findings
+    })
 }
 
 /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for "the time of this

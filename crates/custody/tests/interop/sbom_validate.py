@@ -38,7 +38,7 @@ def main():
     if kind == "cyclonedx":
         d = os.path.join(schemas, "cyclonedx")
         schema = load(os.path.join(d, f"bom-{doc.get('specVersion')}.schema.json"))
-        extra = [load(os.path.join(d, n)) for n in ("spdx.schema.json", "jsf-0.82.schema.json")]
+        extra = [load(os.path.join(d, n)) for n in ("spdx.schema.json", "jsf-0.82.schema.json", "cryptography-defs.schema.json")]
         errors = schema_errors(schema, doc, [schema] + extra)
     elif kind == "spdx":
         schema = load(os.path.join(schemas, "spdx", "spdx-schema-v2.3.json"))
