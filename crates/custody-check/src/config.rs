@@ -81,6 +81,28 @@ pub struct MaterialsConfig {
     /// as the package managers find them.
     #[serde(default)]
     pub artefacts: Vec<PathBuf>,
+    /// SBOMs from suppliers (MAT-3, MAT-9).
+    #[serde(default)]
+    pub suppliers: SuppliersConfig,
+}
+
+/// `[materials.suppliers]`: the SBOMs suppliers deliver, the keys they sign them with,
+/// and which dependencies must have one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppliersConfig {
+    /// Supplier SBOM files or directories of them (`*.json`, `*.jsonl`), relative to the
+    /// project root: CycloneDX or SPDX JSON, or in-toto attestations carrying one.
+    #[serde(default)]
+    pub sboms: Vec<PathBuf>,
+    /// Public keys of the suppliers; when set, only SBOMs in attestations signed by one
+    /// of them count.
+    #[serde(default)]
+    pub keys: Vec<PathBuf>,
+    /// Dependencies that must have a supplier SBOM describing their exact version:
+    /// package URL patterns, `*` matching anything (`pkg:npm/%40acme/*`).
+    #[serde(default)]
+    pub required: Vec<String>,
 }
 
 /// `[secrets]`: what the secret scan of the project accepts.

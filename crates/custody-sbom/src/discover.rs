@@ -300,7 +300,8 @@ pub fn inventory_excluding(path: &Path, exclude: &[String]) -> Result<Inventory,
 /// The projects of an SBOM file; components it does not identify (no purl custody
 /// understands) are one problem naming the first few, so that a scan of it is not
 /// mistaken for a complete one.
-fn from_sbom(imported: Result<crate::import::Imported, SbomError>, shown: &Path) -> Inventory {
+#[must_use]
+pub fn from_sbom(imported: Result<crate::import::Imported, SbomError>, shown: &Path) -> Inventory {
     match imported {
         Err(e) => Inventory {
             projects: Vec::new(),

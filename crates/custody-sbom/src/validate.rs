@@ -23,6 +23,17 @@ pub enum SbomFormat {
     Spdx,
 }
 
+impl SbomFormat {
+    /// The standard's name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CycloneDx => "CycloneDX",
+            Self::Spdx => "SPDX",
+        }
+    }
+}
+
 /// What kind of rule a problem breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

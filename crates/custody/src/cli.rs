@@ -373,6 +373,16 @@ pub struct SbomGenerateArgs {
     /// added to `[materials] exclude` of PATH's custody.toml.
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub exclude: Vec<String>,
+    /// Write a signed in-toto attestation (a DSSE envelope whose statement carries the
+    /// SBOM as its predicate) instead of the bare SBOM, signed with this private key.
+    #[arg(long, value_name = "KEY")]
+    pub attest: Option<PathBuf>,
+    /// With --attest: a file the SBOM describes (its SHA-256 becomes a subject); repeat.
+    /// Default: the lockfiles read.
+    #[arg(long, value_name = "FILE", requires = "attest")]
+    pub subject: Vec<PathBuf>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
 }
 
 #[derive(Debug, Subcommand)]

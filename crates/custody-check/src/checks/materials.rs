@@ -93,6 +93,13 @@ pub fn read_project(project: &Project) -> MaterialsOutcome {
     }
 }
 
+impl MaterialsOutcome {
+    /// The project's inventory, when its lockfiles could be read.
+    pub fn inventory(&self) -> Option<&Inventory> {
+        self.inventory.as_ref().ok()
+    }
+}
+
 fn unreadable(inv: &Inventory) -> Vec<Evidence> {
     inv.problems
         .iter()

@@ -5,6 +5,7 @@ mod intoto;
 mod key_rotation;
 mod materials;
 mod secrets;
+mod suppliers;
 mod tuf;
 
 use crate::catalogue::Control;
@@ -18,6 +19,7 @@ pub struct Evaluation<'a> {
     intoto: std::cell::OnceCell<intoto::ChainOutcome>,
     tuf: std::cell::OnceCell<tuf::RepositoryOutcome>,
     materials: std::cell::OnceCell<materials::MaterialsOutcome>,
+    suppliers: std::cell::OnceCell<suppliers::SuppliersOutcome>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -29,6 +31,7 @@ impl<'a> Evaluation<'a> {
             intoto: std::cell::OnceCell::new(),
             tuf: std::cell::OnceCell::new(),
             materials: std::cell::OnceCell::new(),
+            suppliers: std::cell::OnceCell::new(),
         }
     }
 }
@@ -47,6 +50,27 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
         "ART-3" | "ART-5" | "ART-6" | "BLD-15" | "DEP-1" | "DEP-2" | "DEP-3" => tuf::evaluate(
             control,
             eval.tuf.get_or_init(|| tuf::verify_project(project)),
+        ),
+        "MAT-3" => suppliers::evaluate_mat3(
+            control,
+            &project.config().materials.suppliers,
+            eval.suppliers
+                .get_or_init(|| suppliers::read_project(project)),
+            eval.materials
+                .get_or_init(|| materials::read_project(project))
+                .inventory(),
+        ),
+        "MAT-9" => suppliers::evaluate_mat9(
+            control,
+            eval.suppliers
+                .get_or_init(|| suppliers::read_project(project)),
+            &project
+                .config()
+                .materials
+                .advisories
+                .iter()
+                .map(|d| project.root().join(d))
+                .collect::<Vec<_>>(),
         ),
         "MAT-1" | "MAT-2" | "MAT-5" | "MAT-6" | "MAT-7" | "MAT-8" => materials::evaluate(
             control,
@@ -76,6 +100,8 @@ pub fn is_implemented(id: &str) -> bool {
             | "DEP-3"
             | "MAT-1"
             | "MAT-2"
+            | "MAT-3"
+            | "MAT-9"
             | "MAT-5"
             | "MAT-6"
             | "MAT-7"

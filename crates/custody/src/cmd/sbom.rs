@@ -35,10 +35,7 @@ fn validate(args: &SbomValidateArgs) -> Result<Outcome> {
     match args.format {
         InfoFormat::Table => {
             for (file, v) in &results {
-                let format = match v.format {
-                    custody_sbom::validate::SbomFormat::CycloneDx => "CycloneDX",
-                    custody_sbom::validate::SbomFormat::Spdx => "SPDX",
-                };
+                let format = v.format.name();
                 if v.is_valid() {
                     println!(
                         "{}: valid {format} {} ({})",
@@ -162,17 +159,105 @@ fn generate(args: &SbomGenerateArgs) -> Result<Outcome> {
         }
         bail!("no lockfile under {} could be read", args.path.display());
     }
-    write_document(
-        &inventory,
-        args.format,
-        args.spec_version,
-        scanned_name(&args.path),
-        args.output.as_deref(),
-    )?;
+    match &args.attest {
+        None => write_document(
+            &inventory,
+            args.format,
+            args.spec_version,
+            scanned_name(&args.path),
+            args.output.as_deref(),
+        )?,
+        Some(key) => write_attestation(args, key, &inventory)?,
+    }
     Ok(if inventory.problems.is_empty() {
         Outcome::Success
     } else {
         Outcome::Findings
+    })
+}
+
+/// The SBOM as the predicate of a signed in-toto statement about the files it describes.
+fn write_attestation(
+    args: &SbomGenerateArgs,
+    key: &std::path::Path,
+    inventory: &custody_sbom::Inventory,
+) -> Result<()> {
+    use custody_intoto::attestation::{Subject, predicate_type, sign_statement, statement};
+    let password = crate::io::PassphraseSource {
+        env: args.password.password_env.clone(),
+    };
+    let key = super::load_private_key(key, None, &password)?;
+    let mut subjects = Vec::new();
+    for f in &args.subject {
+        subjects.push(Subject::from_file(f)?);
+    }
+    if subjects.is_empty() {
+        for project in &inventory.projects {
+            let full = if args.path.is_file() {
+                args.path.clone()
+            } else {
+                args.path.join(&project.lockfile)
+            };
+            if !full.is_file() {
+                continue; // an installed environment, read as a directory
+            }
+            let mut s = Subject::from_file(&full)?;
+            s.name = project.lockfile.to_string_lossy().replace('\\', "/");
+            subjects.push(s);
+        }
+    }
+    if subjects.is_empty() {
+        bail!("an attestation needs a subject: give --subject FILE (what the SBOM describes)");
+    }
+    let (bytes, ty) = document_bytes(
+        inventory,
+        args.format,
+        args.spec_version,
+        scanned_name(&args.path),
+    )?;
+    let predicate: serde_json::Value = serde_json::from_slice(&bytes)?;
+    let ty = predicate_type(ty)?;
+    let envelope = sign_statement(&statement(&subjects, &ty, predicate), &[key])?;
+    let mut out = envelope.to_json();
+    out.push(b'\n');
+    write_output(args.output.as_deref(), &out, FileMode::Public)?;
+    if let Some(o) = &args.output {
+        eprintln!(
+            "custody: wrote {} (a {ty} attestation about {} subject(s))",
+            o.display(),
+            subjects.len()
+        );
+    }
+    Ok(())
+}
+
+/// The document's bytes, and the predicate type alias of its format.
+fn document_bytes(
+    inventory: &custody_sbom::Inventory,
+    format: SbomFormat,
+    spec_version: CycloneDxVersion,
+    name: String,
+) -> Result<(Vec<u8>, &'static str)> {
+    let timestamp = source_date_epoch()?;
+    Ok(match format {
+        SbomFormat::CyclonedxJson => (
+            cyclonedx::document(
+                inventory,
+                &cyclonedx::Options {
+                    spec: match spec_version {
+                        CycloneDxVersion::V1_6 => cyclonedx::SpecVersion::V1_6,
+                        CycloneDxVersion::V1_5 => cyclonedx::SpecVersion::V1_5,
+                    },
+                    timestamp,
+                    name,
+                },
+            ),
+            "cyclonedx",
+        ),
+        SbomFormat::SpdxJson => (
+            spdx::document(inventory, &spdx::Options { timestamp, name }),
+            "spdx",
+        ),
     })
 }
 
@@ -183,21 +268,7 @@ fn write_document(
     name: String,
     output: Option<&std::path::Path>,
 ) -> Result<()> {
-    let timestamp = source_date_epoch()?;
-    let bytes = match format {
-        SbomFormat::CyclonedxJson => cyclonedx::document(
-            inventory,
-            &cyclonedx::Options {
-                spec: match spec_version {
-                    CycloneDxVersion::V1_6 => cyclonedx::SpecVersion::V1_6,
-                    CycloneDxVersion::V1_5 => cyclonedx::SpecVersion::V1_5,
-                },
-                timestamp,
-                name,
-            },
-        ),
-        SbomFormat::SpdxJson => spdx::document(inventory, &spdx::Options { timestamp, name }),
-    };
+    let (bytes, _) = document_bytes(inventory, format, spec_version, name)?;
     write_output(output, &bytes, FileMode::Public)?;
     if let Some(out) = output {
         let components: usize = inventory.projects.iter().map(|p| p.components.len()).sum();
