@@ -17,6 +17,7 @@ pub mod cargo_metadata;
 pub mod categories;
 pub mod policy;
 pub mod scan;
+pub mod texts;
 
 pub use policy::{LicensePolicy, Unknown, Verdict};
 pub use scan::{LicenseFinding, LicenseReport, scan};

@@ -189,6 +189,40 @@ pub enum ScanCommand {
         after_help = "Examples:\n  custody scan licenses                         # the policy of ./custody.toml\n  custody scan licenses --deny-category Copyleft --deny AGPL-3.0-only\n  custody scan licenses --allow MIT --allow Apache-2.0 --allow BSD-3-Clause --format json\n  custody scan licenses vendor/supplier.spdx.json --format sarif -o licenses.sarif\n\nDeclared licenses come from the lockfiles (npm, Yarn, pnpm, Composer record them), from SBOMs, and for Rust crates from their manifests in cargo's registry cache ($CARGO_HOME/registry/src, filled by any build). Each is read as an SPDX expression (lax: `MIT/Apache-2.0` and `GPL-2.0+` are understood): a component is allowed when some choice of its OR terms has every AND term allowed. A term is refused when it is in --deny / `deny`, when its ScanCode LicenseDB category is in --deny-category / `deny_categories` (Permissive, Public Domain, Copyleft Limited, Copyleft, Proprietary Free, Source-available, Free Restricted, …), or when an allow list is given and it is not in it. The options add to [materials.licenses] of PATH's custody.toml.\n\nExit codes: 0 every license is allowed, 1 a license is denied or not an SPDX expression, a lockfile could not be read, or (with `unknown = \"deny\"` or --deny-unknown) a component declares none; 2 bad policy or arguments."
     )]
     Licenses(ScanLicensesArgs),
+    /// Identify the license texts in a source tree (LICENSE, COPYING, …) and judge them
+    /// against the license policy.
+    #[command(
+        after_help = "Examples:\n  custody scan license-texts                       # ./ and everything under it\n  custody scan license-texts vendor/ --deny-category Copyleft\n  custody scan license-texts --min-confidence 0.8 --format json\n\nFiles named LICENSE, LICENCE, COPYING or UNLICENSE (with any extension or suffix: LICENSE-MIT, COPYING.LESSER, license.txt) and *-LICENSE are read, dependencies' copies in node_modules/ and vendor/ included; .git/ and target/ are skipped. Each is compared with the texts of the SPDX License List (702 licenses, built in: no network) by normalised word pairs; a file holding several licenses gets each with the lines it spans. A match needs --min-confidence (default 0.9, where BSD-2-Clause and BSD-3-Clause are still told apart); below it, the closest license and its score are shown. Identified licenses are judged by the same policy as `custody scan licenses` ([materials.licenses] of PATH's custody.toml and the options).\n\nExit codes: 0 every text is identified and allowed, 1 a denied license text was found, or (with `unknown = \"deny\"` or --deny-unknown) a license file could not be identified; 2 bad policy or arguments."
+    )]
+    LicenseTexts(ScanLicenseTextsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanLicenseTextsArgs {
+    /// The directory to search.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The lowest score (0 to 1) taken as a match.
+    #[arg(long, value_name = "SCORE", default_value_t = 0.9)]
+    pub min_confidence: f32,
+    /// Allow only these licenses (repeat; SPDX IDs).
+    #[arg(long = "allow", value_name = "LICENSE")]
+    pub allow: Vec<String>,
+    /// Never allow this license (repeat).
+    #[arg(long = "deny", value_name = "LICENSE")]
+    pub deny: Vec<String>,
+    /// Never allow licenses of this category (repeat).
+    #[arg(long = "deny-category", value_name = "CATEGORY")]
+    pub deny_category: Vec<String>,
+    /// A license file that cannot be identified fails the scan.
+    #[arg(long = "deny-unknown")]
+    pub deny_unknown: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
+    pub format: InfoFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

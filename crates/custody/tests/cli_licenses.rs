@@ -126,3 +126,77 @@ fn custody_toml_policy_and_the_mat8_row() {
     .expect("write");
     assert_eq!(mat8()["status"], "pass");
 }
+
+#[test]
+fn license_texts_in_a_tree_are_identified_and_judged() {
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/licenses/tree");
+    let out = Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["scan", "license-texts", "--format", "json"])
+        .arg(&tree)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let files: Vec<(String, Vec<String>)> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_owned(),
+                f["licenses"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|l| l["license"].as_str().unwrap_or("").to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    let owned = |p: &str, l: &[&str]| {
+        (
+            p.to_owned(),
+            l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        files,
+        [
+            owned("LICENSE", &["MIT"]),
+            owned("docs/LICENSE-NOTES.txt", &[]),
+            owned("vendor/dual/LICENSE.md", &["BSD-3-Clause", "Apache-2.0"]),
+            owned("vendor/gpl-lib/COPYING", &["GPL-2.0-only"]),
+        ],
+        "{v:#}"
+    );
+    assert!(
+        v["files"][1]["closest"]["confidence"]
+            .as_f64()
+            .unwrap_or(1.0)
+            < 0.5
+    );
+
+    Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["scan", "license-texts", "--deny-category", "Copyleft"])
+        .arg(&tree)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "vendor/gpl-lib/COPYING  GPL-2.0-only (100%, lines 1-117, same text as GPL-2.0-or-later)  DENIED: GPL-2.0-only: Copyleft, a denied category; GPL-2.0-or-later: Copyleft, a denied category",
+        ));
+    // The note is no license: a finding only when every license file must be identified.
+    Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["scan", "license-texts", "--deny-unknown"])
+        .arg(&tree)
+        .assert()
+        .code(1);
+    Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["scan", "license-texts", "--min-confidence", "1.5"])
+        .arg(&tree)
+        .assert()
+        .code(2);
+}

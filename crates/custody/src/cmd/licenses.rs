@@ -1,6 +1,6 @@
 //! `custody scan licenses`: declared licenses against the project's policy.
 
-use crate::cli::{FindingsFormat, ScanLicensesArgs};
+use crate::cli::{FindingsFormat, InfoFormat, ScanLicenseTextsArgs, ScanLicensesArgs};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Result, anyhow, bail};
@@ -9,6 +9,149 @@ use custody_license::{LicenseFinding, LicenseReport, Unknown, Verdict};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
+
+pub fn license_texts(args: &ScanLicenseTextsArgs) -> Result<Outcome> {
+    if !(0.0..=1.0).contains(&args.min_confidence) {
+        bail!(
+            "--min-confidence {}: a score from 0 to 1",
+            args.min_confidence
+        );
+    }
+    if !args.path.is_dir() {
+        bail!("{}: not a directory", args.path.display());
+    }
+    let settings = super::sbom::materials_settings(&args.path)?;
+    let mut policy = settings.licenses.clone();
+    policy.allow.extend(args.allow.iter().cloned());
+    policy.deny.extend(args.deny.iter().cloned());
+    policy
+        .deny_categories
+        .extend(args.deny_category.iter().cloned());
+    if args.deny_unknown {
+        policy.unknown = Unknown::Deny;
+    }
+    policy.validate().map_err(|e| anyhow!(e))?;
+    let texts = custody_license::texts::LicenseTexts::load()?;
+    let files = custody_license::texts::scan_tree(&args.path, &texts, args.min_confidence);
+    let mut denied = 0;
+    let mut unidentified = 0;
+    let mut rows = Vec::new();
+    for f in &files {
+        // A text shared by several licenses could be any of them: each must be allowed.
+        let ids: Vec<String> = f
+            .licenses
+            .iter()
+            .flat_map(|l| std::iter::once(l.license.clone()).chain(l.same_text.iter().cloned()))
+            .collect();
+        let verdict = if ids.is_empty() {
+            unidentified += 1;
+            None
+        } else {
+            // Every license a file holds applies: all of them must be allowed.
+            let verdict = policy.judge(&[ids.join(" AND ")]);
+            if matches!(verdict, Verdict::Denied { .. }) {
+                denied += 1;
+            }
+            Some(verdict)
+        };
+        rows.push((f, verdict));
+    }
+    let mut bytes = match args.format {
+        InfoFormat::Table => {
+            let mut s = String::new();
+            for (f, verdict) in &rows {
+                let found: Vec<String> = f
+                    .licenses
+                    .iter()
+                    .map(|l| {
+                        let same = if l.same_text.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", same text as {}", l.same_text.join(", "))
+                        };
+                        format!(
+                            "{} ({:.0}%, lines {}-{}{same})",
+                            l.license,
+                            l.confidence * 100.0,
+                            l.lines.0,
+                            l.lines.1
+                        )
+                    })
+                    .collect();
+                let judged = match verdict {
+                    Some(Verdict::Denied { failing, .. }) => {
+                        format!("DENIED: {}", failing.join("; "))
+                    }
+                    Some(Verdict::Invalid { error, .. }) => format!("invalid: {error}"),
+                    Some(_) => "allowed".into(),
+                    None => match (&f.error, &f.closest) {
+                        (Some(e), _) => format!("unreadable: {e}"),
+                        (None, Some(c)) => format!(
+                            "not identified (closest: {} at {:.0}%)",
+                            c.license,
+                            c.confidence * 100.0
+                        ),
+                        (None, None) => "not identified".into(),
+                    },
+                };
+                let _ = writeln!(
+                    s,
+                    "{}  {}  {judged}",
+                    f.path.display(),
+                    if found.is_empty() {
+                        "-".into()
+                    } else {
+                        found.join(", ")
+                    }
+                );
+            }
+            let _ = writeln!(
+                s,
+                "{} license file(s): {} identified, {} not identified, {} denied",
+                files.len(),
+                files.len() - unidentified,
+                unidentified,
+                denied
+            );
+            s.into_bytes()
+        }
+        InfoFormat::Json => {
+            let entries: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(f, verdict)| {
+                    let mut v = serde_json::to_value(f).unwrap_or_default();
+                    v["verdict"] = match verdict {
+                        Some(Verdict::Allowed { .. }) => json!("allowed"),
+                        Some(Verdict::Denied { failing, .. }) => json!({"denied": failing}),
+                        Some(Verdict::Invalid { error, .. }) => json!({"invalid": error}),
+                        Some(Verdict::Undeclared) | None => json!("not-identified"),
+                    };
+                    v
+                })
+                .collect();
+            let mut b = serde_json::to_vec_pretty(&json!({
+                "min_confidence": args.min_confidence,
+                "licenses_known": texts.len(),
+                "files": entries,
+                "denied": denied,
+                "not_identified": unidentified,
+            }))?;
+            b.push(b'\n');
+            b
+        }
+    };
+    if args.format == InfoFormat::Table && files.is_empty() {
+        bytes = format!("no license file under {}\n", args.path.display()).into_bytes();
+    }
+    write_output(args.output.as_deref(), &bytes, FileMode::Public)?;
+    Ok(
+        if denied > 0 || (policy.unknown == Unknown::Deny && unidentified > 0) {
+            Outcome::Findings
+        } else {
+            Outcome::Success
+        },
+    )
+}
 
 pub fn licenses(args: &ScanLicensesArgs) -> Result<Outcome> {
     let settings = super::sbom::materials_settings(&args.path)?;

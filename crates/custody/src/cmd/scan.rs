@@ -14,6 +14,7 @@ pub fn run(cmd: ScanCommand) -> Result<Outcome> {
     match cmd {
         ScanCommand::Vulns(args) => vulns(&args),
         ScanCommand::Licenses(args) => super::licenses::licenses(&args),
+        ScanCommand::LicenseTexts(args) => super::licenses::license_texts(&args),
     }
 }
 
