@@ -1,8 +1,7 @@
 //! CVSS v3.0/v3.1 base scores from vectors, and severity levels.
 //!
-//! The formula and weights are the specification's (FIRST, CVSS v3.1 section 7). v4
-//! vectors are recognised but not scored here: their severity comes from the advisory's
-//! own rating when it has one.
+//! The formula and weights are the specification's (FIRST, CVSS v3.1 section 7). v4.0
+//! vectors are scored by [`crate::cvss4`].
 
 /// A qualitative severity, ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -5,6 +5,7 @@
 pub mod advisory;
 pub mod compiled;
 pub mod cvss;
+pub mod cvss4;
 pub mod db;
 pub mod error;
 pub mod ignore;

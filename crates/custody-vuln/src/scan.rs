@@ -430,7 +430,7 @@ fn finding(
         .collect();
     let score = vectors
         .iter()
-        .filter_map(|v| v3_base_score(v))
+        .filter_map(|v| v3_base_score(v).or_else(|| crate::cvss4::v4_score(v)))
         .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
     let first = advisories.first().map(|(a, _)| *a);
     Finding {
