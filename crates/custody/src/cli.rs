@@ -181,7 +181,7 @@ pub struct DbInfoArgs {
 pub enum ScanCommand {
     /// Match every dependency under PATH against advisory data (RustSec, OSV), offline.
     #[command(
-        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  custody db build advisory-db/ osv/ -o advisories.db && custody scan vulns --db advisories.db\n  CUSTODY_VULN_DB=/srv/advisories.db custody scan vulns\n\nAdvisory data: databases compiled by `custody db build` (fastest), directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo, npm, Yarn, pnpm, pip, poetry, uv, Pipfile, Go, Bundler, Composer), or from an SBOM given as PATH; unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI, dpkg's for Debian and Ubuntu, Gem::Version's for RubyGems. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level), a lockfile could not be read or a version could not be compared, 2 unreadable advisory data or bad arguments."
+        after_help = "Examples:\n  custody scan vulns --db advisory-db/                    # a RustSec advisory-db checkout\n  custody scan vulns services/ --db osv/pypi --db osv/go --format json\n  custody scan vulns --db advisory-db/ --format sarif -o vulns.sarif\n  custody scan vulns --db advisories.db --ignore accepted.toml --format cyclonedx-vex -o vex.cdx.json\n  custody scan vulns --db advisory-db/ --fail-on high      # only high and critical fail\n  custody db build advisory-db/ osv/ -o advisories.db && custody scan vulns --db advisories.db\n  CUSTODY_VULN_DB=/srv/advisories.db custody scan vulns\n\nAdvisory data: databases compiled by `custody db build` (fastest), directories of RustSec advisories (crates/<crate>/RUSTSEC-*.md) and of OSV records (*.json, *.yaml), in any mix; nothing is fetched. Components come from the same lockfiles as `custody sbom generate` (Cargo, npm, Yarn, pnpm, pip, poetry, uv, Pipfile, Go, Bundler, Composer), or from an SBOM given as PATH; unpinned requirements cannot be checked and are named on stderr. RustSec advisories match as cargo audit matches them (patched and unaffected requirements); OSV ranges with SemVer ordering for crates.io, npm and Go, PEP 440 for PyPI, dpkg's for Debian and Ubuntu, Gem::Version's for RubyGems. Advisories that name each other (aliases) give one finding with every ID. Withdrawn advisories never match. Informational advisories (unmaintained, unsound, notice) are reported and never fail the scan.\n\nExit codes: 0 no vulnerability at or above --fail-on, 1 vulnerabilities found (a vulnerability without a CVSS v3 score counts as failing at every level), a lockfile could not be read or a version could not be compared, 2 unreadable advisory data or bad arguments."
     )]
     Vulns(ScanVulnsArgs),
     /// Judge the declared license of every dependency under PATH against a policy.
@@ -288,8 +288,8 @@ pub struct ScanVulnsArgs {
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub exclude: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
-    pub format: FindingsFormat,
+    #[arg(long, value_enum, default_value_t = VulnsFormat::Table)]
+    pub format: VulnsFormat,
     /// The lowest severity that makes the scan fail.
     #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
@@ -435,6 +435,20 @@ pub enum SecretsCommand {
     InstallHook(SecretsInstallHookArgs),
     /// List the rules (built-in and from --rules files).
     Rules(SecretsRulesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VulnsFormat {
+    /// A table for people.
+    Table,
+    /// JSON for machines.
+    Json,
+    /// SARIF 2.1.0 for code scanning tools.
+    Sarif,
+    /// A CycloneDX 1.6 VEX document: the affected components and, per vulnerability,
+    /// ratings, fixes and an analysis state (accepted findings: not_affected).
+    #[value(name = "cyclonedx-vex")]
+    CyclonedxVex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -577,3 +577,69 @@ fn an_ignore_file_accepts_findings_until_each_entry_expires() {
         "{out:?}"
     );
 }
+
+#[test]
+fn cyclonedx_vex_is_valid_deterministic_and_carries_accepted_findings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let requirements = repo().join("testdata/materials/python/requirements.txt");
+    let pypa = repo().join("testdata/advisories/pypa-subset");
+    let ignore = dir.path().join("ignore.toml");
+    std::fs::write(
+        &ignore,
+        "[[ignore]]\nid = \"PYSEC-2017-44\"\nreason = \"templates never render user input\"\nexpires = \"2999-12-31\"\n",
+    )
+    .expect("write");
+    let run = |out: &Path| {
+        let status = custody()
+            .args(["scan", "vulns", "--format", "cyclonedx-vex", "--db"])
+            .arg(&pypa)
+            .arg("--ignore")
+            .arg(&ignore)
+            .arg("-o")
+            .arg(out)
+            .arg(&requirements)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .expect("runs");
+        assert_eq!(status.status.code(), Some(1), "{status:?}");
+        std::fs::read(out).expect("written")
+    };
+    let first = run(&dir.path().join("a.vex.json"));
+    let second = run(&dir.path().join("b.vex.json"));
+    assert_eq!(first, second, "the same scan gives the same bytes");
+    custody()
+        .args(["sbom", "validate"])
+        .arg(dir.path().join("a.vex.json"))
+        .assert()
+        .code(0);
+    let doc: Value = serde_json::from_slice(&first).expect("json");
+    let vulns = doc["vulnerabilities"].as_array().expect("vulnerabilities");
+    assert!(vulns.len() > 50, "{}", vulns.len());
+    let accepted = vulns
+        .iter()
+        .find(|v| v["id"] == "PYSEC-2017-44")
+        .expect("the accepted finding is in the VEX");
+    assert_eq!(accepted["analysis"]["state"], "not_affected");
+    assert_eq!(
+        accepted["analysis"]["detail"],
+        "accepted until 2999-12-31: templates never render user input"
+    );
+    assert!(
+        vulns
+            .iter()
+            .filter(|v| v["id"] != "PYSEC-2017-44")
+            .all(|v| v["analysis"]["state"] == "in_triage")
+    );
+    // Every affected component is in the document.
+    let refs: Vec<&str> = doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter_map(|c| c["bom-ref"].as_str())
+        .collect();
+    assert!(
+        vulns
+            .iter()
+            .all(|v| refs.contains(&v["affects"][0]["ref"].as_str().unwrap_or("")))
+    );
+}

@@ -1,6 +1,6 @@
 //! `custody scan …`: software composition analysis.
 
-use crate::cli::{FailOn, FindingsFormat, ScanCommand, ScanVulnsArgs};
+use crate::cli::{FailOn, ScanCommand, ScanVulnsArgs, VulnsFormat};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Result, bail};
@@ -9,6 +9,7 @@ use custody_vuln::advisory::Kind;
 use custody_vuln::cvss::Level;
 use custody_vuln::{Database, Report};
 use serde_json::json;
+use sha2::Digest as _;
 
 pub fn run(cmd: ScanCommand) -> Result<Outcome> {
     match cmd {
@@ -121,8 +122,10 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         );
     }
     let bytes = match args.format {
-        FindingsFormat::Table | FindingsFormat::Sarif => table(&report).into_bytes(),
-        FindingsFormat::Json => {
+        VulnsFormat::Table | VulnsFormat::Sarif | VulnsFormat::CyclonedxVex => {
+            table(&report).into_bytes()
+        }
+        VulnsFormat::Json => {
             // Serialised straight from the report (no JSON tree in between): tens of
             // thousands of findings are written in milliseconds.
             #[derive(serde::Serialize)]
@@ -153,8 +156,13 @@ fn vulns(args: &ScanVulnsArgs) -> Result<Outcome> {
         }
     };
     let bytes = match args.format {
-        FindingsFormat::Sarif => {
+        VulnsFormat::Sarif => {
             let mut v = serde_json::to_vec_pretty(&sarif(&report, &args.path))?;
+            v.push(b'\n');
+            v
+        }
+        VulnsFormat::CyclonedxVex => {
+            let mut v = serde_json::to_vec_pretty(&vex(&report)?)?;
             v.push(b'\n');
             v
         }
@@ -249,6 +257,138 @@ pub(crate) fn line_of(text: &str, package: &str, version: &str) -> Option<usize>
         l.contains(&lower.replace('_', "-"))
             && (lines[i].contains(version) || lines.get(i + 1).is_some_and(|n| n.contains(version)))
     })
+}
+
+/// Where an advisory ID is published, for VEX `source`s.
+fn advisory_source(id: &str) -> serde_json::Value {
+    let (name, url) = if id.starts_with("RUSTSEC-") {
+        (
+            "RustSec",
+            format!("https://rustsec.org/advisories/{id}.html"),
+        )
+    } else if id.starts_with("GHSA-") {
+        ("GitHub", format!("https://github.com/advisories/{id}"))
+    } else if id.starts_with("GO-") {
+        ("Go", format!("https://pkg.go.dev/vuln/{id}"))
+    } else if id.starts_with("CVE-") {
+        ("NVD", format!("https://nvd.nist.gov/vuln/detail/{id}"))
+    } else {
+        ("OSV", format!("https://osv.dev/vulnerability/{id}"))
+    };
+    json!({"name": name, "url": url})
+}
+
+/// A CycloneDX 1.6 VEX document: each finding a vulnerability that affects its component,
+/// with the advisory's IDs, ratings (every vector custody scores), the fixed versions as
+/// the recommendation, and an analysis: `in_triage` for a finding (its version is in an
+/// affected range; whether the vulnerable code is reached is for the team to decide) and
+/// `not_affected` for one the ignore file accepts, with its reason and expiry as the
+/// detail, so that VEX consumers suppress what custody suppresses. Deterministic: no time
+/// unless `SOURCE_DATE_EPOCH` is set; the serial number derives from the content.
+fn vex(report: &Report) -> Result<serde_json::Value> {
+    use std::collections::BTreeMap;
+    let mut components: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
+    let mut vulnerabilities = Vec::new();
+    let all = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Vulnerability)
+        .map(|f| (f, None))
+        .chain(
+            report
+                .ignored
+                .iter()
+                .filter(|i| i.finding.kind == Kind::Vulnerability)
+                .map(|i| (&i.finding, Some(&i.entry))),
+        );
+    for (f, accepted) in all {
+        components.entry(f.purl.as_str()).or_insert_with(|| {
+            json!({"type": "library", "bom-ref": f.purl, "name": f.package, "version": f.version, "purl": f.purl})
+        });
+        let Some(id) = f.ids.first() else { continue };
+        let references: Vec<serde_json::Value> = f
+            .ids
+            .iter()
+            .skip(1)
+            .chain(&f.aliases)
+            .map(|a| json!({"id": a, "source": advisory_source(a)}))
+            .collect();
+        let ratings: Vec<serde_json::Value> = f
+            .vectors
+            .iter()
+            .filter_map(|v| {
+                let (score, method) = if let Some(s) = custody_vuln::cvss::v3_base_score(v) {
+                    (
+                        s,
+                        if v.starts_with("CVSS:3.1/") {
+                            "CVSSv31"
+                        } else {
+                            "CVSSv3"
+                        },
+                    )
+                } else {
+                    (custody_vuln::cvss4::v4_score(v)?, "CVSSv4")
+                };
+                Some(json!({
+                    "score": score,
+                    "severity": Level::of_score(score).name(),
+                    "method": method,
+                    "vector": v,
+                }))
+            })
+            .collect();
+        let analysis = match accepted {
+            None => json!({"state": "in_triage"}),
+            Some(e) => json!({
+                "state": "not_affected",
+                "detail": format!("accepted until {}: {}", e.expires, e.reason),
+            }),
+        };
+        let mut v = json!({
+            "bom-ref": format!("{id}/{}", f.purl),
+            "id": id,
+            "source": advisory_source(id),
+            "description": f.summary,
+            "affects": [{"ref": f.purl, "versions": [{"version": f.version, "status": "affected"}]}],
+            "analysis": analysis,
+        });
+        if !references.is_empty() {
+            v["references"] = json!(references);
+        }
+        if !ratings.is_empty() {
+            v["ratings"] = json!(ratings);
+        }
+        if !f.fixed.is_empty() {
+            v["recommendation"] =
+                json!(format!("Upgrade {} to {}", f.package, f.fixed.join(" or ")));
+        }
+        vulnerabilities.push(v);
+    }
+    vulnerabilities.sort_by(|a, b| a["bom-ref"].as_str().cmp(&b["bom-ref"].as_str()));
+    let mut doc = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "metadata": {
+            "tools": {"components": [{"type": "application", "name": "custody", "version": env!("CARGO_PKG_VERSION")}]},
+        },
+        "components": components.into_values().collect::<Vec<_>>(),
+        "vulnerabilities": vulnerabilities,
+    });
+    if let Some(t) = super::sbom::source_date_epoch()? {
+        doc["metadata"]["timestamp"] = json!(custody_core::time::format_utc(t));
+    }
+    let digest = sha2::Sha256::digest(serde_json::to_vec(&doc)?);
+    let h = hex::encode(&digest[..16]);
+    doc["serialNumber"] = json!(format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ));
+    Ok(doc)
 }
 
 /// SARIF 2.1.0: a rule per advisory, a result per finding and lockfile, at the line that
