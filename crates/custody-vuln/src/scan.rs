@@ -322,8 +322,9 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Result<Report, VulnError> {
             continue;
         }
         let eco = c.ecosystem.osv_name();
+        let (name, _) = advisory_identity(c);
         packages
-            .entry((eco, crate::db::normalise_name(eco, &c.name)))
+            .entry((eco, crate::db::normalise_name(eco, &name)))
             .or_default()
             .push((c, lockfiles));
     }
@@ -365,8 +366,9 @@ fn scan_package(
     let Some((first, _)) = versions.first() else {
         return Ok(out);
     };
+    let (lookup_name, _) = advisory_identity(first);
     let prepared: Vec<(&Advisory, Prepared<'_>)> = db
-        .about(eco, &first.name)?
+        .about(eco, &lookup_name)?
         .into_iter()
         .filter(|(adv, _)| adv.withdrawn.is_none())
         .map(|(adv, aff)| (adv, Prepared::new(aff)))
@@ -376,7 +378,8 @@ fn scan_package(
             out.unpinned.push(c.purl.to_string());
             continue;
         }
-        let candidate = Candidate::new(&c.version);
+        let (_, lookup_version) = advisory_identity(c);
+        let candidate = Candidate::new(&lookup_version);
         let mut hits: Vec<(&Advisory, &Affected)> = Vec::new();
         let mut undecided: Vec<&str> = Vec::new();
         for (adv, p) in &prepared {
@@ -407,6 +410,31 @@ fn scan_package(
         }
     }
     Ok(out)
+}
+
+/// The name and version advisories know a component by. Debian's advisories are about
+/// source packages (`glibc`), not the binary packages a system has installed (`libc6`),
+/// and their ranges are source versions: the dpkg reader keeps the source as the purl's
+/// `upstream` qualifier (`glibc`, or `bash@5.2.15-2` when the binary was rebuilt with
+/// another version). Every other ecosystem: the component's own name and version.
+fn advisory_identity(c: &Component) -> (std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>) {
+    use std::borrow::Cow;
+    if c.ecosystem == custody_sbom::Ecosystem::Debian
+        && let Ok(parts) = custody_sbom::purl::Purl::parse(c.purl.as_str())
+        && let Some(upstream) = parts.qualifiers.get("upstream")
+    {
+        return match upstream.split_once('@') {
+            Some((name, version)) => (Cow::Owned(name.to_owned()), Cow::Owned(version.to_owned())),
+            None => (
+                Cow::Owned(upstream.clone()),
+                Cow::Borrowed(c.version.as_str()),
+            ),
+        };
+    }
+    (
+        Cow::Borrowed(c.name.as_str()),
+        Cow::Borrowed(c.version.as_str()),
+    )
 }
 
 /// One finding from the advisories (merged by alias) that affect one component.
@@ -658,6 +686,83 @@ mod tests {
         assert_eq!(report.undecided.len(), 1);
         assert_eq!(report.undecided[0].advisories, vec!["PYSEC-X".to_owned()]);
         assert!(report.undecided[0].purl.contains("not-a-version"));
+    }
+
+    #[test]
+    fn debian_binaries_are_matched_by_their_source_package_and_version() {
+        use custody_sbom::component::{Component, Ecosystem, Project, Source};
+        let advisory = Advisory {
+            id: "DSA-0000-1".into(),
+            aliases: vec![],
+            summary: String::new(),
+            kind: Kind::Vulnerability,
+            withdrawn: None,
+            severity: vec![],
+            affected: ["glibc", "bash"]
+                .iter()
+                .map(|source| Affected {
+                    ecosystem: "Debian".into(),
+                    package: (*source).into(),
+                    ranges: vec![ev(
+                        RangeKind::Ecosystem,
+                        vec![
+                            Event::Introduced("0".into()),
+                            Event::Fixed(if *source == "glibc" {
+                                "2.36-9+deb12u5".into()
+                            } else {
+                                "5.2.15-2+deb12u1".into()
+                            }),
+                        ],
+                    )],
+                    versions: vec![],
+                })
+                .collect(),
+            url: None,
+            modified: None,
+            file: PathBuf::new(),
+        };
+        let deb = |name: &str, version: &str, upstream: Option<&str>| {
+            let mut q = BTreeMap::new();
+            q.insert("arch", "amd64".to_owned());
+            if let Some(u) = upstream {
+                q.insert("upstream", u.to_owned());
+            }
+            Component {
+                ecosystem: Ecosystem::Debian,
+                name: name.into(),
+                version: version.into(),
+                purl: custody_sbom::purl::Purl::new("deb", Some("debian"), name, Some(version), &q),
+                scope: Scope::Runtime,
+                direct: true,
+                first_party: false,
+                source: Source::Unknown,
+                hashes: vec![],
+                licenses: vec![],
+                dependencies: Default::default(),
+            }
+        };
+        let inventory = Inventory {
+            projects: vec![Project {
+                lockfile: "var/lib/dpkg/status".into(),
+                ecosystem: Ecosystem::Debian,
+                components: vec![
+                    deb("libc6", "2.36-9+deb12u4", Some("glibc")),
+                    deb("libc-bin", "2.36-9+deb12u5", Some("glibc")),
+                    // Rebuilt binary (+b2) of source 5.2.15-2: the source version decides.
+                    deb("bash", "5.2.15-2+b2", Some("bash@5.2.15-2")),
+                    deb("glibc-doc-unrelated", "1.0", None),
+                ],
+            }],
+            problems: vec![],
+        };
+        let report =
+            scan(&inventory, &Database::from_advisories(vec![advisory])).expect("in memory");
+        let hit: Vec<(&str, &str)> = report
+            .findings
+            .iter()
+            .map(|f| (f.package.as_str(), f.version.as_str()))
+            .collect();
+        assert_eq!(hit, [("bash", "5.2.15-2+b2"), ("libc6", "2.36-9+deb12u4")]);
     }
 
     #[test]
