@@ -442,6 +442,153 @@ impl PartialEq for MavenVersion {
 
 impl Eq for MavenVersion {}
 
+/// A Packagist (Composer) version, ordered as Composer orders it: normalised as
+/// Composer's `VersionParser` does (a leading `v` dropped, the numeric release padded to
+/// four parts, `1.2` = `1.2.0.0`), then compared with PHP's `version_compare`: `-`, `_`
+/// and `+` separate parts like `.`, a change between digits and letters starts a new
+/// part, and a letter part ranks `dev` < `alpha` = `a` < `beta` = `b` < `RC` = `rc` < a
+/// number < `pl` = `p` (anything else below `dev`), each matched by prefix.
+#[derive(Debug, Clone)]
+pub struct PackagistVersion {
+    parts: Vec<PhpPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PhpPart {
+    Number(u64),
+    Word(String),
+}
+
+impl PackagistVersion {
+    /// Parse a version; `None` for text that is no version (empty, or a part that is
+    /// neither a number nor letters).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let t = t.strip_prefix(['v', 'V']).unwrap_or(t);
+        if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        // Composer's normal form: four release numbers, then the rest.
+        let release_end = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (release, rest) = t.split_at(release_end);
+        let release = release.trim_end_matches('.');
+        let mut numbers: Vec<&str> = release.split('.').collect();
+        if numbers.iter().any(|n| n.is_empty()) || numbers.len() > 4 {
+            return None;
+        }
+        while numbers.len() < 4 {
+            numbers.push("0");
+        }
+        let normal = format!("{}{rest}", numbers.join("."));
+        Some(Self {
+            parts: php_parts(&normal)?,
+        })
+    }
+}
+
+/// PHP's canonical version parts: `-`, `_`, `+` and other non-alphanumerics separate,
+/// as does a change between digits and non-digits.
+fn php_parts(text: &str) -> Option<Vec<PhpPart>> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let flush = |current: &mut String, parts: &mut Vec<PhpPart>| -> Option<()> {
+        if current.is_empty() {
+            return Some(());
+        }
+        let part = if current.bytes().all(|b| b.is_ascii_digit()) {
+            // PHP's strtol saturates; a number this long is no real version.
+            PhpPart::Number(current.parse().ok()?)
+        } else {
+            PhpPart::Word(std::mem::take(current))
+        };
+        current.clear();
+        parts.push(part);
+        Some(())
+    };
+    for ch in text.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            flush(&mut current, &mut parts)?;
+            continue;
+        }
+        if let Some(last) = current.chars().last() {
+            if last.is_ascii_digit() != ch.is_ascii_digit() {
+                flush(&mut current, &mut parts)?;
+            }
+        }
+        current.push(ch);
+    }
+    flush(&mut current, &mut parts)?;
+    (!parts.is_empty()).then_some(parts)
+}
+
+/// PHP's rank of a word part, by prefix; a number ranks 4.
+fn php_special_rank(word: &str) -> i8 {
+    const FORMS: [(&str, i8); 10] = [
+        ("dev", 0),
+        ("alpha", 1),
+        ("a", 1),
+        ("beta", 2),
+        ("b", 2),
+        ("RC", 3),
+        ("rc", 3),
+        ("#", 4),
+        ("pl", 5),
+        ("p", 5),
+    ];
+    FORMS
+        .iter()
+        .find(|(form, _)| word.starts_with(form))
+        .map_or(-1, |(_, rank)| *rank)
+}
+
+fn php_part_rank(part: &PhpPart) -> i8 {
+    match part {
+        PhpPart::Number(_) => 4,
+        PhpPart::Word(w) => php_special_rank(w),
+    }
+}
+
+impl Ord for PackagistVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for (a, b) in self.parts.iter().zip(&other.parts) {
+            let o = match (a, b) {
+                (PhpPart::Number(x), PhpPart::Number(y)) => x.cmp(y),
+                _ => php_part_rank(a).cmp(&php_part_rank(b)),
+            };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        // One has more parts: a further number makes it greater, a further word is
+        // compared with a number.
+        let n = self.parts.len().min(other.parts.len());
+        match (self.parts.get(n), other.parts.get(n)) {
+            (Some(PhpPart::Number(_)), None) => Ordering::Greater,
+            (None, Some(PhpPart::Number(_))) => Ordering::Less,
+            (Some(w), None) => php_part_rank(w).cmp(&4),
+            (None, Some(w)) => 4.cmp(&php_part_rank(w)),
+            _ => Ordering::Equal,
+        }
+    }
+}
+
+impl PartialOrd for PackagistVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for PackagistVersion {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for PackagistVersion {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,6 +705,36 @@ mod tests {
         }
         for bad in ["", "  ", "1.0 beta"] {
             assert!(MavenVersion::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn packagist_versions_order_as_composer_does() {
+        let v = |s: &str| PackagistVersion::parse(s).unwrap_or_else(|| panic!("{s}"));
+        let ascending = [
+            "1.0.0-dev",
+            "1.0.0-alpha1",
+            "1.0.0-alpha2",
+            "1.0.0-beta",
+            "1.0.0-beta2",
+            "1.0.0-RC1",
+            "1.0.0",
+            "1.0.0-p1",
+            "1.0.0.1",
+            "1.0.1",
+            "1.1",
+            "v2.0.0",
+            "10.0.0",
+        ];
+        for pair in ascending.windows(2) {
+            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+        assert_eq!(v("1.2"), v("1.2.0"));
+        assert_eq!(v("v1.2.0"), v("1.2.0.0"));
+        assert_eq!(v("1.0.0-rc1"), v("1.0.0-RC1"));
+        assert_eq!(v("1.0.0-beta.2"), v("1.0.0-beta2"));
+        for bad in ["", "dev-master", "x1", "1..2", "1.2.3.4.5"] {
+            assert!(PackagistVersion::parse(bad).is_none(), "{bad:?}");
         }
     }
 }

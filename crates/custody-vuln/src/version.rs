@@ -3,7 +3,7 @@
 //! SemVer 2.0 precedence for crates.io, npm and Go (Go's `v` prefix and pseudo-versions
 //! are SemVer with a pre-release), OSV `SEMVER` ranges of any ecosystem; PEP 440 for
 //! PyPI; dpkg's ordering for Debian and Ubuntu; `Gem::Version`'s for RubyGems; Maven's
-//! `ComparableVersion` for Maven. Ecosystems whose
+//! `ComparableVersion` for Maven; Composer's for Packagist. Ecosystems whose
 //! ordering custody does not implement yet have no ordering: their ranges are not
 //! evaluated (explicit `versions` lists still match) and the scan says so.
 
@@ -22,6 +22,8 @@ pub enum Parsed {
     Gem(crate::ordering::GemVersion),
     /// Maven.
     Maven(crate::ordering::MavenVersion),
+    /// Packagist.
+    Packagist(crate::ordering::PackagistVersion),
 }
 
 impl PartialOrd for Parsed {
@@ -32,6 +34,7 @@ impl PartialOrd for Parsed {
             (Self::Debian(a), Self::Debian(b)) => Some(a.cmp(b)),
             (Self::Gem(a), Self::Gem(b)) => Some(a.cmp(b)),
             (Self::Maven(a), Self::Maven(b)) => Some(a.cmp(b)),
+            (Self::Packagist(a), Self::Packagist(b)) => Some(a.cmp(b)),
             _ => None,
         }
     }
@@ -71,6 +74,8 @@ pub enum Scheme {
     RubyGems,
     /// `ComparableVersion` (Maven).
     Maven,
+    /// Composer's normal form and PHP's `version_compare` (Packagist).
+    Packagist,
 }
 
 impl Scheme {
@@ -83,6 +88,7 @@ impl Scheme {
             "Debian" | "Ubuntu" => Some(Self::Debian),
             "RubyGems" => Some(Self::RubyGems),
             "Maven" => Some(Self::Maven),
+            "Packagist" => Some(Self::Packagist),
             _ => None,
         }
     }
@@ -96,11 +102,14 @@ impl Scheme {
             Self::Debian => crate::ordering::DebianVersion::parse(text).map(Parsed::Debian),
             Self::RubyGems => crate::ordering::GemVersion::parse(text).map(Parsed::Gem),
             Self::Maven => crate::ordering::MavenVersion::parse(text).map(Parsed::Maven),
+            Self::Packagist => {
+                crate::ordering::PackagistVersion::parse(text).map(Parsed::Packagist)
+            }
         }
     }
 
     /// How many schemes there are: the size of per-scheme caches.
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 6;
 
     /// A small index for per-scheme caches, below [`Scheme::COUNT`].
     #[must_use]
@@ -111,6 +120,7 @@ impl Scheme {
             Self::Debian => 2,
             Self::RubyGems => 3,
             Self::Maven => 4,
+            Self::Packagist => 5,
         }
     }
 }

@@ -175,3 +175,82 @@ fn rubygems_ordering_matches_gem_version() {
     }
     assert_eq!(k, answers.len());
 }
+
+/// Composer-normal versions (four release numbers, then the rest), in the shapes
+/// Packagist advisories and composer.lock files have.
+fn packagist_versions() -> Vec<&'static str> {
+    vec![
+        "1.0.0.0",
+        "1.0.0.0-dev",
+        "1.0.0.0-alpha1",
+        "1.0.0.0-alpha2",
+        "1.0.0.0-a3",
+        "1.0.0.0-beta",
+        "1.0.0.0-beta2",
+        "1.0.0.0-b1",
+        "1.0.0.0-RC1",
+        "1.0.0.0-rc2",
+        "1.0.0.0-patch1",
+        "1.0.0.0-p2",
+        "1.0.0.0-pl1",
+        "1.0.0.1",
+        "1.0.1.0",
+        "1.10.0.0",
+        "1.9.0.0",
+        "2.0.0.0-beta.3",
+        "2.0.0.0_alpha",
+        "2.0.0.0+build",
+        "2.0.0.0-unknownword",
+        "10.0.0.0",
+    ]
+}
+
+#[test]
+#[ignore = "needs php; scripts/test installs it"]
+fn packagist_ordering_matches_php_version_compare() {
+    use custody_vuln::ordering::PackagistVersion;
+    let versions = packagist_versions();
+    let mut input = String::new();
+    for a in &versions {
+        for b in &versions {
+            input.push_str(&format!("{a} {b}\n"));
+        }
+    }
+    let mut php = Command::new("php")
+        .args([
+            "-r",
+            "while (($l = fgets(STDIN)) !== false) { [$a, $b] = explode(' ', trim($l)); echo version_compare($a, $b), \"\\n\"; }",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("php runs");
+    php.stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = php.wait_with_output().expect("php finishes");
+    assert!(out.status.success());
+    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut k = 0;
+    for a in &versions {
+        for b in &versions {
+            let ours = PackagistVersion::parse(a)
+                .expect(a)
+                .cmp(&PackagistVersion::parse(b).expect(b));
+            let theirs = match answers[k].as_str() {
+                "-1" => Ordering::Less,
+                "0" => Ordering::Equal,
+                "1" => Ordering::Greater,
+                other => panic!("php said {other:?} for {a} {b}"),
+            };
+            assert_eq!(ours, theirs, "{a} vs {b}");
+            k += 1;
+        }
+    }
+    assert_eq!(k, answers.len());
+}
