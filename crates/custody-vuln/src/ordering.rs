@@ -513,10 +513,10 @@ fn php_parts(text: &str) -> Option<Vec<PhpPart>> {
             flush(&mut current, &mut parts)?;
             continue;
         }
-        if let Some(last) = current.chars().last() {
-            if last.is_ascii_digit() != ch.is_ascii_digit() {
-                flush(&mut current, &mut parts)?;
-            }
+        if let Some(last) = current.chars().last()
+            && last.is_ascii_digit() != ch.is_ascii_digit()
+        {
+            flush(&mut current, &mut parts)?;
         }
         current.push(ch);
     }
