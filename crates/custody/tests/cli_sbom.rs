@@ -5,6 +5,7 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn custody() -> Command {
     let mut c = Command::cargo_bin("custody").expect("binary built");
@@ -102,7 +103,7 @@ fn a_workspace_becomes_a_cyclonedx_sbom_with_scopes_sources_and_the_graph() {
     );
     assert_eq!(by_name(&doc, "serde")["hashes"][0]["content"], CHECKSUM);
     // The graph: root → members → dependencies, every reference defined.
-    let refs: std::collections::BTreeSet<&str> = components(&doc)
+    let refs: BTreeSet<&str> = components(&doc)
         .iter()
         .filter_map(|c| c["bom-ref"].as_str())
         .chain(["custody:root"])
@@ -366,7 +367,7 @@ fn merge_makes_one_sbom_of_sboms_and_trees() {
         .assert()
         .success();
     let doc: Value = serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
-    let purls: std::collections::BTreeSet<&str> = components(&doc)
+    let purls: BTreeSet<&str> = components(&doc)
         .iter()
         .filter_map(|c| c["purl"].as_str())
         .collect();
@@ -457,4 +458,85 @@ fn sbom_validate_says_valid_invalid_or_unusable() {
         .stderr(predicates::str::contains(
             "neither CycloneDX JSON (bomFormat) nor SPDX JSON (spdxVersion)",
         ));
+}
+
+/// The package URLs (qualifiers dropped) and custody scopes of a CycloneDX document.
+fn purls_and_scopes(doc: &Value) -> BTreeMap<String, String> {
+    doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .map(|c| {
+            let purl = c["purl"].as_str().unwrap_or("");
+            let scope = c["properties"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["name"] == "custody:scope")
+                .and_then(|p| p["value"].as_str())
+                .unwrap_or("")
+                .to_owned();
+            (purl.split('?').next().unwrap_or(purl).to_owned(), scope)
+        })
+        .collect()
+}
+
+#[test]
+fn component_set_matches_cargo_cyclonedx() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/materials/cargo-cyclonedx");
+    let out = Command::cargo_bin("custody")
+        .expect("binary built")
+        .args(["sbom", "generate"])
+        .arg(dir.join("ws"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+    let ours = purls_and_scopes(&serde_json::from_slice(&out.stdout).expect("json"));
+    // cargo-cyclonedx writes one SBOM per member, each listing what the member needs
+    // (runtime and build dependencies, the other members), never dev-dependencies.
+    let mut theirs = BTreeSet::new();
+    for member in ["app", "util"] {
+        let text =
+            std::fs::read_to_string(dir.join(format!("cargo-cyclonedx-0.5.9.{member}.cdx.json")))
+                .expect("golden file");
+        let doc: Value = serde_json::from_str(&text).expect("json");
+        theirs.extend(purls_and_scopes(&doc).into_keys());
+    }
+    let not_dev: BTreeSet<String> = ours
+        .iter()
+        .filter(|(_, scope)| scope.as_str() != "dev")
+        .map(|(p, _)| p.clone())
+        .collect();
+    // custody lists the workspace root member too (cargo-cyclonedx makes it the document's
+    // subject); everything else is the same set.
+    let expected: BTreeSet<String> = theirs
+        .iter()
+        .cloned()
+        .chain(["pkg:cargo/app@0.1.0".to_owned()])
+        .collect();
+    assert_eq!(not_dev, expected);
+    // Build dependencies (cc and what it needs) are components for both; custody says
+    // they are build-time only.
+    for build in [
+        "pkg:cargo/cc@1.11.3",
+        "pkg:cargo/shlex@2.0.1",
+        "pkg:cargo/find-msvc-tools@0.1.15",
+    ] {
+        assert_eq!(
+            ours.get(build).map(String::as_str),
+            Some("build"),
+            "{build}"
+        );
+    }
+    // Dev-dependencies, which cargo-cyclonedx leaves out, custody lists as dev (CycloneDX
+    // scope `excluded`), other platforms' packages included (windows-sys).
+    assert_eq!(
+        ours.get("pkg:cargo/tempfile@3.27.0").map(String::as_str),
+        Some("dev")
+    );
+    assert_eq!(
+        ours.get("pkg:cargo/windows-sys@0.61.2").map(String::as_str),
+        Some("dev")
+    );
 }
