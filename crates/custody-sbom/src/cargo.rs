@@ -242,6 +242,8 @@ struct Member {
     /// Real package name → `path =` of path dependencies, relative to the lockfile's
     /// directory.
     paths: HashMap<String, String>,
+    /// The member's own directory, relative to the lockfile's (`.` for the root).
+    dir: String,
 }
 
 /// Read a project from its `Cargo.lock`, with the manifests of its workspace when they
@@ -388,7 +390,11 @@ fn project_from(lock: &LockFile, members: &[Member], shown_as: &Path) -> Project
             let source = match &p.source {
                 Some(s) => parse_source(s),
                 None => Source::Path {
-                    path: path_of.get(&i).cloned().unwrap_or_default(),
+                    path: path_of
+                        .get(&i)
+                        .cloned()
+                        .or_else(|| member.and_then(|m| m.as_ref()).map(|m| m.dir.clone()))
+                        .unwrap_or_default(),
                 },
             };
             Component {
@@ -578,6 +584,15 @@ fn member_from(
             .to_owned(),
         version: inherited(package, "version", workspace),
         license: inherited(package, "license", workspace),
+        dir: {
+            let full = lexical(member_dir);
+            let base = lexical(lock_dir);
+            match full.strip_prefix(&base) {
+                Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+                Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+                Err(_) => full.to_string_lossy().replace('\\', "/"),
+            }
+        },
         ..Member::default()
     };
     let ws_deps = workspace

@@ -492,7 +492,19 @@ fn component_set_matches_cargo_cyclonedx() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "{out:?}");
-    let ours = purls_and_scopes(&serde_json::from_slice(&out.stdout).expect("json"));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ours = purls_and_scopes(&doc);
+    // Workspace members are sources at their directories.
+    let util = doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == "util")
+        .expect("util");
+    assert!(
+        util["properties"].to_string().contains("\"path util\""),
+        "{util}"
+    );
     // cargo-cyclonedx writes one SBOM per member, each listing what the member needs
     // (runtime and build dependencies, the other members), never dev-dependencies.
     let mut theirs = BTreeSet::new();
