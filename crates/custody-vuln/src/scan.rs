@@ -9,9 +9,10 @@ use crate::version::{Parsed, Scheme, parse_semver};
 use custody_sbom::Component;
 use custody_sbom::Scope;
 use custody_sbom::discover::Inventory;
+use custody_sbom::purl::Purl;
 use rayon::prelude::*;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One known problem in one package version.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -296,8 +297,17 @@ fn fixed_versions(aff: &Affected) -> Vec<String> {
     out
 }
 
-/// A component and the lockfiles it is in.
-type InInventory<'a> = (&'a Component, &'a BTreeSet<String>);
+/// One package version across the whole inventory, as the scan needs it: the component
+/// (from the first lockfile naming it), the strongest scope and whether any project
+/// names it directly, and the lockfiles it is in. Borrowed, not cloned: an inventory of
+/// tens of thousands of components is merged without copying their graphs.
+struct InInventory<'a> {
+    c: &'a Component,
+    scope: Scope,
+    direct: bool,
+    first_party: bool,
+    lockfiles: BTreeSet<&'a str>,
+}
 
 /// What one package (every version of it in the inventory) contributes to a report.
 #[derive(Default)]
@@ -315,10 +325,32 @@ struct PackageResult {
 /// # Errors
 /// A compiled database whose records do not decode: no answer rather than a partial one.
 pub fn scan(inventory: &Inventory, db: &Database) -> Result<Report, VulnError> {
-    let components = inventory.merged();
+    let shown: Vec<String> = inventory
+        .projects
+        .iter()
+        .map(|p| p.lockfile.to_string_lossy().into_owned())
+        .collect();
+    let mut merged: HashMap<&Purl, InInventory<'_>> = HashMap::new();
+    for (project, lockfile) in inventory.projects.iter().zip(&shown) {
+        for c in &project.components {
+            let m = merged.entry(&c.purl).or_insert_with(|| InInventory {
+                c,
+                scope: c.scope,
+                direct: false,
+                first_party: false,
+                lockfiles: BTreeSet::new(),
+            });
+            m.scope = m.scope.min(c.scope);
+            m.direct |= c.direct;
+            m.first_party |= c.first_party;
+            m.lockfiles.insert(lockfile.as_str());
+        }
+    }
+    let component_count = merged.len();
     let mut packages: BTreeMap<(&str, String), Vec<InInventory<'_>>> = BTreeMap::new();
-    for (c, lockfiles) in components.values() {
-        if c.first_party {
+    for m in merged.into_values() {
+        let c = m.c;
+        if m.first_party {
             continue;
         }
         let eco = c.ecosystem.osv_name();
@@ -326,14 +358,18 @@ pub fn scan(inventory: &Inventory, db: &Database) -> Result<Report, VulnError> {
         packages
             .entry((eco, crate::db::normalise_name(eco, &name)))
             .or_default()
-            .push((c, lockfiles));
+            .push(m);
+    }
+    // Reports list versions in purl order, whatever order the merge met them in.
+    for versions in packages.values_mut() {
+        versions.sort_unstable_by(|a, b| a.c.purl.cmp(&b.c.purl));
     }
     let results: Vec<(&str, Result<PackageResult, VulnError>)> = packages
         .into_par_iter()
         .map(|((eco, _), versions)| (eco, scan_package(db, eco, &versions)))
         .collect();
     let mut report = Report {
-        components: components.len(),
+        components: component_count,
         advisories: db.len(),
         ..Report::default()
     };
@@ -363,17 +399,18 @@ fn scan_package(
     versions: &[InInventory<'_>],
 ) -> Result<PackageResult, VulnError> {
     let mut out = PackageResult::default();
-    let Some((first, _)) = versions.first() else {
+    let Some(first) = versions.first() else {
         return Ok(out);
     };
-    let (lookup_name, _) = advisory_identity(first);
+    let (lookup_name, _) = advisory_identity(first.c);
     let prepared: Vec<(&Advisory, Prepared<'_>)> = db
         .about(eco, &lookup_name)?
         .into_iter()
         .filter(|(adv, _)| adv.withdrawn.is_none())
         .map(|(adv, aff)| (adv, Prepared::new(aff)))
         .collect();
-    for (c, lockfiles) in versions {
+    for m in versions {
+        let c = m.c;
         if c.version.is_empty() {
             out.unpinned.push(c.purl.to_string());
             continue;
@@ -406,7 +443,7 @@ fn scan_package(
         for group in merge_aliases(&hits) {
             let advisories: Vec<&(&Advisory, &Affected)> =
                 group.iter().map(|&i| &hits[i]).collect();
-            out.findings.push(finding(eco, c, lockfiles, &advisories));
+            out.findings.push(finding(eco, m, &advisories));
         }
     }
     Ok(out)
@@ -420,7 +457,7 @@ fn scan_package(
 fn advisory_identity(c: &Component) -> (std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>) {
     use std::borrow::Cow;
     if c.ecosystem == custody_sbom::Ecosystem::Debian
-        && let Ok(parts) = custody_sbom::purl::Purl::parse(c.purl.as_str())
+        && let Ok(parts) = Purl::parse(c.purl.as_str())
         && let Some(upstream) = parts.qualifiers.get("upstream")
     {
         return match upstream.split_once('@') {
@@ -438,12 +475,8 @@ fn advisory_identity(c: &Component) -> (std::borrow::Cow<'_, str>, std::borrow::
 }
 
 /// One finding from the advisories (merged by alias) that affect one component.
-fn finding(
-    eco: &str,
-    c: &Component,
-    lockfiles: &BTreeSet<String>,
-    advisories: &[&(&Advisory, &Affected)],
-) -> Finding {
+fn finding(eco: &str, m: &InInventory<'_>, advisories: &[&(&Advisory, &Affected)]) -> Finding {
+    let c = m.c;
     let ids: BTreeSet<String> = advisories.iter().map(|(a, _)| a.id.clone()).collect();
     let aliases: BTreeSet<String> = advisories
         .iter()
@@ -473,9 +506,9 @@ fn finding(
         package: c.name.clone(),
         version: c.version.clone(),
         purl: c.purl.to_string(),
-        scope: c.scope,
-        direct: c.direct,
-        lockfiles: lockfiles.iter().cloned().collect(),
+        scope: m.scope,
+        direct: m.direct,
+        lockfiles: m.lockfiles.iter().map(|l| (*l).to_owned()).collect(),
         summary: first.map(|a| a.summary.clone()).unwrap_or_default(),
         severity: score.map_or(Level::Unknown, Level::of_score),
         score,
