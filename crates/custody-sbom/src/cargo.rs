@@ -209,7 +209,13 @@ pub fn parse_as_cargo_writes(text: &str) -> Option<LockFile> {
 /// The content of a TOML basic string without escapes or control characters.
 fn plain_string(quoted: &str) -> Option<String> {
     let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.contains(['"', '\\']) && !inner.chars().any(char::is_control)).then(|| inner.to_owned())
+    // Printable ASCII without quotes or escapes: one pass over the bytes (nearly every
+    // string cargo writes); anything else is checked by character.
+    let plain_ascii = inner
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+    (plain_ascii || (!inner.contains(['"', '\\']) && !inner.chars().any(char::is_control)))
+        .then(|| inner.to_owned())
 }
 
 /// How a member's manifest uses a dependency.

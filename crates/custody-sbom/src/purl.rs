@@ -37,17 +37,21 @@ impl Purl {
         version: Option<&str>,
         qualifiers: &BTreeMap<&str, String>,
     ) -> Self {
-        let mut s = format!("pkg:{kind}/");
+        let mut s =
+            String::with_capacity(8 + kind.len() + name.len() + version.map_or(0, str::len));
+        s.push_str("pkg:");
+        s.push_str(kind);
+        s.push('/');
         if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
             for segment in ns.split('/').filter(|p| !p.is_empty()) {
-                s.push_str(&encode(segment));
+                s.extend(utf8_percent_encode(segment, PART));
                 s.push('/');
             }
         }
-        s.push_str(&encode(name));
+        s.extend(utf8_percent_encode(name, PART));
         if let Some(v) = version.filter(|v| !v.is_empty()) {
             s.push('@');
-            s.push_str(&encode(v));
+            s.extend(utf8_percent_encode(v, PART));
         }
         let mut first = true;
         for (k, v) in qualifiers {
@@ -58,7 +62,7 @@ impl Purl {
             first = false;
             s.push_str(&k.to_ascii_lowercase());
             s.push('=');
-            s.push_str(&encode(v));
+            s.extend(utf8_percent_encode(v, PART));
         }
         Self(s)
     }
@@ -196,10 +200,6 @@ impl fmt::Display for Purl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-fn encode(part: &str) -> String {
-    utf8_percent_encode(part, PART).to_string()
 }
 
 #[cfg(test)]
