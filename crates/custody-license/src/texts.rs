@@ -39,8 +39,8 @@ pub struct TextsError(String);
 /// The SPDX license texts, ready to match against.
 pub struct LicenseTexts {
     store: Store,
-    /// Non-blank lines of each license's text.
-    lines: BTreeMap<String, usize>,
+    /// Words of each license's text.
+    words: BTreeMap<String, usize>,
     /// Other IDs with the same text as an entry.
     equivalents: BTreeMap<String, Vec<String>>,
 }
@@ -104,19 +104,19 @@ impl LicenseTexts {
         let prepared: Vec<(String, TextData, usize)> = unique
             .into_par_iter()
             .map(|(id, text)| {
-                let lines = non_blank_lines(&text);
-                (id, TextData::new(&text).without_text(), lines)
+                let words = word_count(&text);
+                (id, TextData::new(&text).without_text(), words)
             })
             .collect();
         let mut store = Store::new();
-        let mut lines = BTreeMap::new();
+        let mut words = BTreeMap::new();
         for (id, data, n) in prepared {
-            lines.insert(id.clone(), n);
+            words.insert(id.clone(), n);
             store.add_license(id, data);
         }
         Ok(Self {
             store,
-            lines,
+            words,
             equivalents,
         })
     }
@@ -145,10 +145,11 @@ impl LicenseTexts {
         let total_lines = data.lines().len().max(1);
         let whole = self.store.analyze(&data);
         // The license's text and not much more: nothing else fits in the file.
-        let license_lines = self.lines.get(whole.name).copied().unwrap_or(0);
-        let short = non_blank_lines(text) * 10 <= license_lines * 11 + 50;
-        if whole.score >= NEAR_EXACT.max(threshold) || (whole.score >= threshold.max(0.95) && short)
-        {
+        let license_words = self.words.get(whole.name).copied().unwrap_or(0);
+        // Not much longer than that license: no room for another one in the file.
+        let extra = word_count(text).saturating_sub(license_words);
+        let fits = extra <= (license_words / 20).max(30);
+        if whole.score >= NEAR_EXACT.max(threshold) || (whole.score >= threshold && fits) {
             return vec![Identified {
                 license: whole.name.to_owned(),
                 same_text: self.same_text(whole.name),
@@ -158,7 +159,10 @@ impl LicenseTexts {
         }
         // Top-down finds each license of a file that holds several, and one after a
         // preamble; the whole-text match scores a lone license most fairly.
-        let top_down = Scanner::with_scan_mode(&self.store, ScanMode::top_down())
+        // The window moves by 5 lines, more in long files (an attribution file of several
+        // hundred lines would otherwise take seconds).
+        let step_size = (total_lines / 60).max(5);
+        let top_down = Scanner::with_scan_mode(&self.store, ScanMode::TopDown { step_size })
             .confidence_threshold(threshold)
             .optimize(true);
         let parts = top_down.scan(&data);
@@ -203,8 +207,8 @@ impl LicenseTexts {
     }
 }
 
-fn non_blank_lines(text: &str) -> usize {
-    text.lines().filter(|l| !l.trim().is_empty()).count()
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
 }
 
 /// Whether a file name is one license texts are kept under: `LICENSE`, `LICENCE`,
