@@ -131,49 +131,20 @@ fn debian_ordering_matches_dpkg() {
 #[ignore = "needs ruby; scripts/test installs it"]
 fn rubygems_ordering_matches_gem_version() {
     let versions = gem_versions();
-    let mut input = String::new();
-    for a in &versions {
-        for b in &versions {
-            input.push_str(&format!("{a} {b}\n"));
-        }
-    }
-    let mut ruby = Command::new("ruby")
-        .args([
+    let versions: Vec<&str> = versions.iter().map(String::as_str).collect();
+    agree_with_reference(
+        &versions,
+        "ruby",
+        &[
             "-e",
             "STDIN.each_line { |l| a, b = l.split; puts(Gem::Version.new(a) <=> Gem::Version.new(b)) }",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("ruby runs");
-    ruby.stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = ruby.wait_with_output().expect("ruby finishes");
-    assert!(out.status.success());
-    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    let mut k = 0;
-    for a in &versions {
-        for b in &versions {
-            let ours = GemVersion::parse(a)
+        ],
+        |a, b| {
+            GemVersion::parse(a)
                 .expect(a)
-                .cmp(&GemVersion::parse(b).expect(b));
-            let theirs = match answers[k].as_str() {
-                "-1" => Ordering::Less,
-                "0" => Ordering::Equal,
-                "1" => Ordering::Greater,
-                other => panic!("ruby said {other:?} for {a} {b}"),
-            };
-            assert_eq!(ours, theirs, "{a} vs {b}");
-            k += 1;
-        }
-    }
-    assert_eq!(k, answers.len());
+                .cmp(&GemVersion::parse(b).expect(b))
+        },
+    );
 }
 
 /// Composer-normal versions (four release numbers, then the rest), in the shapes
@@ -209,46 +180,63 @@ fn packagist_versions() -> Vec<&'static str> {
 #[ignore = "needs php; scripts/test installs it"]
 fn packagist_ordering_matches_php_version_compare() {
     use custody_vuln::ordering::PackagistVersion;
-    let versions = packagist_versions();
+    agree_with_reference(
+        &packagist_versions(),
+        "php",
+        &[
+            "-r",
+            "while (($l = fgets(STDIN)) !== false) { [$a, $b] = explode(' ', trim($l)); echo version_compare($a, $b), \"\\n\"; }",
+        ],
+        |a, b| {
+            PackagistVersion::parse(a)
+                .expect(a)
+                .cmp(&PackagistVersion::parse(b).expect(b))
+        },
+    );
+}
+
+/// Every ordered pair of `versions` compared by a reference program (reading `A B` lines,
+/// printing -1, 0 or 1 for each) and by `ours`: they must agree.
+fn agree_with_reference(
+    versions: &[&str],
+    program: &str,
+    args: &[&str],
+    ours: impl Fn(&str, &str) -> Ordering,
+) {
     let mut input = String::new();
-    for a in &versions {
-        for b in &versions {
+    for a in versions {
+        for b in versions {
             input.push_str(&format!("{a} {b}\n"));
         }
     }
-    let mut php = Command::new("php")
-        .args([
-            "-r",
-            "while (($l = fgets(STDIN)) !== false) { [$a, $b] = explode(' ', trim($l)); echo version_compare($a, $b), \"\\n\"; }",
-        ])
+    let mut child = Command::new(program)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("php runs");
-    php.stdin
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    child
+        .stdin
         .take()
         .expect("stdin")
         .write_all(input.as_bytes())
         .expect("write");
-    let out = php.wait_with_output().expect("php finishes");
-    assert!(out.status.success());
+    let out = child.wait_with_output().expect("finishes");
+    assert!(out.status.success(), "{program} failed");
     let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_owned)
         .collect();
     let mut k = 0;
-    for a in &versions {
-        for b in &versions {
-            let ours = PackagistVersion::parse(a)
-                .expect(a)
-                .cmp(&PackagistVersion::parse(b).expect(b));
+    for a in versions {
+        for b in versions {
             let theirs = match answers[k].as_str() {
                 "-1" => Ordering::Less,
                 "0" => Ordering::Equal,
                 "1" => Ordering::Greater,
-                other => panic!("php said {other:?} for {a} {b}"),
+                other => panic!("{program} said {other:?} for {a} {b}"),
             };
-            assert_eq!(ours, theirs, "{a} vs {b}");
+            assert_eq!(ours(a, b), theirs, "{a} vs {b}");
             k += 1;
         }
     }

@@ -256,23 +256,11 @@ fn verify_sarif(
             })
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "custody",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/custody",
-                "rules": [{
-                    "id": "custody/unverified-artefact",
-                    "shortDescription": {"text": "A dependency artefact on disk is not the one its lockfile pins, or cannot be shown to be (MAT-1)"},
-                    "properties": {"tags": ["security", "supply-chain"]},
-                }],
-            }},
-            "results": results,
-        }],
-    })
+    one_rule_sarif(
+        "custody/unverified-artefact",
+        "A dependency artefact on disk is not the one its lockfile pins, or cannot be shown to be (MAT-1)",
+        results,
+    )
 }
 
 fn sources(args: &DepsSourcesArgs) -> Result<Outcome> {
@@ -388,6 +376,19 @@ fn sarif(report: &SourceReport, root: &Path) -> serde_json::Value {
             })
         })
         .collect();
+    one_rule_sarif(
+        "custody/untrusted-source",
+        "A dependency comes from a source custody.toml does not trust (MAT-5)",
+        results,
+    )
+}
+
+/// A SARIF 2.1.0 document of one rule and its results.
+fn one_rule_sarif(
+    rule: &str,
+    description: &str,
+    results: Vec<serde_json::Value>,
+) -> serde_json::Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -397,8 +398,8 @@ fn sarif(report: &SourceReport, root: &Path) -> serde_json::Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://example.invalid/custody",
                 "rules": [{
-                    "id": "custody/untrusted-source",
-                    "shortDescription": {"text": "A dependency comes from a source custody.toml does not trust (MAT-5)"},
+                    "id": rule,
+                    "shortDescription": {"text": description},
                     "properties": {"tags": ["security", "supply-chain"]},
                 }],
             }},
