@@ -205,18 +205,8 @@ pub struct ScanLicenseTextsArgs {
     /// The lowest score (0 to 1) taken as a match.
     #[arg(long, value_name = "SCORE", default_value_t = 0.9)]
     pub min_confidence: f32,
-    /// Allow only these licenses (repeat; SPDX IDs).
-    #[arg(long = "allow", value_name = "LICENSE")]
-    pub allow: Vec<String>,
-    /// Never allow this license (repeat).
-    #[arg(long = "deny", value_name = "LICENSE")]
-    pub deny: Vec<String>,
-    /// Never allow licenses of this category (repeat).
-    #[arg(long = "deny-category", value_name = "CATEGORY")]
-    pub deny_category: Vec<String>,
-    /// A license file that cannot be identified fails the scan.
-    #[arg(long = "deny-unknown")]
-    pub deny_unknown: bool,
+    #[command(flatten)]
+    pub policy: LicensePolicyArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = InfoFormat::Table)]
     pub format: InfoFormat,
@@ -225,11 +215,9 @@ pub struct ScanLicenseTextsArgs {
     pub output: Option<PathBuf>,
 }
 
+/// License policy additions to `[materials.licenses]` of custody.toml.
 #[derive(Debug, Args)]
-pub struct ScanLicensesArgs {
-    /// A directory (every lockfile under it), one lockfile, or an SBOM.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+pub struct LicensePolicyArgs {
     /// Allow only these licenses (repeat; SPDX IDs).
     #[arg(long = "allow", value_name = "LICENSE")]
     pub allow: Vec<String>,
@@ -239,9 +227,19 @@ pub struct ScanLicensesArgs {
     /// Never allow licenses of this category (repeat).
     #[arg(long = "deny-category", value_name = "CATEGORY")]
     pub deny_category: Vec<String>,
-    /// A component without a declared license fails the scan.
+    /// A component without a declared license, or a license file that cannot be
+    /// identified, fails the scan.
     #[arg(long = "deny-unknown")]
     pub deny_unknown: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanLicensesArgs {
+    /// A directory (every lockfile under it), one lockfile, or an SBOM.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub policy: LicensePolicyArgs,
     /// Leave out lockfiles under paths matching this gitignore-style pattern (repeat).
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub exclude: Vec<String>,

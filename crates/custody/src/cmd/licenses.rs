@@ -1,6 +1,8 @@
 //! `custody scan licenses`: declared licenses against the project's policy.
 
-use crate::cli::{FindingsFormat, InfoFormat, ScanLicenseTextsArgs, ScanLicensesArgs};
+use crate::cli::{
+    FindingsFormat, InfoFormat, LicensePolicyArgs, ScanLicenseTextsArgs, ScanLicensesArgs,
+};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Result, anyhow, bail};
@@ -13,16 +15,15 @@ use std::path::Path;
 /// The license policy of custody.toml with the command line's additions, checked.
 fn policy_with(
     settings: &custody_check::config::MaterialsConfig,
-    allow: &[String],
-    deny: &[String],
-    deny_category: &[String],
-    deny_unknown: bool,
+    args: &LicensePolicyArgs,
 ) -> Result<custody_license::LicensePolicy> {
     let mut policy = settings.licenses.clone();
-    policy.allow.extend(allow.iter().cloned());
-    policy.deny.extend(deny.iter().cloned());
-    policy.deny_categories.extend(deny_category.iter().cloned());
-    if deny_unknown {
+    policy.allow.extend(args.allow.iter().cloned());
+    policy.deny.extend(args.deny.iter().cloned());
+    policy
+        .deny_categories
+        .extend(args.deny_category.iter().cloned());
+    if args.deny_unknown {
         policy.unknown = Unknown::Deny;
     }
     policy.validate().map_err(|e| anyhow!(e))?;
@@ -40,13 +41,7 @@ pub fn license_texts(args: &ScanLicenseTextsArgs) -> Result<Outcome> {
         bail!("{}: not a directory", args.path.display());
     }
     let settings = super::sbom::materials_settings(&args.path)?;
-    let policy = policy_with(
-        &settings,
-        &args.allow,
-        &args.deny,
-        &args.deny_category,
-        args.deny_unknown,
-    )?;
+    let policy = policy_with(&settings, &args.policy)?;
     let texts = custody_license::texts::LicenseTexts::load()?;
     let files = custody_license::texts::scan_tree(&args.path, &texts, args.min_confidence);
     let mut denied = 0;
@@ -171,13 +166,7 @@ pub fn license_texts(args: &ScanLicenseTextsArgs) -> Result<Outcome> {
 
 pub fn licenses(args: &ScanLicensesArgs) -> Result<Outcome> {
     let settings = super::sbom::materials_settings(&args.path)?;
-    let policy = policy_with(
-        &settings,
-        &args.allow,
-        &args.deny,
-        &args.deny_category,
-        args.deny_unknown,
-    )?;
+    let policy = policy_with(&settings, &args.policy)?;
     let mut exclude = settings.exclude.clone();
     exclude.extend(args.exclude.iter().cloned());
     let mut inventory = custody_sbom::inventory_excluding(&args.path, &exclude)?;
