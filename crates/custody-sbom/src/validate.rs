@@ -268,6 +268,15 @@ fn leaves(e: &boon::ValidationError, out: &mut Vec<ValidationProblem>) {
     }
 }
 
+/// The problem with a package URL at `pointer`, if it does not parse.
+fn purl_problem(pointer: String, purl: &str) -> Option<ValidationProblem> {
+    Purl::parse(purl).err().map(|e| ValidationProblem {
+        pointer,
+        rule: Rule::Purl,
+        message: format!("{purl:?} is not a package URL: {e}"),
+    })
+}
+
 fn pointer_escape(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
@@ -289,14 +298,8 @@ fn cyclonedx_references(doc: &serde_json::Value) -> Vec<ValidationProblem> {
                     refs.insert(r.to_owned(), pointer.clone());
                 }
             }
-            if let Some(p) = element.get("purl").and_then(|v| v.as_str())
-                && let Err(e) = Purl::parse(p)
-            {
-                problems.push(ValidationProblem {
-                    pointer: format!("{pointer}/purl"),
-                    rule: Rule::Purl,
-                    message: format!("{p:?} is not a package URL: {e}"),
-                });
+            if let Some(p) = element.get("purl").and_then(|v| v.as_str()) {
+                problems.extend(purl_problem(format!("{pointer}/purl"), p));
             }
         };
     let mut stack: Vec<(String, &serde_json::Value)> = Vec::new();
@@ -400,14 +403,11 @@ fn spdx_references(doc: &serde_json::Value) -> Vec<ValidationProblem> {
                 if r.get("referenceType").and_then(|v| v.as_str()) != Some("purl") {
                     continue;
                 }
-                if let Some(p) = r.get("referenceLocator").and_then(|v| v.as_str())
-                    && let Err(e) = Purl::parse(p)
-                {
-                    problems.push(ValidationProblem {
-                        pointer: format!("{pointer}/externalRefs/{j}/referenceLocator"),
-                        rule: Rule::Purl,
-                        message: format!("{p:?} is not a package URL: {e}"),
-                    });
+                if let Some(p) = r.get("referenceLocator").and_then(|v| v.as_str()) {
+                    problems.extend(purl_problem(
+                        format!("{pointer}/externalRefs/{j}/referenceLocator"),
+                        p,
+                    ));
                 }
             }
         }
