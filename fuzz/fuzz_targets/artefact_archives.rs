@@ -26,7 +26,8 @@ fuzz_target!(|data: &[u8]| {
             for name in files.keys() {
                 assert!(!name.is_empty(), "an empty path");
                 assert!(
-                    name.split('/').all(|p| !p.is_empty() && p != ".." && p != "."),
+                    name.split('/')
+                        .all(|p| !p.is_empty() && p != ".." && p != "."),
                     "{name:?} leaves the package or is not normal"
                 );
             }

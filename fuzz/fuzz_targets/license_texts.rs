@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     let lines = text.lines().count().max(1);
     for found in texts.identify(&text, 0.5) {
         assert!((0.0..=1.0).contains(&found.confidence), "{found:?}");
-        assert!(found.lines.0 >= 1 && found.lines.0 <= found.lines.1, "{found:?}");
+        assert!(
+            found.lines.0 >= 1 && found.lines.0 <= found.lines.1,
+            "{found:?}"
+        );
         assert!(found.lines.1 <= lines + 1, "{found:?} in {lines} lines");
     }
 });
