@@ -8,6 +8,10 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::path::Path;
 
+#[path = "support/check_report.rs"]
+mod check_report;
+use check_report::{check_report, row};
+
 fn custody() -> Command {
     Command::cargo_bin("custody").expect("binary built")
 }
@@ -125,21 +129,7 @@ fn the_default_trusts_the_public_registries_only() {
 #[test]
 fn custody_toml_says_what_else_is_trusted_and_check_reports_mat5() {
     let dir = project();
-    let mat5 = |root: &Path| -> Value {
-        let out = custody()
-            .args(["check", "--format", "json"])
-            .arg(root)
-            .output()
-            .expect("runs");
-        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-        v["controls"]
-            .as_array()
-            .expect("controls")
-            .iter()
-            .find(|c| c["id"] == "MAT-5")
-            .cloned()
-            .expect("MAT-5 row")
-    };
+    let mat5 = |root: &Path| -> Value { row(&check_report(custody(), root), "MAT-5") };
     let row = mat5(dir.path());
     assert_eq!(row["status"], "fail", "{row:#}");
     assert!(

@@ -8,6 +8,10 @@ use serde_json::Value;
 use sha2::Digest as _;
 use std::path::Path;
 
+#[path = "support/check_report.rs"]
+mod check_report;
+use check_report::{check_report, row};
+
 fn custody() -> Command {
     Command::cargo_bin("custody").expect("binary built")
 }
@@ -275,20 +279,9 @@ fn check_reports_mat1_from_the_same_verification() {
     let (dir, home) = cargo_project();
     let root = dir.path().join("project");
     let mat1 = |root: &Path| -> Value {
-        let out = custody()
-            .args(["check", "--format", "json"])
-            .arg(root)
-            .env("CARGO_HOME", &home)
-            .output()
-            .expect("runs");
-        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-        v["controls"]
-            .as_array()
-            .expect("controls")
-            .iter()
-            .find(|c| c["id"] == "MAT-1")
-            .cloned()
-            .expect("MAT-1 row")
+        let mut cmd = custody();
+        cmd.env("CARGO_HOME", &home);
+        row(&check_report(cmd, root), "MAT-1")
     };
     let row = mat1(&root);
     assert_eq!(row["status"], "fail", "{row:#}");

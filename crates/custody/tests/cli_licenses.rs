@@ -10,6 +10,10 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+#[path = "support/check_report.rs"]
+mod check_report;
+use check_report::{check_report, row};
+
 fn custody() -> Command {
     let mut c = Command::cargo_bin("custody").expect("binary built");
     // No cargo registry cache: what the lockfiles say is all there is.
@@ -84,21 +88,7 @@ fn custody_toml_policy_and_the_mat8_row() {
         )
         .expect("copy");
     }
-    let mat8 = || -> Value {
-        let out = custody()
-            .args(["check", "--format", "json"])
-            .arg(dir.path())
-            .output()
-            .expect("runs");
-        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-        v["controls"]
-            .as_array()
-            .expect("controls")
-            .iter()
-            .find(|c| c["id"] == "MAT-8")
-            .cloned()
-            .expect("MAT-8")
-    };
+    let mat8 = || -> Value { row(&check_report(custody(), dir.path()), "MAT-8") };
     assert_eq!(mat8()["status"], "not-configured");
     std::fs::write(
         dir.path().join("custody.toml"),

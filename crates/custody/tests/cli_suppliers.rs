@@ -8,6 +8,10 @@ use assert_cmd::Command;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
+#[path = "support/check_report.rs"]
+mod check_report;
+use check_report::{check_report, row};
+
 fn custody() -> Command {
     Command::cargo_bin("custody").expect("binary built")
 }
@@ -18,22 +22,8 @@ fn repo() -> PathBuf {
 
 /// The MAT-3 and MAT-9 rows of `custody check PROJECT`.
 fn rows(project: &Path) -> (Value, Value) {
-    let out = custody()
-        .args(["check", "--format", "json"])
-        .arg(project)
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let row = |id: &str| {
-        v["controls"]
-            .as_array()
-            .expect("controls")
-            .iter()
-            .find(|c| c["id"] == id)
-            .cloned()
-            .unwrap_or_else(|| panic!("{id} row"))
-    };
-    (row("MAT-3"), row("MAT-9"))
+    let report = check_report(custody(), project);
+    (row(&report, "MAT-3"), row(&report, "MAT-9"))
 }
 
 fn key(dir: &Path, name: &str) {
