@@ -819,6 +819,21 @@ impl Repository {
         role: Option<&str>,
         keys: &[PrivateKey],
     ) -> Result<Report, TufError> {
+        self.add_targets_placed(files, custom, role, keys, Placement::Copy)
+    }
+
+    /// [`Self::add_targets`], choosing how the files get into `targets/`.
+    ///
+    /// # Errors
+    /// As [`Self::add_targets`].
+    pub fn add_targets_placed(
+        &self,
+        files: &[(String, PathBuf)],
+        custom: Option<&Value>,
+        role: Option<&str>,
+        keys: &[PrivateKey],
+        placement: Placement,
+    ) -> Result<Report, TufError> {
         let index = self.index()?;
         let consistent = index.consistent;
         let bins = match role {
@@ -881,7 +896,11 @@ impl Repository {
                     } else {
                         name.clone()
                     };
-                    write_in_existing_dir(&targets_dir.join(published), &data)?;
+                    let to = targets_dir.join(published);
+                    match placement {
+                        Placement::Copy => write_in_existing_dir(&to, &data)?,
+                        Placement::HardLink => link_target(path, &to, &data)?,
+                    }
                     if !consistent {
                         break;
                     }
@@ -1502,6 +1521,45 @@ pub struct PublishReport {
     pub copied: usize,
     /// Files already there with the same content.
     pub unchanged: usize,
+}
+
+/// How `add` puts a target file into `targets/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// Write a copy (the safe default: later changes to the source do not matter).
+    #[default]
+    Copy,
+    /// Hard-link the source: one system call per file instead of create, write and
+    /// rename, for build outputs that are never modified in place. A source that is
+    /// modified later changes the published target too, which clients then refuse.
+    /// Falls back to a copy where a link cannot be made (another file system).
+    HardLink,
+}
+
+/// Link `from` at `to` (replacing what is there atomically); copy `data` when the file
+/// system will not link.
+fn link_target(from: &Path, to: &Path, data: &[u8]) -> Result<(), TufError> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if std::fs::read(to).is_ok_and(|existing| existing == data) {
+                return Ok(());
+            }
+            let tmp = to.with_file_name(format!(
+                ".custody-tmp-{}",
+                to.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            ));
+            let _ = std::fs::remove_file(&tmp);
+            if std::fs::hard_link(from, &tmp).is_ok() {
+                std::fs::rename(&tmp, to).map_err(TufError::io(to))
+            } else {
+                write_in_existing_dir(to, data)
+            }
+        }
+        Err(_) => write_in_existing_dir(to, data),
+    }
 }
 
 /// Put `from` at `to` unless the same bytes are there; `true` when written.

@@ -439,3 +439,57 @@ fn a_bad_target_name_stops_the_add_before_anything_is_written() {
     assert_eq!(after, before, "no directory or file made for any target");
     assert!(!repo_dir.join("escape").exists() && !tmp.path().join("escape").exists());
 }
+
+#[test]
+fn linked_targets_share_the_source_file_and_verify() {
+    use custody_tuf::repository::Placement;
+    use std::os::unix::fs::MetadataExt as _;
+    for consistent in [true, false] {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let repo_dir = tmp.path().join("repo");
+        let (repo, keys) = new_repo(&repo_dir, consistent);
+        let files = tmp.path().join("files");
+        std::fs::create_dir_all(&files).expect("mkdir");
+        std::fs::write(files.join("a.bin"), b"first build").expect("write");
+        let list = [("dist/a.bin".to_owned(), files.join("a.bin"))];
+        repo.add_targets_placed(&list, None, None, &online(&keys), Placement::HardLink)
+            .expect("add");
+        let source = std::fs::metadata(files.join("a.bin")).expect("stat");
+        assert_eq!(source.nlink(), 2, "linked, not copied");
+
+        let out = tmp.path().join("out");
+        let md = tmp.path().join("md");
+        let mut u = client(&repo_dir, &md).expect("refresh");
+        assert_eq!(
+            download(&mut u, &repo_dir, "dist/a.bin", &out),
+            Some(b"first build".to_vec())
+        );
+
+        // Adding the same file again is a no-op for the file; a new file at the same
+        // source path replaces the published one (fixed names) or adds another
+        // (hash-prefixed names).
+        repo.add_targets_placed(&list, None, None, &online(&keys), Placement::HardLink)
+            .expect("add again");
+        std::fs::remove_file(files.join("a.bin")).expect("rm");
+        std::fs::write(files.join("a.bin"), b"second build").expect("write");
+        repo.add_targets_placed(&list, None, None, &online(&keys), Placement::HardLink)
+            .expect("add new");
+        std::fs::remove_dir_all(&out).expect("rm out");
+        let mut u = client(&repo_dir, &md).expect("refresh");
+        assert_eq!(
+            download(&mut u, &repo_dir, "dist/a.bin", &out),
+            Some(b"second build".to_vec())
+        );
+
+        // Modified in place after publishing: the client refuses what it downloads.
+        std::fs::write(files.join("a.bin"), b"tampered build").expect("write");
+        std::fs::remove_dir_all(&out).expect("rm out");
+        let info = u
+            .target_info("dist/a.bin")
+            .expect("search")
+            .expect("listed");
+        std::fs::create_dir_all(&out).expect("mkdir");
+        let url = format!("file://{}/targets/", repo_dir.display());
+        assert!(u.download_target(&info, &out, &url).is_err());
+    }
+}

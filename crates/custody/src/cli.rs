@@ -649,6 +649,12 @@ pub struct TufAddArgs {
     /// The targets role to add to (default: top-level targets or its hash bin).
     #[arg(long)]
     pub role: Option<String>,
+    /// Hard-link the files into targets/ instead of copying them: much faster for many
+    /// files, for build outputs that are never modified in place (a later change to a
+    /// source file changes the published target, and clients refuse it). Files on
+    /// another file system are copied.
+    #[arg(long)]
+    pub link: bool,
     #[command(flatten)]
     pub signing: TufKeyArgs,
 }

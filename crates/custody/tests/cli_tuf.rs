@@ -120,12 +120,17 @@ fn a_repository_made_with_the_cli_is_trusted_by_the_client() {
     custody()
         .current_dir(d)
         .args([
-            "tuf", "add", "repo", "guide.md", "--prefix", "docs", "--role", "docs",
+            "tuf", "add", "repo", "guide.md", "--prefix", "docs", "--role", "docs", "--link",
         ])
         .args(online)
         .args(["--key", &key("docs")])
         .assert()
         .success();
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let guide = std::fs::metadata(d.join("guide.md")).expect("stat");
+        assert_eq!(guide.nlink(), 2, "--link links the target, no copy");
+    }
     // The client, over file:// URLs.
     let md = d.join("md");
     client(&md)

@@ -11,8 +11,8 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use custody_core::atomic::{FileMode, write_atomic};
 use custody_crypto::keys::{PrivateKey, PublicKey};
 use custody_tuf::repository::{
-    Delegation, DelegationKind, InitOptions, KeyRef, PathSpec, Report, Repository, Settings,
-    edit_key_list, parse_duration, sign_metadata_file,
+    Delegation, DelegationKind, InitOptions, KeyRef, PathSpec, Placement, Report, Repository,
+    Settings, edit_key_list, parse_duration, sign_metadata_file,
 };
 use custody_tuf::updater::{Updater, UpdaterConfig, VerifiedTarget};
 use serde_json::Value;
@@ -364,11 +364,17 @@ fn add(args: TufAddArgs) -> Result<Outcome> {
         .transpose()
         .context("--custom is not JSON")?;
     let files = collect_targets(&args)?;
-    let report = repo.add_targets(
+    let placement = if args.link {
+        Placement::HardLink
+    } else {
+        Placement::Copy
+    };
+    let report = repo.add_targets_placed(
         &files,
         custom.as_ref(),
         args.role.as_deref(),
         &keys(&args.signing)?,
+        placement,
     )?;
     eprintln!("Added {} target(s)", files.len());
     print_report(&repo, &report);
