@@ -20,6 +20,8 @@
 pub mod dsse;
 pub mod keydir;
 pub mod keys;
+pub mod openpgp;
+pub mod sshsig;
 pub mod threshold;
 pub mod verified;
 
