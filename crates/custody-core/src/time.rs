@@ -127,3 +127,30 @@ mod tests {
         }
     }
 }
+
+/// A duration that is not a whole number followed by `d`, `h`, `m` or `s`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a duration like 365d, 12h, 30m or 90s")]
+pub struct DurationError(pub String);
+
+/// Parse a positive duration such as `365d`, `12h`, `30m` or `90s` into seconds.
+///
+/// # Errors
+/// [`DurationError`] naming the text.
+pub fn parse_duration(text: &str) -> Result<i64, DurationError> {
+    let bad = || DurationError(text.to_owned());
+    let split = text.len().checked_sub(1).ok_or_else(bad)?;
+    if !text.is_char_boundary(split) {
+        return Err(bad());
+    }
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let unit = match unit {
+        "d" => 86_400,
+        "h" => 3600,
+        "m" => 60,
+        "s" => 1,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(unit).filter(|s| *s > 0).ok_or_else(bad)
+}

@@ -9,6 +9,7 @@
 //! first commit (in that order) that adds it.
 
 mod history;
+pub mod policy;
 pub mod push;
 
 pub use history::{AddedBlob, CommitInfo, HistorySpec};

@@ -99,22 +99,7 @@ impl Expiry {
 /// # Errors
 /// [`TufError::Usage`] naming the text.
 pub fn parse_duration(text: &str) -> Result<i64, TufError> {
-    let bad = || {
-        TufError::Usage(format!(
-            "{text:?} is not a duration like 365d, 12h, 30m or 90s"
-        ))
-    };
-    let split = text.len().checked_sub(1).ok_or_else(bad)?;
-    let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().map_err(|_| bad())?;
-    let unit = match unit {
-        "d" => 86_400,
-        "h" => 3600,
-        "m" => 60,
-        "s" => 1,
-        _ => return Err(bad()),
-    };
-    n.checked_mul(unit).filter(|s| *s > 0).ok_or_else(bad)
+    custody_core::time::parse_duration(text).map_err(|e| TufError::Usage(e.to_string()))
 }
 
 /// What a role needs to be published.
