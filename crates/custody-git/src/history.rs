@@ -46,11 +46,11 @@ pub struct AddedBlob {
     pub commit: Option<Arc<CommitInfo>>,
 }
 
-fn read_error(what: &'static str) -> impl Fn(String) -> GitError {
+pub(crate) fn read_error(what: &'static str) -> impl Fn(String) -> GitError {
     move |detail| GitError::Read { what, detail }
 }
 
-fn object_error(id: ObjectId, detail: impl std::fmt::Display) -> GitError {
+pub(crate) fn object_error(id: ObjectId, detail: impl std::fmt::Display) -> GitError {
     GitError::Object {
         id: id.to_string(),
         detail: detail.to_string(),
@@ -65,7 +65,7 @@ fn object_error(id: ObjectId, detail: impl std::fmt::Display) -> GitError {
 pub(crate) struct Objects {
     main: gix::OdbHandle,
     quarantine: Option<gix::odb::Handle>,
-    hash: gix::hash::Kind,
+    pub(crate) hash: gix::hash::Kind,
 }
 
 impl Objects {
@@ -135,7 +135,7 @@ impl Objects {
         }
     }
 
-    fn read_kind<'b>(
+    pub(crate) fn read_kind<'b>(
         &self,
         id: &gix::oid,
         kind: gix::object::Kind,
@@ -152,7 +152,7 @@ impl Objects {
     }
 }
 
-fn revision(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
+pub(crate) fn revision(repo: &gix::Repository, spec: &str) -> Result<ObjectId, GitError> {
     let error = |detail: String| GitError::Revision {
         spec: spec.to_owned(),
         detail,
@@ -214,7 +214,7 @@ fn resolve(
 
 /// Indices of `commits` ordered so that every commit comes after its parents (those in
 /// the list), roots first.
-fn parents_first(commits: &[(ObjectId, Vec<ObjectId>)]) -> Vec<usize> {
+pub(crate) fn parents_first(commits: &[(ObjectId, Vec<ObjectId>)]) -> Vec<usize> {
     let index: HashMap<ObjectId, usize> = commits
         .iter()
         .enumerate()

@@ -1,0 +1,680 @@
+//! `custody source verify`: every commit of a ref's history, judged by the policy in
+//! force at its parent (SRC-1, SRC-2, SRC-6, SRC-11).
+//!
+//! The chain starts at a trust root: a commit whose policy the verifier accepts as
+//! given. From there each commit inherits its parent's policy; a commit that changes the
+//! policy file only passes it on when enough Owners of the *old* policy signed it, so a
+//! policy cannot be rewritten by someone it does not trust. Commits on the ref's
+//! first-parent line must be signed by people the ref's rules let write; commits merged in
+//! from other lines must carry a valid signature of someone with write access (SRC-2).
+
+use crate::history::{Objects, object_error, parents_first, read_error, revision};
+use crate::policy::{KeyMaterial, POLICY_PATH, Person, PersonKey, Policy, PolicyError};
+use crate::{GitError, Repo};
+use custody_crypto::openpgp::DetachedSignature;
+use custody_crypto::sshsig::SshSignature;
+use gix::ObjectId;
+use gix::bstr::ByteSlice as _;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// What to verify.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// The ref whose rules apply (`refs/heads/main`); `None`: the branch `HEAD` is on.
+    pub reference: Option<String>,
+    /// Report only commits reachable from the end of `A..B` and not from `A`; the chain
+    /// of policies is still followed from the trust root.
+    pub range: Option<String>,
+    /// The commit whose policy is trusted as given; `None`: the commit that added the
+    /// policy (reported as not pinned).
+    pub trust_root: Option<String>,
+}
+
+/// One way a commit breaks the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Violation {
+    /// No signature where the rules require one.
+    Unsigned,
+    /// A signature custody cannot check (X.509, unknown formats): never accepted.
+    UnsupportedSignature(String),
+    /// Signed by a key the policy does not list.
+    UnknownKey(String),
+    /// The signature does not verify (wrong data, wrong namespace, broken).
+    BadSignature(String),
+    /// The key's validity (from the policy or the certificate) excludes the time.
+    KeyNotValid(String),
+    /// The signer may not write to this ref.
+    NotAuthorised {
+        /// Who signed.
+        person: String,
+        /// Their role.
+        role: String,
+        /// The ref.
+        reference: String,
+    },
+    /// The committer identity is not the key holder's.
+    CommitterMismatch {
+        /// The commit's committer email.
+        committer: String,
+        /// Who holds the key.
+        person: String,
+    },
+    /// The commit changes the policy without enough Owner signatures of the old one.
+    PolicyChangeNotAuthorised(String),
+    /// The new policy cannot be read; the old one stays in force.
+    PolicyInvalid(String),
+    /// No verified policy is in force at any parent (history merged from before the
+    /// trust root).
+    NoPolicy,
+    /// The commit object itself cannot be read.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Violation::Unsigned => f.write_str("not signed, and the rules require signed commits"),
+            Violation::UnsupportedSignature(what) => {
+                write!(f, "signature of an unsupported kind ({what}); not accepted")
+            }
+            Violation::UnknownKey(key) => {
+                write!(f, "signed by {key}, which the policy does not list")
+            }
+            Violation::BadSignature(why) => write!(f, "signature does not verify: {why}"),
+            Violation::KeyNotValid(why) => write!(f, "key not valid: {why}"),
+            Violation::NotAuthorised {
+                person,
+                role,
+                reference,
+            } => write!(f, "{person} ({role}) may not write to {reference}"),
+            Violation::CommitterMismatch { committer, person } => write!(
+                f,
+                "committer {committer} is not an address of {person}, who holds the signing key"
+            ),
+            Violation::PolicyChangeNotAuthorised(why) => {
+                write!(f, "changes {POLICY_PATH} without authority: {why}")
+            }
+            Violation::PolicyInvalid(why) => {
+                write!(f, "changes {POLICY_PATH} to an invalid policy: {why}")
+            }
+            Violation::NoPolicy => f.write_str(
+                "no verified policy at its parents (history from before the trust root)",
+            ),
+            Violation::Unreadable(why) => write!(f, "commit cannot be read: {why}"),
+        }
+    }
+}
+
+/// The verdict on one commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitVerdict {
+    /// Hex id.
+    pub id: String,
+    /// First line of the message.
+    pub summary: String,
+    /// `Name <email>` of the committer.
+    pub committer: String,
+    /// Committer time (Unix seconds; set by the committer).
+    pub time: i64,
+    /// Who signed it, when the signature verified: person name and key fingerprint.
+    pub signer: Option<(String, String)>,
+    /// On the ref's first-parent line (pushed to the ref) rather than merged in.
+    pub on_ref: bool,
+    /// Whether it changed the policy (and the change took effect when no violation).
+    pub changes_policy: bool,
+    /// Everything wrong with it.
+    pub violations: Vec<Violation>,
+}
+
+/// The result of a verification.
+#[derive(Debug, Clone)]
+pub struct SourceReport {
+    /// The ref whose rules applied.
+    pub reference: String,
+    /// The tip verified.
+    pub tip: String,
+    /// The trust root.
+    pub trust_root: String,
+    /// Whether the verifier named the trust root (otherwise: the commit that added the
+    /// policy, trusted on first use).
+    pub trust_root_pinned: bool,
+    /// Rule patterns that matched the ref under the trust root's policy.
+    pub matched_rules: Vec<String>,
+    /// Every commit reported, oldest first.
+    pub commits: Vec<CommitVerdict>,
+}
+
+impl SourceReport {
+    /// Commits with at least one violation.
+    #[must_use]
+    pub fn violations(&self) -> usize {
+        self.commits
+            .iter()
+            .filter(|c| !c.violations.is_empty())
+            .count()
+    }
+}
+
+/// A policy in force, and the blob it came from (a commit that leaves the blob alone
+/// keeps it without parsing it again).
+#[derive(Debug)]
+struct InForce {
+    policy: Policy,
+    blob: ObjectId,
+}
+
+/// What the commit object says.
+struct ParsedCommit {
+    tree: ObjectId,
+    committer_name: String,
+    committer_email: String,
+    time: i64,
+    summary: String,
+    signature: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+fn parse_commit(objects: &Objects, id: ObjectId) -> Result<ParsedCommit, GitError> {
+    let mut buffer = Vec::new();
+    let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
+    let decoded =
+        gix::objs::CommitRef::from_bytes(data, objects.hash).map_err(|e| object_error(id, e))?;
+    let committer = decoded.committer().map_err(|e| object_error(id, e))?;
+    let time = committer.time().map(|t| t.seconds).unwrap_or(0);
+    let signature = gix::objs::CommitRefIter::signature(data, objects.hash)
+        .map_err(|e| object_error(id, e))?
+        .map(|(sig, signed)| (sig.to_vec(), signed.to_bstring().to_vec()));
+    Ok(ParsedCommit {
+        tree: decoded.tree(),
+        committer_name: committer.name.to_str_lossy().into_owned(),
+        committer_email: committer.email.to_str_lossy().into_owned(),
+        time,
+        summary: decoded.message().summary().to_str_lossy().into_owned(),
+        signature,
+    })
+}
+
+/// The blob at `path` (`/`-separated) in `tree`, if there is one.
+fn blob_at(objects: &Objects, tree: ObjectId, path: &str) -> Result<Option<ObjectId>, GitError> {
+    let mut current = tree;
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        let mut buffer = Vec::new();
+        let data = objects.read_kind(&current, gix::object::Kind::Tree, &mut buffer)?;
+        let decoded = gix::objs::TreeRef::from_bytes(data, objects.hash)
+            .map_err(|e| object_error(current, e))?;
+        let Some(entry) = decoded
+            .entries
+            .iter()
+            .find(|e| e.filename == part.as_bytes())
+        else {
+            return Ok(None);
+        };
+        let last = i + 1 == parts.len();
+        match (last, entry.mode.is_tree(), entry.mode.is_blob()) {
+            (false, true, _) | (true, _, true) => current = entry.oid.to_owned(),
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(current))
+}
+
+fn read_blob(objects: &Objects, id: ObjectId) -> Result<Vec<u8>, GitError> {
+    let mut buffer = Vec::new();
+    Ok(objects
+        .read_kind(&id, gix::object::Kind::Blob, &mut buffer)?
+        .to_vec())
+}
+
+/// Parse the policy in `tree` (its key files from the same tree).
+fn policy_in(
+    objects: &Objects,
+    tree: ObjectId,
+    commit: ObjectId,
+) -> Result<Option<InForce>, String> {
+    let Some(blob) = blob_at(objects, tree, POLICY_PATH).map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let text = read_blob(objects, blob).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(text).map_err(|_| format!("{POLICY_PATH} is not UTF-8"))?;
+    let read_key = |relative: &str| -> Result<Vec<u8>, String> {
+        if relative.split('/').any(|p| p == ".." || p.is_empty()) {
+            return Err("key paths stay inside .custody/".into());
+        }
+        let path = format!(".custody/{relative}");
+        match blob_at(objects, tree, &path).map_err(|e| e.to_string())? {
+            Some(id) => read_blob(objects, id).map_err(|e| e.to_string()),
+            None => Err("not in the commit".into()),
+        }
+    };
+    let policy = Policy::parse(&format!("{POLICY_PATH} at {commit}"), &text, &read_key)
+        .map_err(|PolicyError { path: _, detail }| detail)?;
+    Ok(Some(InForce { policy, blob }))
+}
+
+/// Who signed, as far as the signature proves it.
+struct Signer<'p> {
+    person: &'p Person,
+    key: &'p PersonKey,
+}
+
+/// Check a commit's signature against a policy: the signer, or why there is none.
+fn check_signature<'p>(
+    policy: &'p Policy,
+    signature: &[u8],
+    signed: &[u8],
+    time: i64,
+) -> Result<Signer<'p>, Violation> {
+    let text = String::from_utf8_lossy(signature);
+    let start = text.trim_start();
+    if start.starts_with("-----BEGIN SSH SIGNATURE-----") {
+        let sig = SshSignature::from_armored(signature)
+            .map_err(|e| Violation::BadSignature(e.to_string()))?;
+        let fingerprint = sig.claimed_signer().fingerprint();
+        let (person, key) = policy
+            .key_holder(&fingerprint)
+            .ok_or(Violation::UnknownKey(fingerprint))?;
+        let KeyMaterial::Ssh(public) = &key.material else {
+            return Err(Violation::BadSignature("key type mismatch".into()));
+        };
+        sig.verify(public, "git", signed)
+            .map_err(|e| Violation::BadSignature(e.to_string()))?;
+        Ok(Signer { person, key })
+    } else if start.starts_with("-----BEGIN PGP SIGNATURE-----") {
+        let sig = DetachedSignature::parse(signature)
+            .map_err(|e| Violation::BadSignature(e.to_string()))?;
+        let (person, key, cert) = policy
+            .openpgp_keys()
+            .find(|(_, _, cert)| sig.names_key_of(cert))
+            .ok_or_else(|| Violation::UnknownKey(format!("OpenPGP key {}", sig.issuer())))?;
+        sig.verify(cert, signed, Some(time)).map_err(|e| match e {
+            custody_crypto::openpgp::PgpError::KeyNotValid { .. } => {
+                Violation::KeyNotValid(e.to_string())
+            }
+            other => Violation::BadSignature(other.to_string()),
+        })?;
+        Ok(Signer { person, key })
+    } else if start.starts_with("-----BEGIN SIGNED MESSAGE-----") {
+        Err(Violation::UnsupportedSignature("X.509 (gpgsm)".into()))
+    } else {
+        Err(Violation::UnsupportedSignature(
+            "unrecognised format".into(),
+        ))
+    }
+}
+
+/// The policy's own limits on a key at `time`: its validity period and the maximum age.
+fn key_period_violation(key: &PersonKey, time: i64, max_age: Option<i64>) -> Option<Violation> {
+    let fpr = key.material.fingerprint();
+    if let Some(from) = key.valid_from
+        && time < from
+    {
+        return Some(Violation::KeyNotValid(format!(
+            "{fpr} is valid from {} on, the commit is from {}",
+            custody_core::time::format_utc(from),
+            custody_core::time::format_utc(time)
+        )));
+    }
+    if let Some(until) = key.valid_until
+        && time >= until
+    {
+        return Some(Violation::KeyNotValid(format!(
+            "{fpr} expired at {}, the commit is from {}",
+            custody_core::time::format_utc(until),
+            custody_core::time::format_utc(time)
+        )));
+    }
+    if let Some(max) = max_age {
+        let born = key.valid_from.or(match &key.material {
+            KeyMaterial::OpenPgp(cert) => Some(cert.created()),
+            KeyMaterial::Ssh(_) => None,
+        });
+        match born {
+            None => {
+                return Some(Violation::KeyNotValid(format!(
+                    "{fpr} has no valid_from, so its age (max_key_age) cannot be checked"
+                )));
+            }
+            Some(born) if time - born > max => {
+                return Some(Violation::KeyNotValid(format!(
+                    "{fpr} is older than max_key_age ({} days) at the commit",
+                    max / 86_400
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// The first commit (parents first) of the walk whose tree holds the policy while its
+/// parents' do not.
+fn first_policy_commit(
+    objects: &Objects,
+    commits: &[(ObjectId, Vec<ObjectId>)],
+    order: &[usize],
+) -> Result<Option<ObjectId>, GitError> {
+    let mut has_policy: HashMap<ObjectId, bool> = HashMap::new();
+    for &i in order {
+        let (id, parents) = &commits[i];
+        let commit = parse_commit(objects, *id)?;
+        let here = blob_at(objects, commit.tree, POLICY_PATH)?.is_some();
+        has_policy.insert(*id, here);
+        if here
+            && !parents
+                .iter()
+                .any(|p| has_policy.get(p).copied().unwrap_or(false))
+        {
+            return Ok(Some(*id));
+        }
+    }
+    Ok(None)
+}
+
+impl Repo {
+    /// Verify a ref's history against the policy chain (see the module documentation).
+    ///
+    /// # Errors
+    /// [`GitError`] when the repository, the revisions or the trust root's policy cannot
+    /// be read: nothing could be verified. Violations are in the report.
+    pub fn verify_source(&self, options: &VerifyOptions) -> Result<SourceReport, GitError> {
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let reference = match &options.reference {
+            Some(r) if r.starts_with("refs/") => r.clone(),
+            Some(r) => match repo.find_reference(r.as_str()) {
+                Ok(found) => found.name().as_bstr().to_str_lossy().into_owned(),
+                Err(_) => format!("refs/heads/{r}"),
+            },
+            None => repo
+                .head_name()
+                .map_err(|e| read_error("HEAD")(e.to_string()))?
+                .map(|n| n.as_bstr().to_str_lossy().into_owned())
+                .ok_or_else(|| GitError::Revision {
+                    spec: "HEAD".into(),
+                    detail: "HEAD is detached; name the ref with --ref".into(),
+                })?,
+        };
+        let (tip_spec, hidden_spec) = match &options.range {
+            Some(range) => match range.split_once("..") {
+                Some((from, to)) => (
+                    if to.is_empty() {
+                        reference.clone()
+                    } else {
+                        to.to_owned()
+                    },
+                    Some(from.to_owned()),
+                ),
+                None => (range.clone(), None),
+            },
+            None => (reference.clone(), None),
+        };
+        let tip = revision(&repo, &tip_spec)?;
+
+        // Every commit from the tip back to the roots, parents first.
+        let walk = repo
+            .rev_walk([tip])
+            .all()
+            .map_err(|e| read_error("history")(e.to_string()))?;
+        let mut commits = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| read_error("history")(e.to_string()))?;
+            commits.push((info.id, info.parent_ids.iter().copied().collect::<Vec<_>>()));
+        }
+        let order = parents_first(&commits);
+
+        let (trust_root, pinned) = match &options.trust_root {
+            Some(spec) => (revision(&repo, spec)?, true),
+            None => match first_policy_commit(&objects, &commits, &order)? {
+                Some(id) => (id, false),
+                None => {
+                    return Err(GitError::Revision {
+                        spec: tip_spec,
+                        detail: format!(
+                            "no commit in its history has {POLICY_PATH} (create one with `custody source init`)"
+                        ),
+                    });
+                }
+            },
+        };
+        if !commits.iter().any(|(id, _)| *id == trust_root) {
+            return Err(GitError::Revision {
+                spec: trust_root.to_string(),
+                detail: format!("the trust root is not in the history of {tip_spec}"),
+            });
+        }
+        let root_commit = parse_commit(&objects, trust_root)?;
+        let root_policy = policy_in(&objects, root_commit.tree, trust_root)
+            .map_err(|detail| GitError::Object {
+                id: trust_root.to_string(),
+                detail,
+            })?
+            .ok_or_else(|| GitError::Object {
+                id: trust_root.to_string(),
+                detail: format!("the trust root has no {POLICY_PATH}"),
+            })?;
+        let matched_rules = root_policy.policy.requirements(&reference).matched;
+
+        // The trust root and its descendants carry policies; its ancestors are history
+        // the policy does not speak about.
+        let mut ancestors_of_root: HashSet<ObjectId> = HashSet::new();
+        {
+            let mut stack = vec![trust_root];
+            let parents: HashMap<ObjectId, &Vec<ObjectId>> =
+                commits.iter().map(|(id, p)| (*id, p)).collect();
+            while let Some(id) = stack.pop() {
+                if ancestors_of_root.insert(id)
+                    && let Some(ps) = parents.get(&id)
+                {
+                    stack.extend(ps.iter().copied());
+                }
+            }
+        }
+        let first_parent_line: HashSet<ObjectId> = {
+            let firsts: HashMap<ObjectId, Option<ObjectId>> = commits
+                .iter()
+                .map(|(id, p)| (*id, p.first().copied()))
+                .collect();
+            let mut line = HashSet::new();
+            let mut at = Some(tip);
+            while let Some(id) = at {
+                if !line.insert(id) {
+                    break;
+                }
+                at = firsts.get(&id).copied().flatten();
+            }
+            line
+        };
+        let reported: Option<HashSet<ObjectId>> = match &hidden_spec {
+            Some(from) => {
+                let from = revision(&repo, from)?;
+                let walk = repo
+                    .rev_walk([tip])
+                    .with_hidden([from])
+                    .all()
+                    .map_err(|e| read_error("history")(e.to_string()))?;
+                let mut set = HashSet::new();
+                for info in walk {
+                    set.insert(info.map_err(|e| read_error("history")(e.to_string()))?.id);
+                }
+                Some(set)
+            }
+            None => None,
+        };
+
+        let mut policy_blobs: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
+        policy_blobs.insert(trust_root, Some(root_policy.blob));
+        let mut in_force: HashMap<ObjectId, Arc<InForce>> = HashMap::new();
+        in_force.insert(trust_root, Arc::new(root_policy));
+        let mut verdicts = Vec::new();
+        for &i in &order {
+            let (id, parents) = &commits[i];
+            let id = *id;
+            if ancestors_of_root.contains(&id) {
+                continue;
+            }
+            let on_ref = first_parent_line.contains(&id);
+            let parent_policy = parents
+                .first()
+                .and_then(|p| in_force.get(p))
+                .or_else(|| parents.iter().find_map(|p| in_force.get(p)))
+                .cloned();
+            let mut verdict = CommitVerdict {
+                id: id.to_string(),
+                summary: String::new(),
+                committer: String::new(),
+                time: 0,
+                signer: None,
+                on_ref,
+                changes_policy: false,
+                violations: Vec::new(),
+            };
+            let commit = match parse_commit(&objects, id) {
+                Ok(c) => c,
+                Err(e) => {
+                    verdict
+                        .violations
+                        .push(Violation::Unreadable(e.to_string()));
+                    verdicts.push(verdict);
+                    continue;
+                }
+            };
+            verdict.summary.clone_from(&commit.summary);
+            verdict.committer = format!("{} <{}>", commit.committer_name, commit.committer_email);
+            verdict.time = commit.time;
+            let Some(parent_policy) = parent_policy else {
+                verdict.violations.push(Violation::NoPolicy);
+                verdicts.push(verdict);
+                continue;
+            };
+            let policy = &parent_policy.policy;
+            let requirements = policy.requirements(&reference);
+            let signer = match &commit.signature {
+                None => {
+                    if requirements.signed {
+                        verdict.violations.push(Violation::Unsigned);
+                    }
+                    None
+                }
+                Some((sig, signed)) => match check_signature(policy, sig, signed, commit.time) {
+                    Ok(s) => Some(s),
+                    Err(v) => {
+                        verdict.violations.push(v);
+                        None
+                    }
+                },
+            };
+            if let Some(signer) = &signer {
+                verdict.signer = Some((
+                    signer.person.name.clone(),
+                    signer.key.material.fingerprint(),
+                ));
+                if let Some(v) =
+                    key_period_violation(signer.key, commit.time, requirements.max_key_age)
+                {
+                    verdict.violations.push(v);
+                }
+                let allowed = if on_ref {
+                    requirements.writers.contains(&signer.person.role)
+                } else {
+                    signer.person.role.has_write_access()
+                };
+                if !allowed {
+                    verdict.violations.push(Violation::NotAuthorised {
+                        person: signer.person.name.clone(),
+                        role: signer.person.role.to_string(),
+                        reference: reference.clone(),
+                    });
+                }
+                if !signer
+                    .person
+                    .emails
+                    .iter()
+                    .any(|e| e.eq_ignore_ascii_case(&commit.committer_email))
+                {
+                    verdict.violations.push(Violation::CommitterMismatch {
+                        committer: commit.committer_email.clone(),
+                        person: signer.person.name.clone(),
+                    });
+                }
+            }
+            // The policy this commit passes on.
+            let blob = blob_at(&objects, commit.tree, POLICY_PATH).ok().flatten();
+            policy_blobs.insert(id, blob);
+            // A commit that keeps a policy its parent already had but that never took
+            // effect (not signed by an Owner) is not a new attempt to change it: the old
+            // policy simply stays in force.
+            let inherited_unadopted = parents
+                .first()
+                .and_then(|p| policy_blobs.get(p))
+                .is_some_and(|parent_blob| *parent_blob == blob);
+            let owner_signed = signer
+                .as_ref()
+                .is_some_and(|s| s.person.role == crate::policy::Role::Owner);
+            let next = if blob == Some(parent_policy.blob)
+                || (inherited_unadopted && !(owner_signed && verdict.violations.is_empty()))
+            {
+                Arc::clone(&parent_policy)
+            } else {
+                verdict.changes_policy = true;
+                let authorised = match &signer {
+                    Some(s)
+                        if verdict.violations.is_empty()
+                            && s.person.role == crate::policy::Role::Owner =>
+                    {
+                        if policy.owners_threshold > 1 {
+                            Err(format!(
+                                "it needs {} Owner signatures, and a commit carries one",
+                                policy.owners_threshold
+                            ))
+                        } else {
+                            Ok(())
+                        }
+                    }
+                    Some(s) if verdict.violations.is_empty() => Err(format!(
+                        "signed by {} ({}), not by an Owner",
+                        s.person.name, s.person.role
+                    )),
+                    _ => Err("the commit itself does not verify".into()),
+                };
+                match (authorised, blob) {
+                    (Err(why), _) => {
+                        verdict
+                            .violations
+                            .push(Violation::PolicyChangeNotAuthorised(why));
+                        Arc::clone(&parent_policy)
+                    }
+                    (Ok(()), None) => {
+                        verdict.violations.push(Violation::PolicyInvalid(
+                            "the policy file is removed".into(),
+                        ));
+                        Arc::clone(&parent_policy)
+                    }
+                    (Ok(()), Some(_)) => match policy_in(&objects, commit.tree, id) {
+                        Ok(Some(new)) => Arc::new(new),
+                        Ok(None) => Arc::clone(&parent_policy),
+                        Err(why) => {
+                            verdict.violations.push(Violation::PolicyInvalid(why));
+                            Arc::clone(&parent_policy)
+                        }
+                    },
+                }
+            };
+            in_force.insert(id, next);
+            verdicts.push(verdict);
+        }
+        if let Some(reported) = &reported {
+            verdicts.retain(|v| {
+                ObjectId::from_hex(v.id.as_bytes()).is_ok_and(|id| reported.contains(&id))
+            });
+        }
+        Ok(SourceReport {
+            reference,
+            tip: tip.to_string(),
+            trust_root: trust_root.to_string(),
+            trust_root_pinned: pinned,
+            matched_rules,
+            commits: verdicts,
+        })
+    }
+}
