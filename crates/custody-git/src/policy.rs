@@ -528,16 +528,21 @@ pub fn ref_matches(pattern: &str, reference: &str) -> bool {
     components(&p, &r)
 }
 
+/// How the first policy names the owner's key.
+#[derive(Debug, Clone, Copy)]
+pub enum InitialKey<'a> {
+    /// An OpenSSH public key line, written into the policy.
+    Ssh(&'a str),
+    /// An OpenPGP certificate file, relative to `.custody/`.
+    OpenPgpFile(&'a str),
+}
+
 /// The first policy `custody source init` writes: one Owner, signed commits on every ref.
 #[must_use]
-pub fn initial_policy(name: &str, email: &str, key: &str) -> String {
-    let key_line = if key.trim_start().starts_with("-----BEGIN PGP") {
-        format!(
-            "openpgp = \"\"\"\n{}\"\"\"",
-            key.trim_end().to_owned() + "\n"
-        )
-    } else {
-        format!("ssh = {:?}", key.trim())
+pub fn initial_policy(name: &str, email: &str, key: InitialKey<'_>) -> String {
+    let key_entry = match key {
+        InitialKey::Ssh(line) => format!("ssh = {:?}", line.trim()),
+        InitialKey::OpenPgpFile(path) => format!("openpgp = {path:?}"),
     };
     format!(
         r#"# custody repository policy: who may change what, signed by which keys.
@@ -551,7 +556,7 @@ name = {name:?}
 email = {email:?}
 role = "owner"
 keys = [
-  {{ {key_line} }},
+  {{ {key_entry} }},
 ]
 
 # Signed commits on every ref, by people with write access (owner, maintainer, developer).
@@ -587,7 +592,7 @@ mod tests {
 
     #[test]
     fn the_initial_policy_parses_and_requires_signatures_everywhere() {
-        let text = initial_policy("Alice", "alice@example.org", SSH);
+        let text = initial_policy("Alice", "alice@example.org", InitialKey::Ssh(SSH));
         let policy = Policy::parse(POLICY_PATH, &text, &no_files).expect("parse");
         assert_eq!(policy.people.len(), 1);
         assert_eq!(policy.people[0].role, Role::Owner);

@@ -2,7 +2,7 @@
 //! `ssh-keygen` and `gpg`: what passes, and each way a history breaks the policy.
 
 use custody_git::Repo;
-use custody_git::policy::initial_policy;
+use custody_git::policy::{InitialKey, initial_policy};
 use custody_git::verify::{SourceReport, VerifyOptions, Violation};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -191,7 +191,7 @@ fn a_signed_history_verifies_and_each_violation_is_named() {
     let f = Fixture::new();
     let alice = f.ssh_person("alice", "alice@example.org");
     let bob = f.ssh_person("bob", "bob@example.org");
-    let policy = initial_policy(alice.name, alice.email, &alice.public);
+    let policy = initial_policy(alice.name, alice.email, InitialKey::Ssh(&alice.public));
     let root = f.commit(&alice, true, &[(".custody/policy.toml", &policy)], "policy");
     f.commit(&alice, true, &[("a.txt", "a")], "signed by alice");
     let report = f.verify(&VerifyOptions::default());

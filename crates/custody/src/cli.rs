@@ -70,6 +70,64 @@ pub enum Command {
     /// Dependencies: where they come from, and whether the artefacts on disk are the locked ones.
     #[command(subcommand)]
     Deps(DepsCommand),
+    /// Source code: a repository policy of people, keys and rules, and history verified against it.
+    #[command(subcommand)]
+    Source(SourceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Write a first repository policy (.custody/policy.toml) with one Owner.
+    #[command(
+        after_help = "Examples:\n  custody source init --owner \"Alice Example\" --email alice@example.org --key ~/.ssh/id_ed25519.pub\n  gpg --export --armor alice@example.org > alice.asc\n  custody source init --owner \"Alice Example\" --email alice@example.org --key alice.asc\n\nThe policy makes the owner the only person, with the key given (an OpenSSH public key, or an OpenPGP certificate, which is copied to .custody/keys/), and requires signed commits on every ref. Commit it signed: that commit is the natural trust root (`custody source verify --trust-root COMMIT`). Add people, keys and rules by editing the file; every later change to it must be signed by an Owner. See docs/source.md.\n\nExit codes: 0 written, 2 the key cannot be read, a policy exists already (use --force), or PATH is not a git work tree."
+    )]
+    Init(SourceInitArgs),
+    /// Verify every commit of a ref against the policy in force at its parent.
+    #[command(
+        after_help = "Examples:\n  custody source verify                                  # the current branch, from the commit that added the policy\n  custody source verify --trust-root 1a2b3c4 --ref main   # pin the trust root\n  custody source verify --range origin/main..HEAD --format json\n\nFrom the trust root on, each commit is judged by the policy of its parent: a signature is present where the ref's rules require one, it verifies (SSH signatures with namespace git, OpenPGP v4; anything else is refused), its key belongs to a person of the policy and is inside its validity period and max_key_age at the commit time, the committer's email is that person's, and a person on the ref's first-parent line has a role the ref's rules allow to write. Commits merged in from other branches need a valid signature of someone with write access. A commit that changes the policy must be signed by an Owner of the policy it replaces, or the change does not take effect.\n\nWithout --trust-root, the first commit that has .custody/policy.toml is trusted as given and the report says the root is not pinned.\n\nExit codes: 0 every commit verifies, 1 a commit breaks the policy, 2 the repository, a revision or the trust root's policy cannot be read."
+    )]
+    Verify(SourceVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceInitArgs {
+    /// The repository (a work tree).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The owner's name.
+    #[arg(long)]
+    pub owner: String,
+    /// The owner's email, as their commits carry it.
+    #[arg(long)]
+    pub email: String,
+    /// The owner's public key: an OpenSSH public key file or an OpenPGP certificate.
+    #[arg(long, value_name = "PUBKEY_FILE")]
+    pub key: PathBuf,
+    /// Replace an existing policy.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceVerifyArgs {
+    /// The repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The ref whose rules apply and whose history is verified (default: the current branch).
+    #[arg(long = "ref", value_name = "REF")]
+    pub reference: Option<String>,
+    /// Report only the commits of A..B (the policy chain is still followed from the trust root).
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// The commit whose policy is trusted as given.
+    #[arg(long, value_name = "COMMIT")]
+    pub trust_root: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
+    pub format: FindingsFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ mod sbom;
 mod scan;
 mod secrets;
 mod sign;
+mod source;
 mod tuf;
 
 use crate::cli::{Cli, Command, SchemeArg};
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Scan(cmd) => scan::run(cmd),
         Command::Db(cmd) => db::run(cmd),
         Command::Deps(cmd) => deps::run(cmd),
+        Command::Source(cmd) => source::run(cmd),
     }
 }
 

@@ -1,0 +1,216 @@
+//! `custody source`: the repository policy and history verified against it.
+
+use crate::cli::{FindingsFormat, SourceCommand, SourceInitArgs, SourceVerifyArgs};
+use crate::exit::Outcome;
+use crate::io::write_output;
+use anyhow::{Context as _, Result, bail};
+use custody_core::atomic::{FileMode, write_atomic};
+use custody_git::policy::{InitialKey, POLICY_PATH, Policy, initial_policy};
+use custody_git::verify::{SourceReport, VerifyOptions};
+use serde_json::json;
+use std::fmt::Write as _;
+
+pub fn run(cmd: SourceCommand) -> Result<Outcome> {
+    match cmd {
+        SourceCommand::Init(args) => init(&args),
+        SourceCommand::Verify(args) => verify(&args),
+    }
+}
+
+fn init(args: &SourceInitArgs) -> Result<Outcome> {
+    let repo = custody_git::Repo::discover(&args.path)?;
+    let root = repo.work_dir().with_context(|| {
+        format!(
+            "{}: a bare repository; run this in a work tree and push the commit",
+            args.path.display()
+        )
+    })?;
+    let policy_file = root.join(POLICY_PATH);
+    if policy_file.exists() && !args.force {
+        bail!(
+            "{}: a policy exists already; change it in a signed commit, or use --force to replace it",
+            policy_file.display()
+        );
+    }
+    if args.owner.trim().is_empty() || !args.email.contains('@') {
+        bail!("--owner needs a name and --email an address with @");
+    }
+    let custody_dir = root.join(".custody");
+    std::fs::create_dir_all(custody_dir.join("keys"))
+        .with_context(|| format!("{}", custody_dir.display()))?;
+    let key = std::fs::read(&args.key).with_context(|| format!("{}", args.key.display()))?;
+    let key_text = String::from_utf8_lossy(&key);
+    let text = if key_text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+        || key.first().is_some_and(|b| b & 0x80 != 0)
+    {
+        let cert = custody_crypto::openpgp::Certificate::parse(&key)
+            .with_context(|| format!("{}: not a usable OpenPGP certificate", args.key.display()))?;
+        let file_name: String = args
+            .email
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "@.-_".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let relative = format!("keys/{file_name}.asc");
+        let dest = root.join(".custody").join(&relative);
+        write_atomic(&dest, &key, FileMode::Public)
+            .with_context(|| format!("{}", dest.display()))?;
+        eprintln!(
+            "Wrote {} (OpenPGP certificate {})",
+            dest.display(),
+            cert.fingerprint()
+        );
+        initial_policy(&args.owner, &args.email, InitialKey::OpenPgpFile(&relative))
+    } else {
+        let line = key_text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        custody_crypto::sshsig::SshPublicKey::from_openssh(line).with_context(|| {
+            format!(
+                "{}: neither an OpenSSH public key nor an OpenPGP certificate",
+                args.key.display()
+            )
+        })?;
+        initial_policy(&args.owner, &args.email, InitialKey::Ssh(line))
+    };
+    // What is written must be what verify reads.
+    let keys_dir = root.join(".custody");
+    Policy::parse(POLICY_PATH, &text, &|rel| {
+        std::fs::read(keys_dir.join(rel)).map_err(|e| e.to_string())
+    })
+    .context("the policy written does not parse (a bug)")?;
+    write_atomic(&policy_file, text.as_bytes(), FileMode::Public)
+        .with_context(|| format!("{}", policy_file.display()))?;
+    eprintln!(
+        "Wrote {}. Commit it signed; that commit is the trust root:\n  git add .custody && git commit -S -m \"custody: repository policy\"\n  custody source verify --trust-root $(git rev-parse HEAD)",
+        policy_file.display()
+    );
+    Ok(Outcome::Success)
+}
+
+fn verify(args: &SourceVerifyArgs) -> Result<Outcome> {
+    let repo = custody_git::Repo::discover(&args.path)?;
+    let report = repo.verify_source(&VerifyOptions {
+        reference: args.reference.clone(),
+        range: args.range.clone(),
+        trust_root: args.trust_root.clone(),
+    })?;
+    let mut bytes = match args.format {
+        FindingsFormat::Table => table(&report).into_bytes(),
+        FindingsFormat::Json => serde_json::to_vec_pretty(&to_json(&report))?,
+        FindingsFormat::Sarif => serde_json::to_vec_pretty(&sarif(&report))?,
+    };
+    if args.format != FindingsFormat::Table {
+        bytes.push(b'\n');
+    }
+    write_output(args.output.as_deref(), &bytes, FileMode::Public)?;
+    Ok(if report.violations() == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Findings
+    })
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+fn table(report: &SourceReport) -> String {
+    let mut out = String::new();
+    for c in &report.commits {
+        let status = if c.violations.is_empty() {
+            "ok  "
+        } else {
+            "FAIL"
+        };
+        let signer = c.signer.as_ref().map_or("-", |(name, _)| name.as_str());
+        let _ = writeln!(
+            out,
+            "{status}  {}  {signer:<12}  {}",
+            short(&c.id),
+            c.summary
+        );
+        for v in &c.violations {
+            let _ = writeln!(out, "      {v}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} commit(s) of {} checked, {} with violations; trust root {} ({}){}",
+        report.commits.len(),
+        report.reference,
+        report.violations(),
+        short(&report.trust_root),
+        if report.trust_root_pinned {
+            "pinned"
+        } else {
+            "not pinned: the first commit with the policy; pin it with --trust-root"
+        },
+        if report.matched_rules.is_empty() {
+            "; no rule of the policy matches this ref".to_owned()
+        } else {
+            String::new()
+        }
+    );
+    out
+}
+
+fn to_json(report: &SourceReport) -> serde_json::Value {
+    json!({
+        "reference": report.reference,
+        "tip": report.tip,
+        "trust_root": report.trust_root,
+        "trust_root_pinned": report.trust_root_pinned,
+        "matched_rules": report.matched_rules,
+        "violations": report.violations(),
+        "commits": report.commits.iter().map(|c| json!({
+            "id": c.id,
+            "summary": c.summary,
+            "committer": c.committer,
+            "time": custody_core::time::format_utc(c.time),
+            "signer": c.signer.as_ref().map(|(name, key)| json!({"person": name, "key": key})),
+            "on_ref": c.on_ref,
+            "changes_policy": c.changes_policy,
+            "verified": c.violations.is_empty(),
+            "violations": c.violations.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn sarif(report: &SourceReport) -> serde_json::Value {
+    let results: Vec<serde_json::Value> = report
+        .commits
+        .iter()
+        .flat_map(|c| {
+            c.violations.iter().map(move |v| {
+                json!({
+                    "ruleId": "SRC-1",
+                    "level": "error",
+                    "message": {"text": format!("commit {} ({}): {v}", c.id, c.summary)},
+                    "partialFingerprints": {"commit": c.id},
+                })
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "custody",
+                "informationUri": "https://example.invalid/custody",
+                "rules": [{
+                    "id": "SRC-1",
+                    "shortDescription": {"text": "Commits verify against the repository policy"},
+                }],
+            }},
+            "results": results,
+        }],
+    })
+}

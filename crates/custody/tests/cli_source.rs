@@ -1,0 +1,236 @@
+//! `custody source init` and `custody source verify` end to end, with real git, ssh-keygen
+//! and gpg: the exit codes, the table and JSON reports, and refused input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn custody() -> Command {
+    Command::cargo_bin("custody").expect("binary built")
+}
+
+fn run(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().expect("tool runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+struct Repo {
+    tmp: tempfile::TempDir,
+    key: PathBuf,
+}
+
+impl Repo {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("tmp");
+        run(std::process::Command::new("git")
+            .args(["init", "-q", "-b", "main"])
+            .arg(tmp.path().join("repo")));
+        let key = tmp.path().join("alice");
+        run(std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(&key));
+        Self { tmp, key }
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.tmp.path().join("repo")
+    }
+
+    fn git(&self) -> std::process::Command {
+        let mut c = std::process::Command::new("git");
+        c.current_dir(self.dir())
+            .env("GIT_AUTHOR_NAME", "Alice")
+            .env("GIT_AUTHOR_EMAIL", "alice@example.org")
+            .env("GIT_COMMITTER_NAME", "Alice")
+            .env("GIT_COMMITTER_EMAIL", "alice@example.org")
+            .args(["-c", "gpg.format=ssh", "-c"])
+            .arg(format!("user.signingkey={}", self.key.display()));
+        c
+    }
+
+    fn commit(&self, signed: bool, message: &str) -> String {
+        run(self.git().args(["add", "-A"]));
+        let mut c = self.git();
+        c.args(["commit", "-q", "--allow-empty", "-m", message]);
+        if signed {
+            c.arg("-S");
+        }
+        run(&mut c);
+        run(self.git().args(["rev-parse", "HEAD"]))
+    }
+}
+
+fn pub_key(key: &Path) -> PathBuf {
+    key.with_extension("pub")
+}
+
+#[test]
+fn init_then_verify_a_signed_history_and_a_broken_one() {
+    let r = Repo::new();
+    custody()
+        .args([
+            "source",
+            "init",
+            "--owner",
+            "Alice",
+            "--email",
+            "alice@example.org",
+            "--key",
+        ])
+        .arg(pub_key(&r.key))
+        .arg(r.dir())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("trust root"));
+    let policy = std::fs::read_to_string(r.dir().join(".custody/policy.toml")).expect("policy");
+    assert!(policy.contains("role = \"owner\"") && policy.contains("ssh-ed25519 "));
+    // A second init is refused unless forced.
+    custody()
+        .args([
+            "source",
+            "init",
+            "--owner",
+            "Alice",
+            "--email",
+            "alice@example.org",
+            "--key",
+        ])
+        .arg(pub_key(&r.key))
+        .arg(r.dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a policy exists already"));
+
+    let root = r.commit(true, "custody: repository policy");
+    r.commit(true, "work");
+    custody()
+        .args(["source", "verify", "--trust-root", &root])
+        .arg(r.dir())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok    ").and(predicate::str::contains("pinned")));
+
+    r.commit(false, "unsigned work");
+    let out = custody()
+        .args([
+            "source",
+            "verify",
+            "--format",
+            "json",
+            "--trust-root",
+            &root,
+        ])
+        .arg(r.dir())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(report["violations"], 1);
+    assert_eq!(report["trust_root"], root.as_str());
+    let commits = report["commits"].as_array().expect("commits");
+    assert_eq!(commits.len(), 2);
+    assert_eq!(commits[0]["verified"], true);
+    assert_eq!(commits[0]["signer"]["person"], "Alice");
+    assert_eq!(commits[1]["verified"], false);
+    assert!(
+        commits[1]["violations"][0]
+            .as_str()
+            .is_some_and(|v| v.contains("not signed"))
+    );
+
+    // SARIF carries one result per violation.
+    let out = custody()
+        .args(["source", "verify", "--format", "sarif"])
+        .arg(r.dir())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: Value = serde_json::from_slice(&out).expect("sarif");
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    // Nothing to anchor to: exit 2 with the reason.
+    custody()
+        .args(["source", "verify", "--trust-root", "no-such-commit"])
+        .arg(r.dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-commit"));
+}
+
+#[test]
+fn init_takes_an_openpgp_certificate_and_refuses_other_files() {
+    let r = Repo::new();
+    let gnupg = r.tmp.path().join("gnupg");
+    std::fs::create_dir_all(&gnupg).expect("mkdir");
+    let gpg = |args: &[&str]| {
+        run(std::process::Command::new("gpg")
+            .env("GNUPGHOME", &gnupg)
+            .args([
+                "--batch",
+                "--quiet",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+            ])
+            .args(args))
+    };
+    gpg(&[
+        "--quick-gen-key",
+        "Alice <alice@example.org>",
+        "ed25519",
+        "sign",
+        "0",
+    ]);
+    let cert = gpg(&["--armor", "--export", "alice@example.org"]);
+    let cert_file = r.tmp.path().join("alice.asc");
+    std::fs::write(&cert_file, cert).expect("write");
+    custody()
+        .args([
+            "source",
+            "init",
+            "--owner",
+            "Alice",
+            "--email",
+            "alice@example.org",
+            "--key",
+        ])
+        .arg(&cert_file)
+        .arg(r.dir())
+        .assert()
+        .success();
+    assert!(
+        r.dir()
+            .join(".custody/keys/alice@example.org.asc")
+            .is_file()
+    );
+    let policy = std::fs::read_to_string(r.dir().join(".custody/policy.toml")).expect("policy");
+    assert!(policy.contains("openpgp = \"keys/alice@example.org.asc\""));
+
+    let junk = r.tmp.path().join("junk.pub");
+    std::fs::write(&junk, "not a key\n").expect("write");
+    custody()
+        .args([
+            "source", "init", "--force", "--owner", "A", "--email", "a@x", "--key",
+        ])
+        .arg(&junk)
+        .arg(r.dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "neither an OpenSSH public key nor an OpenPGP certificate",
+        ));
+}
