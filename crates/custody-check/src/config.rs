@@ -47,6 +47,9 @@ pub struct Config {
     /// Secret scanning (SRC-3).
     #[serde(default)]
     pub secrets: SecretsConfig,
+    /// Source history verified against the repository policy (SRC-1, SRC-2, SRC-6).
+    #[serde(default)]
+    pub source: SourceConfig,
     /// Dependencies: SBOM, artefact verification, trusted sources, vulnerabilities and
     /// licenses (MAT-1, MAT-2, MAT-5, MAT-6, MAT-7, MAT-8).
     #[serde(default)]
@@ -103,6 +106,20 @@ pub struct SuppliersConfig {
     /// package URL patterns, `*` matching anything (`pkg:npm/%40acme/*`).
     #[serde(default)]
     pub required: Vec<String>,
+}
+
+/// `[source]`: how `custody check` verifies the repository's history against
+/// `.custody/policy.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// The commit whose policy is trusted as given (a full commit id). Without it the
+    /// first commit with a policy is trusted, and SRC-1 warns.
+    #[serde(default)]
+    pub trust_root: Option<String>,
+    /// The ref whose history and rules are checked; default: the current branch.
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
 }
 
 /// `[secrets]`: what the secret scan of the project accepts.

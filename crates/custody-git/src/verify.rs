@@ -121,6 +121,8 @@ pub struct CommitVerdict {
     pub signer: Option<(String, String)>,
     /// On the ref's first-parent line (pushed to the ref) rather than merged in.
     pub on_ref: bool,
+    /// Number of parents (two or more: a merge).
+    pub parents: usize,
     /// Whether it changed the policy (and the change took effect when no violation).
     pub changes_policy: bool,
     /// Everything wrong with it.
@@ -526,6 +528,7 @@ impl Repo {
                 time: 0,
                 signer: None,
                 on_ref,
+                parents: parents.len(),
                 changes_policy: false,
                 violations: Vec::new(),
             };

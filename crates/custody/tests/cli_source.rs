@@ -6,6 +6,10 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+#[path = "support/check_report.rs"]
+mod check_report;
+use check_report::{check_report, row};
+
 fn custody() -> Command {
     Command::cargo_bin("custody").expect("binary built")
 }
@@ -233,4 +237,59 @@ fn init_takes_an_openpgp_certificate_and_refuses_other_files() {
         .stderr(predicate::str::contains(
             "neither an OpenSSH public key nor an OpenPGP certificate",
         ));
+}
+
+#[test]
+fn custody_check_reports_the_source_rows() {
+    let r = Repo::new();
+    custody()
+        .args([
+            "source",
+            "init",
+            "--owner",
+            "Alice",
+            "--email",
+            "alice@example.org",
+            "--key",
+        ])
+        .arg(pub_key(&r.key))
+        .arg(r.dir())
+        .assert()
+        .success();
+    let root = r.commit(true, "custody: repository policy");
+    r.commit(true, "work");
+    let status = |report: &Value, id: &str| row(report, id)["status"].as_str().map(str::to_owned);
+
+    // Not pinned: SRC-1 warns; SRC-6 lists the roles; no merges yet.
+    let report = check_report(custody(), &r.dir());
+    assert_eq!(
+        status(&report, "SRC-1").as_deref(),
+        Some("warn"),
+        "{}",
+        row(&report, "SRC-1")
+    );
+    assert_eq!(status(&report, "SRC-6").as_deref(), Some("pass"));
+    assert!(row(&report, "SRC-6").to_string().contains("owner: Alice"));
+    assert_eq!(status(&report, "SRC-2").as_deref(), Some("warn"));
+    // The only key has no validity period and the policy no max_key_age.
+    assert_eq!(status(&report, "SRC-11").as_deref(), Some("warn"));
+
+    // Pinned in custody.toml: passes; then an unsigned commit fails it.
+    std::fs::write(
+        r.dir().join("custody.toml"),
+        format!("[source]\ntrust_root = \"{root}\"\n"),
+    )
+    .expect("write");
+    r.commit(true, "pin the trust root");
+    let report = check_report(custody(), &r.dir());
+    assert_eq!(
+        status(&report, "SRC-1").as_deref(),
+        Some("pass"),
+        "{}",
+        row(&report, "SRC-1")
+    );
+    r.commit(false, "unsigned");
+    let report = check_report(custody(), &r.dir());
+    assert_eq!(status(&report, "SRC-1").as_deref(), Some("fail"));
+    assert!(row(&report, "SRC-1").to_string().contains("unsigned"));
 }

@@ -5,6 +5,7 @@ mod intoto;
 mod key_rotation;
 mod materials;
 mod secrets;
+mod source;
 mod suppliers;
 mod tuf;
 
@@ -20,6 +21,7 @@ pub struct Evaluation<'a> {
     tuf: std::cell::OnceCell<tuf::RepositoryOutcome>,
     materials: std::cell::OnceCell<materials::MaterialsOutcome>,
     suppliers: std::cell::OnceCell<suppliers::SuppliersOutcome>,
+    source: std::cell::OnceCell<source::SourceOutcome>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -32,6 +34,7 @@ impl<'a> Evaluation<'a> {
             tuf: std::cell::OnceCell::new(),
             materials: std::cell::OnceCell::new(),
             suppliers: std::cell::OnceCell::new(),
+            source: std::cell::OnceCell::new(),
         }
     }
 }
@@ -41,7 +44,17 @@ impl<'a> Evaluation<'a> {
 pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResult {
     let project = eval.project;
     match control.id {
-        "SRC-11" => key_rotation::evaluate(control, project, std::time::SystemTime::now()),
+        "SRC-11" => with_policy_keys(
+            key_rotation::evaluate(control, project, std::time::SystemTime::now()),
+            source::policy_keys(
+                eval.source.get_or_init(|| source::read_project(project)),
+                custody_core::time::now_unix(),
+            ),
+        ),
+        "SRC-1" | "SRC-2" | "SRC-6" => source::evaluate(
+            control,
+            eval.source.get_or_init(|| source::read_project(project)),
+        ),
         "SRC-3" => secrets::evaluate(control, project),
         "BLD-1" | "ART-1" | "ART-2" => intoto::evaluate(
             control,
@@ -87,6 +100,9 @@ pub fn is_implemented(id: &str) -> bool {
     matches!(
         id,
         "SRC-11"
+            | "SRC-1"
+            | "SRC-2"
+            | "SRC-6"
             | "SRC-3"
             | "BLD-1"
             | "ART-1"
@@ -124,6 +140,40 @@ pub(super) fn result(
         evidence,
         remediation: fix.map(str::to_owned),
     }
+}
+
+/// SRC-11 covers two sets of keys: the key directory's files and the repository policy's
+/// signing keys. Either alone decides; together, the worse status wins.
+fn with_policy_keys(
+    files: ControlResult,
+    policy: Option<(Status, String, Vec<Evidence>)>,
+) -> ControlResult {
+    let Some((status, summary, evidence)) = policy else {
+        return files;
+    };
+    if files.status == Status::NotConfigured {
+        return ControlResult {
+            status,
+            summary,
+            evidence,
+            remediation: (status != Status::Pass).then(|| {
+                "rotate keys in .custody/policy.toml in a commit signed by an Owner: add the new key with valid_from, set valid_until on the old one".to_owned()
+            }),
+            ..files
+        };
+    }
+    let rank = |s: Status| match s {
+        Status::Fail => 3,
+        Status::Warn => 2,
+        _ => 1,
+    };
+    let mut merged = files;
+    if rank(status) > rank(merged.status) {
+        merged.status = status;
+    }
+    merged.summary = format!("{}; {summary}", merged.summary);
+    merged.evidence.extend(evidence);
+    merged
 }
 
 fn not_implemented(control: &'static Control) -> ControlResult {

@@ -1,0 +1,354 @@
+//! SRC-1 (signed commits), SRC-2 (signed merges, merged commits verified), SRC-6 (roles)
+//! and the policy part of SRC-11 (key validity periods and age), from the repository's
+//! `.custody/policy.toml` and its history verified against it.
+
+use super::result;
+use crate::catalogue::Control;
+use crate::config::Project;
+use crate::report::{ControlResult, Evidence, Status};
+use custody_git::policy::{KeyMaterial, POLICY_PATH, Policy, Role};
+use custody_git::verify::{SourceReport, VerifyOptions};
+
+/// What the source controls share: the current policy and the verified history.
+#[derive(Debug)]
+pub(super) enum SourceOutcome {
+    /// The project is not inside a git repository.
+    NotARepository,
+    /// No `.custody/policy.toml` in the work tree.
+    NoPolicy,
+    /// The policy in the work tree, and the verification (or why it could not run).
+    Checked {
+        policy: Result<Box<Policy>, String>,
+        report: Result<Box<SourceReport>, String>,
+    },
+}
+
+pub(super) fn read_project(project: &Project) -> SourceOutcome {
+    let Ok(repo) = custody_git::Repo::discover(project.root()) else {
+        return SourceOutcome::NotARepository;
+    };
+    let file = project.root().join(POLICY_PATH);
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        return SourceOutcome::NoPolicy;
+    };
+    let keys_dir = project.root().join(".custody");
+    let policy = Policy::parse(POLICY_PATH, &text, &|rel| {
+        if rel.split('/').any(|p| p == ".." || p.is_empty()) {
+            return Err("key paths stay inside .custody/".into());
+        }
+        std::fs::read(keys_dir.join(rel)).map_err(|e| e.to_string())
+    })
+    .map(Box::new)
+    .map_err(|e| e.to_string());
+    let config = &project.config().source;
+    let report = repo
+        .verify_source(&VerifyOptions {
+            reference: config.reference.clone(),
+            range: None,
+            trust_root: config.trust_root.clone(),
+        })
+        .map(Box::new)
+        .map_err(|e| e.to_string());
+    SourceOutcome::Checked { policy, report }
+}
+
+const INIT: &str = "write a policy with `custody source init --owner NAME --email EMAIL --key PUBKEY`, commit it signed, and set [source] trust_root in custody.toml to that commit";
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+pub(super) fn evaluate(control: &'static Control, outcome: &SourceOutcome) -> ControlResult {
+    let (policy, report) = match outcome {
+        SourceOutcome::NotARepository => {
+            return result(
+                control,
+                Status::NotApplicable,
+                "the project is not in a git repository".into(),
+                Vec::new(),
+                None,
+            );
+        }
+        SourceOutcome::NoPolicy => {
+            return result(
+                control,
+                Status::NotConfigured,
+                format!("no repository policy ({POLICY_PATH})"),
+                Vec::new(),
+                Some(INIT),
+            );
+        }
+        SourceOutcome::Checked { policy, report } => (policy, report),
+    };
+    if control.id == "SRC-6" {
+        return roles(control, policy);
+    }
+    let report = match report {
+        Ok(r) => r,
+        Err(why) => {
+            return result(
+                control,
+                Status::Fail,
+                "the history could not be verified against the policy".into(),
+                vec![Evidence::note(why.clone())],
+                Some(
+                    "fix the policy or the trust root named in the evidence; unverifiable history counts as failing",
+                ),
+            );
+        }
+    };
+    match control.id {
+        "SRC-2" => merges(control, report),
+        _ => signed_commits(control, report),
+    }
+}
+
+fn violation_evidence<'r>(
+    commits: impl Iterator<Item = &'r custody_git::verify::CommitVerdict>,
+) -> Vec<Evidence> {
+    commits
+        .filter(|c| !c.violations.is_empty())
+        .take(20)
+        .map(|c| {
+            let reasons: Vec<String> = c.violations.iter().map(ToString::to_string).collect();
+            Evidence::note(format!(
+                "commit {} ({}): {}",
+                short(&c.id),
+                c.summary,
+                reasons.join("; ")
+            ))
+        })
+        .collect()
+}
+
+fn signed_commits(control: &'static Control, report: &SourceReport) -> ControlResult {
+    let bad = report.violations();
+    let mut evidence = violation_evidence(report.commits.iter());
+    evidence.push(Evidence::note(format!(
+        "trust root {} ({})",
+        short(&report.trust_root),
+        if report.trust_root_pinned {
+            "pinned in custody.toml"
+        } else {
+            "not pinned: the first commit with the policy"
+        }
+    )));
+    if bad > 0 {
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "{bad} of {} commit(s) of {} break the policy",
+                report.commits.len(),
+                report.reference
+            ),
+            evidence,
+            Some(
+                "see `custody source verify`; history that is already published cannot be re-signed, so pin a later trust root ([source] trust_root) only after reviewing it",
+            ),
+        );
+    }
+    if report.matched_rules.is_empty() {
+        return result(
+            control,
+            Status::Warn,
+            format!("no rule of the policy applies to {}", report.reference),
+            evidence,
+            Some("add a [[rules]] entry for the ref with signed = true"),
+        );
+    }
+    if !report.trust_root_pinned {
+        return result(
+            control,
+            Status::Warn,
+            format!(
+                "{} commit(s) of {} verify, from a trust root that is not pinned",
+                report.commits.len(),
+                report.reference
+            ),
+            evidence,
+            Some(
+                "set [source] trust_root in custody.toml to the commit you trust, so a rewritten first policy is noticed",
+            ),
+        );
+    }
+    result(
+        control,
+        Status::Pass,
+        format!(
+            "{} commit(s) of {} verify against the policy",
+            report.commits.len(),
+            report.reference
+        ),
+        evidence,
+        None,
+    )
+}
+
+fn merges(control: &'static Control, report: &SourceReport) -> ControlResult {
+    let merges = report.commits.iter().filter(|c| c.parents > 1).count();
+    let merged = report.commits.iter().filter(|c| !c.on_ref).count();
+    let relevant = report.commits.iter().filter(|c| c.parents > 1 || !c.on_ref);
+    let evidence = violation_evidence(relevant.clone());
+    let bad = relevant.filter(|c| !c.violations.is_empty()).count();
+    if bad > 0 {
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "{bad} merge(s) or merged commit(s) of {} do not verify",
+                report.reference
+            ),
+            evidence,
+            Some(
+                "merge with `git merge -S --verify-signatures`, and only branches whose commits are signed by people of the policy",
+            ),
+        );
+    }
+    result(
+        control,
+        if merges == 0 {
+            Status::Warn
+        } else {
+            Status::Pass
+        },
+        if merges == 0 {
+            format!("no merges in {} to check", report.reference)
+        } else {
+            format!(
+                "{merges} merge(s) and {merged} merged commit(s) of {} verify",
+                report.reference
+            )
+        },
+        evidence,
+        None,
+    )
+}
+
+fn roles(control: &'static Control, policy: &Result<Box<Policy>, String>) -> ControlResult {
+    let policy = match policy {
+        Ok(p) => p,
+        Err(why) => {
+            return result(
+                control,
+                Status::Fail,
+                format!("{POLICY_PATH} is not a valid policy"),
+                vec![Evidence::at(POLICY_PATH, why.clone())],
+                Some("fix the policy; `custody source verify` shows the same error"),
+            );
+        }
+    };
+    let mut evidence: Vec<Evidence> = Role::ALL
+        .into_iter()
+        .filter_map(|role| {
+            let names: Vec<&str> = policy
+                .people
+                .iter()
+                .filter(|p| p.role == role)
+                .map(|p| p.name.as_str())
+                .collect();
+            (!names.is_empty())
+                .then(|| Evidence::at(POLICY_PATH, format!("{role}: {}", names.join(", "))))
+        })
+        .collect();
+    for rule in &policy.rules {
+        evidence.push(Evidence::at(
+            POLICY_PATH,
+            format!("rule for {}", rule.refs.join(", ")),
+        ));
+    }
+    result(
+        control,
+        Status::Pass,
+        format!(
+            "{} people with roles, {} rule(s); policy changes need {} Owner signature(s)",
+            policy.people.len(),
+            policy.rules.len(),
+            policy.owners_threshold
+        ),
+        evidence,
+        None,
+    )
+}
+
+/// SRC-11 for the policy's keys: expired keys still listed, keys past `max_key_age` or
+/// close to it, keys without a validity period. `None` when there is no policy.
+pub(super) fn policy_keys(
+    outcome: &SourceOutcome,
+    now: i64,
+) -> Option<(Status, String, Vec<Evidence>)> {
+    let SourceOutcome::Checked { policy, .. } = outcome else {
+        return None;
+    };
+    let policy = match policy {
+        Ok(p) => p,
+        Err(why) => {
+            return Some((
+                Status::Fail,
+                format!("{POLICY_PATH} is not a valid policy"),
+                vec![Evidence::at(POLICY_PATH, why.clone())],
+            ));
+        }
+    };
+    let mut status = Status::Pass;
+    let mut evidence = Vec::new();
+    let mut keys = 0usize;
+    for person in &policy.people {
+        for key in &person.keys {
+            keys += 1;
+            let fpr = key.material.fingerprint();
+            let born = key.valid_from.or(match &key.material {
+                KeyMaterial::OpenPgp(c) => Some(c.created()),
+                KeyMaterial::Ssh(_) => None,
+            });
+            let mut note = |s: Status, text: String| {
+                if s == Status::Fail || (s == Status::Warn && status == Status::Pass) {
+                    status = s;
+                }
+                evidence.push(Evidence::at(
+                    POLICY_PATH,
+                    format!("{} key {fpr}: {text}", person.name),
+                ));
+            };
+            if let Some(until) = key.valid_until
+                && until <= now
+            {
+                note(
+                    Status::Warn,
+                    format!(
+                        "expired {}; remove it from the policy",
+                        custody_core::time::format_utc(until)
+                    ),
+                );
+                continue;
+            }
+            match (policy.max_key_age, born) {
+                (Some(max), Some(born)) if now - born > max => note(
+                    Status::Fail,
+                    format!("older than max_key_age ({} days); rotate it", max / 86_400),
+                ),
+                (Some(max), Some(born)) if now - born > max - max / 10 => note(
+                    Status::Warn,
+                    format!("reaches max_key_age ({} days) soon", max / 86_400),
+                ),
+                (Some(_), None) => note(
+                    Status::Warn,
+                    "no valid_from, so its age cannot be checked".into(),
+                ),
+                (None, _) if key.valid_until.is_none() => note(
+                    Status::Warn,
+                    "no valid_until and no max_key_age: it never has to be rotated".into(),
+                ),
+                _ => {}
+            }
+        }
+    }
+    let summary = format!(
+        "{keys} key(s) in {POLICY_PATH}{}",
+        match policy.max_key_age {
+            Some(max) => format!(", max_key_age {} days", max / 86_400),
+            None => String::new(),
+        }
+    );
+    Some((status, summary, evidence))
+}
