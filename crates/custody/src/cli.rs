@@ -374,7 +374,8 @@ pub enum SbomCommand {
     Diff(SbomDiffArgs),
     /// Merge SBOMs and trees into one SBOM (one component per package URL).
     #[command(
-        after_help = "Examples:\n  custody sbom merge app.cdx.json vendor/lib.spdx.json -o all.cdx.json\n  custody sbom merge services/a services/b --format spdx-json -o all.spdx.json\n\nEach INPUT is an SBOM (CycloneDX or SPDX JSON), a lockfile or a directory of lockfiles. The same package from several inputs is one component with the strongest scope and every digest; each component names the inputs it comes from. The output is deterministic, as for `custody sbom generate`.\n\nExit codes: 0 written, 1 written but some input could not be read in full (named on stderr), 2 nothing readable or bad arguments."
+        visible_alias = "import",
+        after_help = "Examples:\n  custody sbom merge app.cdx.json vendor/lib.spdx.json -o all.cdx.json\n  custody sbom merge services/a services/b --format spdx-json -o all.spdx.json\n  custody sbom import supplier.spdx.json -o supplier.cdx.json   # a supplier's SBOM, read into custody's model and written again\n\nEach INPUT is an SBOM (CycloneDX or SPDX JSON), a lockfile or a directory of lockfiles. The same package from several inputs is one component with the strongest scope and every digest; each component names the inputs it comes from. The output is deterministic, as for `custody sbom generate`.\n\nExit codes: 0 written, 1 written but some input could not be read in full (named on stderr), 2 nothing readable or bad arguments."
     )]
     Merge(SbomMergeArgs),
     /// Check SBOM files against the official CycloneDX and SPDX JSON schemas, and their

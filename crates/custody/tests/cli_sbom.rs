@@ -386,6 +386,22 @@ fn merge_makes_one_sbom_of_sboms_and_trees() {
         .arg(dir.path().join("nothing-here.json"))
         .assert()
         .code(2);
+
+    // `import`: a supplier's CycloneDX SBOM read into custody's model and written as SPDX.
+    let spdx = dir.path().join("supplier.spdx.json");
+    custody()
+        .args(["sbom", "import", "--format", "spdx-json", "-o"])
+        .arg(&spdx)
+        .arg(repo().join("testdata/materials/npm/cdxgen-12.8.4.cdx.json"))
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_slice(&std::fs::read(&spdx).expect("read")).expect("json");
+    assert_eq!(doc["spdxVersion"], "SPDX-2.3");
+    let text = doc.to_string();
+    assert!(
+        text.contains("pkg:npm/express@4.17.1"),
+        "the supplier's packages are kept"
+    );
 }
 
 #[test]
