@@ -150,6 +150,26 @@ pub struct RefRequirements {
     pub max_key_age: Option<i64>,
 }
 
+impl RefRequirements {
+    /// What applies when no policy could be established: everything that can be
+    /// required, nobody allowed to write (fail closed).
+    #[must_use]
+    pub fn strictest(reference: &str) -> Self {
+        Self {
+            matched: vec![format!("(no verified policy for {reference})")],
+            signed: true,
+            writers: BTreeSet::new(),
+            fast_forward_only: true,
+            approvals: u32::MAX,
+            approver_roles: BTreeSet::new(),
+            write_approval: true,
+            codeowners: true,
+            attestations: BTreeSet::new(),
+            max_key_age: None,
+        }
+    }
+}
+
 /// One `[[rules]]` entry.
 #[derive(Debug, Clone)]
 pub struct Rule {

@@ -29,6 +29,11 @@ pub struct VerifyOptions {
     /// The commit whose policy is trusted as given; `None`: the commit that added the
     /// policy (reported as not pinned).
     pub trust_root: Option<String>,
+    /// Verify this commit as the ref's tip instead of the ref's current value (what a
+    /// push proposes).
+    pub tip: Option<String>,
+    /// Do not report commits reachable from these (what the repository already has).
+    pub exclude: Vec<String>,
 }
 
 /// One way a commit breaks the policy.
@@ -145,6 +150,9 @@ pub struct SourceReport {
     pub matched_rules: Vec<String>,
     /// Every commit reported, oldest first.
     pub commits: Vec<CommitVerdict>,
+    /// What the policy the tip passes on requires of the ref (for push-time checks:
+    /// fast-forward only, who may write).
+    pub tip_requirements: crate::policy::RefRequirements,
 }
 
 impl SourceReport {
@@ -349,6 +357,48 @@ fn key_period_violation(key: &PersonKey, time: i64, max_age: Option<i64>) -> Opt
     None
 }
 
+/// A commit named by a full hex id (read through `objects`, so a pushed commit still in
+/// quarantine resolves) or by any revision git understands.
+fn resolve(repo: &gix::Repository, objects: &Objects, spec: &str) -> Result<ObjectId, GitError> {
+    if spec.len() == objects.hash.len_in_hex()
+        && let Ok(id) = ObjectId::from_hex(spec.as_bytes())
+    {
+        let mut buffer = Vec::new();
+        objects
+            .read_kind(&id, gix::object::Kind::Commit, &mut buffer)
+            .map_err(|e| GitError::Revision {
+                spec: spec.to_owned(),
+                detail: e.to_string(),
+            })?;
+        return Ok(id);
+    }
+    revision(repo, spec)
+}
+
+/// Every commit reachable from `tips`, with its parents. A commit that cannot be read is
+/// an error: history with holes cannot be verified.
+fn ancestry(
+    objects: &Objects,
+    tips: &[ObjectId],
+) -> Result<Vec<(ObjectId, Vec<ObjectId>)>, GitError> {
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<ObjectId> = tips.to_vec();
+    let mut out = Vec::new();
+    let mut buffer = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
+        let parents: Vec<ObjectId> = gix::objs::CommitRefIter::from_bytes(data, objects.hash)
+            .parent_ids()
+            .collect();
+        stack.extend(parents.iter().copied());
+        out.push((id, parents));
+    }
+    Ok(out)
+}
+
 /// The first commit (parents first) of the walk whose tree holds the policy while its
 /// parents' do not.
 fn first_policy_commit(
@@ -397,8 +447,9 @@ impl Repo {
                     detail: "HEAD is detached; name the ref with --ref".into(),
                 })?,
         };
-        let (tip_spec, hidden_spec) = match &options.range {
-            Some(range) => match range.split_once("..") {
+        let (tip_spec, hidden_spec) = match (&options.tip, &options.range) {
+            (Some(tip), _) => (tip.clone(), None),
+            (None, Some(range)) => match range.split_once("..") {
                 Some((from, to)) => (
                     if to.is_empty() {
                         reference.clone()
@@ -409,24 +460,17 @@ impl Repo {
                 ),
                 None => (range.clone(), None),
             },
-            None => (reference.clone(), None),
+            (None, None) => (reference.clone(), None),
         };
-        let tip = revision(&repo, &tip_spec)?;
+        let tip = resolve(&repo, &objects, &tip_spec)?;
 
-        // Every commit from the tip back to the roots, parents first.
-        let walk = repo
-            .rev_walk([tip])
-            .all()
-            .map_err(|e| read_error("history")(e.to_string()))?;
-        let mut commits = Vec::new();
-        for info in walk {
-            let info = info.map_err(|e| read_error("history")(e.to_string()))?;
-            commits.push((info.id, info.parent_ids.iter().copied().collect::<Vec<_>>()));
-        }
+        // Every commit from the tip back to the roots. Read through `objects`, which also
+        // sees a push's quarantined commits.
+        let commits = ancestry(&objects, &[tip])?;
         let order = parents_first(&commits);
 
         let (trust_root, pinned) = match &options.trust_root {
-            Some(spec) => (revision(&repo, spec)?, true),
+            Some(spec) => (resolve(&repo, &objects, spec)?, true),
             None => match first_policy_commit(&objects, &commits, &order)? {
                 Some(id) => (id, false),
                 None => {
@@ -487,23 +531,28 @@ impl Repo {
             }
             line
         };
-        let reported: Option<HashSet<ObjectId>> = match &hidden_spec {
-            Some(from) => {
-                let from = revision(&repo, from)?;
-                let walk = repo
-                    .rev_walk([tip])
-                    .with_hidden([from])
-                    .all()
-                    .map_err(|e| read_error("history")(e.to_string()))?;
-                let mut set = HashSet::new();
-                for info in walk {
-                    set.insert(info.map_err(|e| read_error("history")(e.to_string()))?.id);
-                }
-                Some(set)
-            }
-            None => None,
+        let mut hidden: Vec<ObjectId> = Vec::new();
+        if let Some(from) = &hidden_spec {
+            hidden.push(resolve(&repo, &objects, from)?);
+        }
+        for spec in &options.exclude {
+            hidden.push(resolve(&repo, &objects, spec)?);
+        }
+        let reported: Option<HashSet<ObjectId>> = if hidden.is_empty() {
+            None
+        } else {
+            let known: HashSet<ObjectId> = ancestry(&objects, &hidden)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            Some(
+                commits
+                    .iter()
+                    .map(|(id, _)| *id)
+                    .filter(|id| !known.contains(id))
+                    .collect(),
+            )
         };
-
         let mut policy_blobs: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
         policy_blobs.insert(trust_root, Some(root_policy.blob));
         let mut in_force: HashMap<ObjectId, Arc<InForce>> = HashMap::new();
@@ -516,6 +565,22 @@ impl Repo {
                 continue;
             }
             let on_ref = first_parent_line.contains(&id);
+            let is_reported = reported.as_ref().is_none_or(|r| r.contains(&id));
+            if !is_reported
+                && let Some(parent) = parents.first().and_then(|p| in_force.get(p)).cloned()
+            {
+                // History the caller does not ask about matters only where it changes
+                // the policy; elsewhere the policy passes through unchecked.
+                let tree = parse_commit(&objects, id).map(|c| c.tree);
+                if let Ok(tree) = tree
+                    && let Ok(blob) = blob_at(&objects, tree, POLICY_PATH)
+                    && blob == Some(parent.blob)
+                {
+                    policy_blobs.insert(id, blob);
+                    in_force.insert(id, parent);
+                    continue;
+                }
+            }
             let parent_policy = parents
                 .first()
                 .and_then(|p| in_force.get(p))
@@ -671,7 +736,12 @@ impl Repo {
                 ObjectId::from_hex(v.id.as_bytes()).is_ok_and(|id| reported.contains(&id))
             });
         }
+        let tip_requirements = in_force.get(&tip).map_or_else(
+            || crate::policy::RefRequirements::strictest(&reference),
+            |p| p.policy.requirements(&reference),
+        );
         Ok(SourceReport {
+            tip_requirements,
             reference,
             tip: tip.to_string(),
             trust_root: trust_root.to_string(),
@@ -680,4 +750,126 @@ impl Repo {
             commits: verdicts,
         })
     }
+}
+
+/// What the policy says about one ref update of a push.
+#[derive(Debug, Clone)]
+pub struct PushDecision {
+    /// The ref.
+    pub reference: String,
+    /// Why the update must be refused (empty: accepted as far as the policy goes).
+    pub rejections: Vec<String>,
+    /// Commits the push adds, as verified.
+    pub commits: usize,
+}
+
+impl Repo {
+    /// Judge a push before git accepts it (pre-receive): deletions and force pushes of
+    /// refs whose rules say `fast_forward_only`, and every commit the push adds against
+    /// the policy chain. Anything that cannot be established is a rejection: the hook
+    /// fails closed.
+    ///
+    /// # Errors
+    /// [`GitError`] when the repository's references cannot be read.
+    pub fn check_push(
+        &self,
+        updates: &[crate::push::RefUpdate],
+        trust_root: Option<&str>,
+    ) -> Result<Vec<PushDecision>, GitError> {
+        let existing = self.ref_tips()?;
+        let verify = |reference: &str, tip: &str, exclude: Vec<String>| {
+            self.verify_source(&VerifyOptions {
+                reference: Some(reference.to_owned()),
+                range: None,
+                trust_root: trust_root.map(str::to_owned),
+                tip: Some(tip.to_owned()),
+                exclude,
+            })
+        };
+        let mut out = Vec::new();
+        for update in updates {
+            let mut decision = PushDecision {
+                reference: update.name.clone(),
+                rejections: Vec::new(),
+                commits: 0,
+            };
+            // The rules in force before the push, for deletions and force pushes.
+            let before = if update.creates() {
+                None
+            } else {
+                match verify(&update.name, &update.old, vec![update.old.clone()]) {
+                    Ok(r) => Some(r.tip_requirements),
+                    Err(e) => {
+                        decision.rejections.push(format!(
+                            "the policy in force at {} cannot be established: {e}",
+                            short(&update.old)
+                        ));
+                        out.push(decision);
+                        continue;
+                    }
+                }
+            };
+            let protected = before.as_ref().is_some_and(|r| r.fast_forward_only);
+            if update.deletes() {
+                if protected {
+                    decision.rejections.push(format!(
+                        "deleting {} is not allowed: the policy protects it (fast_forward_only)",
+                        update.name
+                    ));
+                }
+                out.push(decision);
+                continue;
+            }
+            let mut exclude = existing.clone();
+            if !update.creates() {
+                exclude.push(update.old.clone());
+            }
+            let report = match verify(&update.name, &update.new, exclude) {
+                Ok(r) => r,
+                Err(e) => {
+                    decision
+                        .rejections
+                        .push(format!("the pushed history cannot be verified: {e}"));
+                    out.push(decision);
+                    continue;
+                }
+            };
+            if protected && !self.is_ancestor(&update.old, &update.new)? {
+                decision.rejections.push(format!(
+                    "force push to {}: {} is not an ancestor of {} and the policy allows fast-forwards only",
+                    update.name,
+                    short(&update.old),
+                    short(&update.new)
+                ));
+            }
+            decision.commits = report.commits.len();
+            for c in &report.commits {
+                for v in &c.violations {
+                    decision.rejections.push(format!(
+                        "commit {} ({}): {v}",
+                        short(&c.id),
+                        c.summary
+                    ));
+                }
+            }
+            out.push(decision);
+        }
+        Ok(out)
+    }
+
+    /// Whether commit `ancestor` is reachable from `descendant` (both hex ids).
+    ///
+    /// # Errors
+    /// [`GitError`] when a commit cannot be read.
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool, GitError> {
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let a = resolve(&repo, &objects, ancestor)?;
+        let d = resolve(&repo, &objects, descendant)?;
+        Ok(ancestry(&objects, &[d])?.iter().any(|(id, _)| *id == a))
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }

@@ -87,6 +87,53 @@ pub enum SourceCommand {
         after_help = "Examples:\n  custody source verify                                  # the current branch, from the commit that added the policy\n  custody source verify --trust-root 1a2b3c4 --ref main   # pin the trust root\n  custody source verify --range origin/main..HEAD --format json\n\nFrom the trust root on, each commit is judged by the policy of its parent: a signature is present where the ref's rules require one, it verifies (SSH signatures with namespace git, OpenPGP v4; anything else is refused), its key belongs to a person of the policy and is inside its validity period and max_key_age at the commit time, the committer's email is that person's, and a person on the ref's first-parent line has a role the ref's rules allow to write. Commits merged in from other branches need a valid signature of someone with write access. A commit that changes the policy must be signed by an Owner of the policy it replaces, or the change does not take effect.\n\nWithout --trust-root, the first commit that has .custody/policy.toml is trusted as given and the report says the root is not pinned.\n\nExit codes: 0 every commit verifies, 1 a commit breaks the policy, 2 the repository, a revision or the trust root's policy cannot be read."
     )]
     Verify(SourceVerifyArgs),
+    /// Enforce the policy at push time, in a server's bare repository.
+    #[command(subcommand)]
+    Hook(SourceHookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourceHookCommand {
+    /// Judge a push (what git's pre-receive hook gets on standard input) and refuse it when it breaks the policy.
+    #[command(
+        name = "pre-receive",
+        after_help = "Examples:\n  custody source hook install --repo /srv/git/project.git --trust-root 1a2b3c4…\n  echo \"$OLD $NEW refs/heads/main\" | custody source hook pre-receive --trust-root 1a2b3c4… /srv/git/project.git\n\nFor every updated ref (OLD NEW REF lines): deleting or force-pushing a ref whose rules say fast_forward_only is refused; every commit the push adds is verified as `custody source verify` does, with the policy chain followed from the trust root; and the file versions it adds are scanned for secrets with the built-in rules. Each refusal names the ref, the commit and the reason; git shows them to the pusher. When the policy cannot be established (no trust root, unreadable history), the push is refused: the hook fails closed.\n\nExit codes: 0 the push is accepted, 1 refused, 2 the input or the repository cannot be read (also refused)."
+    )]
+    PreReceive(SourceHookPreReceiveArgs),
+    /// Install the pre-receive hook into a (bare) repository.
+    #[command(
+        after_help = "Example:\n  custody source hook install --repo /srv/git/project.git --trust-root \"$(git -C project rev-parse HEAD)\"\n\nThe hook calls the custody found on PATH when it runs (or --custody PATH), with the trust root given here. An existing hook is never overwritten unless --force is given."
+    )]
+    Install(SourceHookInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceHookPreReceiveArgs {
+    /// The repository (git runs hooks in it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The commit whose policy is trusted as given (full id).
+    #[arg(long, value_name = "COMMIT")]
+    pub trust_root: Option<String>,
+    /// Skip the secret scan of the pushed files.
+    #[arg(long)]
+    pub no_secrets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceHookInstallArgs {
+    /// The repository to install into.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// The commit whose policy is trusted as given (full id); recommended.
+    #[arg(long, value_name = "COMMIT")]
+    pub trust_root: Option<String>,
+    /// The custody binary the hook runs (default: custody on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub custody: Option<PathBuf>,
+    /// Replace an existing pre-receive hook.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -46,6 +46,7 @@ pub(super) fn read_project(project: &Project) -> SourceOutcome {
             reference: config.reference.clone(),
             range: None,
             trust_root: config.trust_root.clone(),
+            ..VerifyOptions::default()
         })
         .map(Box::new)
         .map_err(|e| e.to_string());

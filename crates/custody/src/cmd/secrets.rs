@@ -230,7 +230,7 @@ fn install_hook(args: &SecretsInstallHookArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn shell_quote(text: &str) -> String {
+pub(crate) fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 

@@ -1,6 +1,9 @@
 //! `custody source`: the repository policy and history verified against it.
 
-use crate::cli::{FindingsFormat, SourceCommand, SourceInitArgs, SourceVerifyArgs};
+use crate::cli::{
+    FindingsFormat, SourceCommand, SourceHookCommand, SourceHookInstallArgs,
+    SourceHookPreReceiveArgs, SourceInitArgs, SourceVerifyArgs,
+};
 use crate::exit::Outcome;
 use crate::io::write_output;
 use anyhow::{Context as _, Result, bail};
@@ -14,7 +17,108 @@ pub fn run(cmd: SourceCommand) -> Result<Outcome> {
     match cmd {
         SourceCommand::Init(args) => init(&args),
         SourceCommand::Verify(args) => verify(&args),
+        SourceCommand::Hook(SourceHookCommand::PreReceive(args)) => pre_receive(&args),
+        SourceCommand::Hook(SourceHookCommand::Install(args)) => install_hook(&args),
     }
+}
+
+/// The pre-receive hook: the policy's verdict on every ref update, and the secret scan of
+/// what the push adds. Messages go to standard error, which git relays to the pusher.
+fn pre_receive(args: &SourceHookPreReceiveArgs) -> Result<Outcome> {
+    use std::io::Read as _;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the pushed ref updates from standard input")?;
+    let updates = custody_git::push::parse_updates(&input)?;
+    let repo = custody_git::Repo::for_hook(&args.path)?;
+    let decisions = repo.check_push(&updates, args.trust_root.as_deref())?;
+    let mut refused = 0usize;
+    for d in &decisions {
+        if d.rejections.is_empty() {
+            eprintln!(
+                "custody: {}: accepted ({} new commit(s) verified)",
+                d.reference, d.commits
+            );
+            continue;
+        }
+        refused += 1;
+        eprintln!("custody: {}: REFUSED", d.reference);
+        for why in &d.rejections {
+            eprintln!("custody:   {why}");
+        }
+    }
+    if !args.no_secrets {
+        let rules = custody_secrets::engine::RuleSet::compile(
+            custody_secrets::rules::builtin_and_files(&[])?,
+        )?;
+        let scan = custody_check::git_secrets::scan_push(
+            &rules,
+            &args.path,
+            &updates,
+            &custody_secrets::scan::ScanOptions::default(),
+        )?;
+        for f in &scan.report.findings {
+            refused += 1;
+            let commit = f
+                .commit
+                .as_ref()
+                .map_or("", |c| c.id.get(..12).unwrap_or(&c.id));
+            eprintln!(
+                "custody: secret in commit {commit}: {}:{}: {} ({})",
+                f.path, f.line, f.description, f.redacted
+            );
+        }
+        if !scan.report.errors.is_empty() {
+            refused += 1;
+            for e in &scan.report.errors {
+                eprintln!("custody: the pushed files could not all be scanned: {e}");
+            }
+        }
+    }
+    if refused > 0 {
+        eprintln!("custody: push refused by the repository policy (docs/source.md)");
+        Ok(Outcome::Findings)
+    } else {
+        Ok(Outcome::Success)
+    }
+}
+
+fn install_hook(args: &SourceHookInstallArgs) -> Result<Outcome> {
+    let repo = custody_git::Repo::discover(&args.repo)?;
+    let hooks = repo.git_dir().join("hooks");
+    let path = hooks.join("pre-receive");
+    if path.exists() && !args.force {
+        bail!(
+            "{} exists; look at it, then run again with --force to replace it",
+            path.display()
+        );
+    }
+    let custody = args.custody.as_ref().map_or_else(
+        || "custody".to_owned(),
+        |p| super::secrets::shell_quote(&p.display().to_string()),
+    );
+    let trust_root = match &args.trust_root {
+        Some(id) => {
+            if id.len() != 40 && id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                bail!("--trust-root {id}: give the full commit id (40 hex digits)");
+            }
+            format!(" --trust-root {id}")
+        }
+        None => {
+            eprintln!(
+                "custody: no --trust-root: the hook will trust the first commit with a policy; pin it with --trust-root"
+            );
+            String::new()
+        }
+    };
+    let script = format!(
+        "#!/bin/sh\n# Installed by `custody source hook install`: refuses pushes that break .custody/policy.toml.\nexec {custody} source hook pre-receive{trust_root} .\n"
+    );
+    std::fs::create_dir_all(&hooks).with_context(|| format!("creating {}", hooks.display()))?;
+    write_atomic(&path, script.as_bytes(), FileMode::Executable)?;
+    eprintln!("Installed {}", path.display());
+    Ok(Outcome::Success)
 }
 
 fn init(args: &SourceInitArgs) -> Result<Outcome> {
@@ -100,6 +204,7 @@ fn verify(args: &SourceVerifyArgs) -> Result<Outcome> {
         reference: args.reference.clone(),
         range: args.range.clone(),
         trust_root: args.trust_root.clone(),
+        ..VerifyOptions::default()
     })?;
     let mut bytes = match args.format {
         FindingsFormat::Table => table(&report).into_bytes(),

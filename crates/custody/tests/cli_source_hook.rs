@@ -1,0 +1,217 @@
+//! `custody source hook` in a real bare repository: pushes over `file://` through the
+//! installed pre-receive hook, accepted and refused for each reason the policy gives.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn run(cmd: &mut std::process::Command) -> std::process::Output {
+    cmd.output().expect("tool runs")
+}
+
+fn ok(cmd: &mut std::process::Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    work: PathBuf,
+    server: PathBuf,
+    key: PathBuf,
+}
+
+impl Setup {
+    fn git(&self) -> std::process::Command {
+        let mut c = std::process::Command::new("git");
+        c.current_dir(&self.work)
+            .env("GIT_AUTHOR_NAME", "Alice")
+            .env("GIT_AUTHOR_EMAIL", "alice@example.org")
+            .env("GIT_COMMITTER_NAME", "Alice")
+            .env("GIT_COMMITTER_EMAIL", "alice@example.org")
+            // The hook runs `custody` from PATH: the binary under test.
+            .env("PATH", path_with_custody())
+            .args(["-c", "gpg.format=ssh", "-c"])
+            .arg(format!("user.signingkey={}", self.key.display()));
+        c
+    }
+
+    fn commit(&self, signed: bool, files: &[(&str, &str)], message: &str) -> String {
+        for (path, content) in files {
+            let p = self.work.join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(p, content).expect("write");
+        }
+        ok(self.git().args(["add", "-A"]));
+        let mut c = self.git();
+        c.args(["commit", "-q", "--allow-empty", "-m", message]);
+        if signed {
+            c.arg("-S");
+        }
+        ok(&mut c);
+        ok(self.git().args(["rev-parse", "HEAD"]))
+    }
+
+    /// Push; `Ok(stderr)` when accepted, `Err(stderr)` when refused.
+    fn push(&self, args: &[&str]) -> Result<String, String> {
+        let out = run(self.git().args(["push", "-q", "origin"]).args(args));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.success() {
+            Ok(stderr)
+        } else {
+            Err(stderr)
+        }
+    }
+}
+
+fn path_with_custody() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("custody");
+    let dir = bin.parent().expect("bin dir").to_path_buf();
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn setup() -> (Setup, String) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("work");
+    let server = tmp.path().join("server.git");
+    let key = tmp.path().join("alice");
+    ok(std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key));
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .arg(&work));
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "--bare", "-b", "main"])
+        .arg(&server));
+    let s = Setup {
+        _tmp: tmp,
+        work,
+        server,
+        key,
+    };
+    ok(s.git()
+        .args(["remote", "add", "origin"])
+        .arg(format!("file://{}", s.server.display())));
+    let public = std::fs::read_to_string(s.key.with_extension("pub")).expect("pub");
+    let policy = format!(
+        r#"version = 1
+[[people]]
+name = "Alice"
+email = "alice@example.org"
+role = "owner"
+keys = [{{ ssh = "{}" }}]
+[[rules]]
+refs = ["refs/heads/main"]
+fast_forward_only = true
+[[rules]]
+refs = ["**"]
+"#,
+        public.trim()
+    );
+    let root = s.commit(true, &[(".custody/policy.toml", &policy)], "policy");
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["source", "hook", "install", "--trust-root", &root, "--repo"])
+        .arg(&s.server)
+        .assert()
+        .success();
+    (s, root)
+}
+
+fn server_tip(server: &Path, reference: &str) -> Option<String> {
+    let out = run(std::process::Command::new("git")
+        .arg("-C")
+        .arg(server)
+        .args(["rev-parse", "--verify", "-q", reference]));
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[test]
+fn the_hook_accepts_signed_history_and_refuses_what_breaks_the_policy() {
+    let (s, root) = setup();
+    let hook = std::fs::read_to_string(s.server.join("hooks/pre-receive")).expect("hook");
+    assert!(hook.contains(&format!("--trust-root {root}")));
+
+    // The first push carries the trust root itself.
+    let good = s.commit(true, &[("a.txt", "a")], "signed work");
+    let accepted = s.push(&["main"]).expect("signed history is accepted");
+    assert!(accepted.contains("accepted"), "{accepted}");
+    assert_eq!(server_tip(&s.server, "refs/heads/main"), Some(good.clone()));
+
+    // An unsigned commit: refused, and the server's ref does not move.
+    s.commit(false, &[("b.txt", "b")], "unsigned work");
+    let refused = s.push(&["main"]).expect_err("unsigned is refused");
+    assert!(refused.contains("not signed"), "{refused}");
+    assert_eq!(server_tip(&s.server, "refs/heads/main"), Some(good.clone()));
+
+    // Rewriting it signed and pushing is fine (a fast-forward of the server's main).
+    ok(s.git().args(["commit", "-q", "--amend", "-S", "--no-edit"]));
+    s.push(&["main"]).expect("fixed commit is accepted");
+
+    // Rewriting published history: a force push to a protected ref is refused.
+    ok(s.git().args(["reset", "-q", "--hard", &good]));
+    s.commit(true, &[("c.txt", "c")], "rewritten");
+    let refused = s
+        .push(&["--force", "main"])
+        .expect_err("force push refused");
+    assert!(
+        refused.contains("force push to refs/heads/main"),
+        "{refused}"
+    );
+
+    // Deleting the protected ref is refused; other branches may be rewritten and deleted.
+    let refused = s.push(&[":main"]).expect_err("deletion refused");
+    assert!(
+        refused.contains("deleting refs/heads/main is not allowed"),
+        "{refused}"
+    );
+    ok(s.git().args(["checkout", "-q", "-b", "topic"]));
+    s.commit(true, &[("d.txt", "d")], "topic work");
+    s.push(&["topic"]).expect("topic accepted");
+    ok(s.git()
+        .args(["commit", "-q", "--amend", "-S", "-m", "topic work again"]));
+    s.push(&["--force", "topic"])
+        .expect("force push to an unprotected branch");
+    s.push(&[":topic"]).expect("deleting an unprotected branch");
+
+    // A secret in a signed commit is refused by the scan of the pushed files.
+    s.commit(
+        true,
+        &[(
+            "deploy.py",
+            "TOKEN = \"ghp_4Fq9ZkT2mLw8RbX1cVn7HyJ3sDp0GaEu5Qio\"\n",
+        )],
+        "add config",
+    );
+    let refused = s.push(&["topic"]).expect_err("secret refused");
+    assert!(refused.contains("secret in commit"), "{refused}");
+    assert_eq!(server_tip(&s.server, "refs/heads/topic"), None);
+}
+
+#[test]
+fn without_a_policy_the_hook_fails_closed() {
+    let (s, _) = setup();
+    // A trust root the server cannot find: nothing can be verified, nothing is accepted.
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["source", "hook", "install", "--force", "--trust-root"])
+        .arg("0123456789abcdef0123456789abcdef01234567")
+        .arg("--repo")
+        .arg(&s.server)
+        .assert()
+        .success();
+    s.commit(true, &[("a.txt", "a")], "signed work");
+    let refused = s.push(&["main"]).expect_err("refused");
+    assert!(refused.contains("cannot be verified"), "{refused}");
+}
