@@ -11,6 +11,7 @@
 mod history;
 pub mod policy;
 pub mod push;
+pub mod pushlog;
 pub mod verify;
 
 pub use history::{AddedBlob, CommitInfo, HistorySpec};

@@ -197,6 +197,8 @@ pub struct Policy {
     pub max_key_age: Option<i64>,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
+    /// Keys the server signs push log entries with (custody public keys).
+    pub log_keys: Vec<custody_crypto::PublicKey>,
 }
 
 /// Why a policy file was refused.
@@ -217,6 +219,8 @@ struct RawPolicy {
     owners_threshold: Option<u32>,
     #[serde(default)]
     max_key_age: Option<String>,
+    #[serde(default)]
+    log_keys: Vec<String>,
     #[serde(default)]
     people: Vec<RawPerson>,
     #[serde(default)]
@@ -398,6 +402,19 @@ impl Policy {
         let duration =
             |text: &str| custody_core::time::parse_duration(text).map_err(|e| error(e.to_string()));
         let max_key_age = raw.max_key_age.as_deref().map(duration).transpose()?;
+        let mut log_keys = Vec::new();
+        for (i, entry) in raw.log_keys.iter().enumerate() {
+            let at = |detail: String| error(format!("log key {}: {detail}", i + 1));
+            let bytes = if entry.trim_start().starts_with("-----BEGIN") {
+                entry.as_bytes().to_vec()
+            } else {
+                read_key_file(entry).map_err(|e| at(format!("{entry}: {e}")))?
+            };
+            log_keys.push(
+                custody_crypto::PublicKey::from_bytes(&bytes, None)
+                    .map_err(|e| at(e.to_string()))?,
+            );
+        }
         let mut rules = Vec::new();
         for (i, r) in raw.rules.into_iter().enumerate() {
             let at = |detail: String| error(format!("rule {}: {detail}", i + 1));
@@ -447,6 +464,7 @@ impl Policy {
             owners_threshold,
             max_key_age,
             rules,
+            log_keys,
         })
     }
 

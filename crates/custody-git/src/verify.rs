@@ -34,6 +34,9 @@ pub struct VerifyOptions {
     pub tip: Option<String>,
     /// Do not report commits reachable from these (what the repository already has).
     pub exclude: Vec<String>,
+    /// The time to judge keys at for reported commits the push log does not date (a
+    /// pre-receive hook passes the time of the push).
+    pub push_time: Option<i64>,
 }
 
 /// One way a commit breaks the policy.
@@ -122,6 +125,9 @@ pub struct CommitVerdict {
     pub committer: String,
     /// Committer time (Unix seconds; set by the committer).
     pub time: i64,
+    /// When the server first accepted it, from the push log (or the push being checked);
+    /// keys are judged at this time when there is one.
+    pub pushed: Option<i64>,
     /// Who signed it, when the signature verified: person name and key fingerprint.
     pub signer: Option<(String, String)>,
     /// On the ref's first-parent line (pushed to the ref) rather than merged in.
@@ -150,20 +156,34 @@ pub struct SourceReport {
     pub matched_rules: Vec<String>,
     /// Every commit reported, oldest first.
     pub commits: Vec<CommitVerdict>,
+    /// The push log, when the repository has one.
+    pub push_log: Option<PushLogSummary>,
     /// What the policy the tip passes on requires of the ref (for push-time checks:
     /// fast-forward only, who may write).
     pub tip_requirements: crate::policy::RefRequirements,
 }
 
 impl SourceReport {
-    /// Commits with at least one violation.
+    /// Commits with at least one violation, plus problems of the push log.
     #[must_use]
     pub fn violations(&self) -> usize {
         self.commits
             .iter()
             .filter(|c| !c.violations.is_empty())
             .count()
+            + self.push_log.as_ref().map_or(0, |l| l.problems.len())
     }
+}
+
+/// What replaying the push log found.
+#[derive(Debug, Clone, Default)]
+pub struct PushLogSummary {
+    /// Entries in the log.
+    pub entries: usize,
+    /// Entries that verified.
+    pub verified: usize,
+    /// Rewrites, rollbacks, gaps and entries that do not verify.
+    pub problems: Vec<String>,
 }
 
 /// A policy in force, and the blob it came from (a commit that leaves the blob alone
@@ -500,6 +520,18 @@ impl Repo {
                 detail: format!("the trust root has no {POLICY_PATH}"),
             })?;
         let matched_rules = root_policy.policy.requirements(&reference).matched;
+        let current_tip = if options.tip.is_none() {
+            Some(tip)
+        } else {
+            None
+        };
+        let (push_log, push_times) = self.replay_push_log(
+            &repo,
+            &objects,
+            &root_policy.policy,
+            &reference,
+            current_tip,
+        )?;
 
         // The trust root and its descendants carry policies; its ancestors are history
         // the policy does not speak about.
@@ -591,6 +623,7 @@ impl Repo {
                 summary: String::new(),
                 committer: String::new(),
                 time: 0,
+                pushed: None,
                 signer: None,
                 on_ref,
                 parents: parents.len(),
@@ -610,6 +643,12 @@ impl Repo {
             verdict.summary.clone_from(&commit.summary);
             verdict.committer = format!("{} <{}>", commit.committer_name, commit.committer_email);
             verdict.time = commit.time;
+            verdict.pushed =
+                push_times
+                    .get(&id)
+                    .copied()
+                    .or(if is_reported { options.push_time } else { None });
+            let judged_at = verdict.pushed.unwrap_or(commit.time);
             let Some(parent_policy) = parent_policy else {
                 verdict.violations.push(Violation::NoPolicy);
                 verdicts.push(verdict);
@@ -624,7 +663,7 @@ impl Repo {
                     }
                     None
                 }
-                Some((sig, signed)) => match check_signature(policy, sig, signed, commit.time) {
+                Some((sig, signed)) => match check_signature(policy, sig, signed, judged_at) {
                     Ok(s) => Some(s),
                     Err(v) => {
                         verdict.violations.push(v);
@@ -638,7 +677,7 @@ impl Repo {
                     signer.key.material.fingerprint(),
                 ));
                 if let Some(v) =
-                    key_period_violation(signer.key, commit.time, requirements.max_key_age)
+                    key_period_violation(signer.key, judged_at, requirements.max_key_age)
                 {
                     verdict.violations.push(v);
                 }
@@ -741,6 +780,7 @@ impl Repo {
             |p| p.policy.requirements(&reference),
         );
         Ok(SourceReport {
+            push_log,
             tip_requirements,
             reference,
             tip: tip.to_string(),
@@ -749,6 +789,115 @@ impl Repo {
             matched_rules,
             commits: verdicts,
         })
+    }
+}
+
+impl Repo {
+    /// Check the push log against the trust root's log keys and the refs, and date every
+    /// commit by the first accepted push that brought it.
+    fn replay_push_log(
+        &self,
+        repo: &gix::Repository,
+        objects: &Objects,
+        policy: &Policy,
+        reference: &str,
+        current_tip: Option<ObjectId>,
+    ) -> Result<(Option<PushLogSummary>, HashMap<ObjectId, i64>), GitError> {
+        let mut times: HashMap<ObjectId, i64> = HashMap::new();
+        let Some(log) = self.read_push_log(&policy.log_keys)? else {
+            return Ok((None, times));
+        };
+        let _ = repo;
+        let mut summary = PushLogSummary {
+            entries: log.len(),
+            ..PushLogSummary::default()
+        };
+        let mut last_new: HashMap<String, String> = HashMap::new();
+        let mut expected_sequence = 1;
+        for logged in &log {
+            let entry = match &logged.entry {
+                Ok(e) => e,
+                Err(why) => {
+                    summary
+                        .problems
+                        .push(format!("push log commit {}: {why}", short(&logged.commit)));
+                    continue;
+                }
+            };
+            summary.verified += 1;
+            if entry.sequence != expected_sequence {
+                summary.problems.push(format!(
+                    "push log entry {} follows entry {}: entries are missing or reordered",
+                    entry.sequence,
+                    expected_sequence - 1
+                ));
+            }
+            expected_sequence = entry.sequence + 1;
+            if let Some(previous) = last_new.get(&entry.reference)
+                && *previous != entry.old
+            {
+                summary.problems.push(format!(
+                    "push log entry {}: {} moved from {} but the log last left it at {}: an update is missing from the log",
+                    entry.sequence,
+                    entry.reference,
+                    short(&entry.old),
+                    short(previous)
+                ));
+            }
+            last_new.insert(entry.reference.clone(), entry.new.clone());
+            let zero = |id: &str| id.bytes().all(|b| b == b'0');
+            if !zero(&entry.old) && !zero(&entry.new) {
+                let old = ObjectId::from_hex(entry.old.as_bytes());
+                let new = ObjectId::from_hex(entry.new.as_bytes());
+                if let (Ok(old), Ok(new)) = (old, new)
+                    && policy.requirements(&entry.reference).fast_forward_only
+                    && !ancestry(objects, &[new])
+                        .map(|a| a.iter().any(|(id, _)| *id == old))
+                        .unwrap_or(false)
+                {
+                    summary.problems.push(format!(
+                        "push log entry {}: a force push of {} ({} to {}) although the policy allows fast-forwards only",
+                        entry.sequence,
+                        entry.reference,
+                        short(&entry.old),
+                        short(&entry.new)
+                    ));
+                }
+            }
+            if !zero(&entry.new)
+                && let Ok(new) = ObjectId::from_hex(entry.new.as_bytes())
+                && let Ok(when) = custody_core::time::parse_utc(&entry.time)
+            {
+                // Commits this push brought: reachable from its new tip, not dated yet.
+                let mut stack = vec![new];
+                let mut buffer = Vec::new();
+                while let Some(id) = stack.pop() {
+                    if times.contains_key(&id) {
+                        continue;
+                    }
+                    let Ok(data) = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)
+                    else {
+                        continue;
+                    };
+                    let parents: Vec<ObjectId> =
+                        gix::objs::CommitRefIter::from_bytes(data, objects.hash)
+                            .parent_ids()
+                            .collect();
+                    times.insert(id, when);
+                    stack.extend(parents);
+                }
+            }
+        }
+        if let (Some(tip), Some(logged)) = (current_tip, last_new.get(reference))
+            && tip.to_string() != *logged
+        {
+            summary.problems.push(format!(
+                "{reference} is at {} but the push log last set it to {}: it was moved outside the hook (history rewritten or rolled back)",
+                short(&tip.to_string()),
+                short(logged)
+            ));
+        }
+        Ok((Some(summary), times))
     }
 }
 
@@ -784,6 +933,7 @@ impl Repo {
                 trust_root: trust_root.map(str::to_owned),
                 tip: Some(tip.to_owned()),
                 exclude,
+                push_time: Some(custody_core::time::now_unix()),
             })
         };
         let mut out = Vec::new();

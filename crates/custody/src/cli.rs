@@ -100,6 +100,12 @@ pub enum SourceHookCommand {
         after_help = "Examples:\n  custody source hook install --repo /srv/git/project.git --trust-root 1a2b3c4…\n  echo \"$OLD $NEW refs/heads/main\" | custody source hook pre-receive --trust-root 1a2b3c4… /srv/git/project.git\n\nFor every updated ref (OLD NEW REF lines): deleting or force-pushing a ref whose rules say fast_forward_only is refused; every commit the push adds is verified as `custody source verify` does, with the policy chain followed from the trust root; and the file versions it adds are scanned for secrets with the built-in rules. Each refusal names the ref, the commit and the reason; git shows them to the pusher. When the policy cannot be established (no trust root, unreadable history), the push is refused: the hook fails closed.\n\nExit codes: 0 the push is accepted, 1 refused, 2 the input or the repository cannot be read (also refused)."
     )]
     PreReceive(SourceHookPreReceiveArgs),
+    /// Record the accepted ref updates (what git's post-receive hook gets) in the signed push log.
+    #[command(
+        name = "post-receive",
+        after_help = "Example:\n  custody source hook install --repo /srv/git/project.git --trust-root 1a2b3c4… --log-key /etc/custody/push-log.key\n\nEvery updated ref becomes one entry (ref, old, new, pusher, time, sequence) on refs/custody/push-log, a DSSE envelope signed with the log key; the entries chain as commits. The pusher is $CUSTODY_PUSHER, else $GL_USERNAME (GitLab), $REMOTE_USER (HTTP), $USER. List the log key's public half in the policy (log_keys = [\"keys/push-log.pub\"]) so that `custody source verify` checks the log: an update missing from it, a force push of a protected ref, or a ref moved outside the hook are violations, and keys are judged at the time a commit was pushed instead of its committer date. Clones fetch the log with `git fetch origin 'refs/custody/*:refs/custody/*'`.\n\nExit codes: 0 recorded, 2 the key or the repository cannot be used (git has already accepted the push; the error says which updates are missing from the log)."
+    )]
+    PostReceive(SourceHookPostReceiveArgs),
     /// Install the pre-receive hook into a (bare) repository.
     #[command(
         after_help = "Example:\n  custody source hook install --repo /srv/git/project.git --trust-root \"$(git -C project rev-parse HEAD)\"\n\nThe hook calls the custody found on PATH when it runs (or --custody PATH), with the trust root given here. An existing hook is never overwritten unless --force is given."
@@ -121,6 +127,18 @@ pub struct SourceHookPreReceiveArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SourceHookPostReceiveArgs {
+    /// The repository (git runs hooks in it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The private key entries are signed with.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct SourceHookInstallArgs {
     /// The repository to install into.
     #[arg(long, default_value = ".")]
@@ -128,10 +146,13 @@ pub struct SourceHookInstallArgs {
     /// The commit whose policy is trusted as given (full id); recommended.
     #[arg(long, value_name = "COMMIT")]
     pub trust_root: Option<String>,
+    /// Also install the post-receive hook that signs the push log with this key.
+    #[arg(long, value_name = "KEY")]
+    pub log_key: Option<PathBuf>,
     /// The custody binary the hook runs (default: custody on PATH).
     #[arg(long, value_name = "PATH")]
     pub custody: Option<PathBuf>,
-    /// Replace an existing pre-receive hook.
+    /// Replace existing hooks.
     #[arg(long)]
     pub force: bool,
 }

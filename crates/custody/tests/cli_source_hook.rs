@@ -215,3 +215,162 @@ fn without_a_policy_the_hook_fails_closed() {
     let refused = s.push(&["main"]).expect_err("refused");
     assert!(refused.contains("cannot be verified"), "{refused}");
 }
+
+/// A second person whose key expired at the start of 2026, signing through `git`.
+fn as_bob(s: &Setup, bob_key: &Path, date: &str) -> std::process::Command {
+    let mut c = std::process::Command::new("git");
+    c.current_dir(&s.work)
+        .env("GIT_AUTHOR_NAME", "Bob")
+        .env("GIT_AUTHOR_EMAIL", "bob@example.org")
+        .env("GIT_COMMITTER_NAME", "Bob")
+        .env("GIT_COMMITTER_EMAIL", "bob@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("PATH", path_with_custody())
+        .args(["-c", "gpg.format=ssh", "-c"])
+        .arg(format!("user.signingkey={}", bob_key.display()));
+    c
+}
+
+#[test]
+fn the_push_log_dates_commits_and_shows_refs_moved_outside_the_hook() {
+    let (s, _) = setup();
+    let dir = s.work.parent().expect("tmp").to_path_buf();
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .args([
+            "key",
+            "generate",
+            "--unencrypted",
+            "--name",
+            "push-log",
+            "--dir",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let bob_key = dir.join("bob");
+    ok(std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&bob_key));
+    // The policy names the log key and Bob, whose key is valid in 2025 only.
+    std::fs::create_dir_all(s.work.join(".custody/keys")).expect("mkdir");
+    std::fs::copy(
+        dir.join("push-log.pub"),
+        s.work.join(".custody/keys/push-log.pub"),
+    )
+    .expect("copy");
+    let policy = std::fs::read_to_string(s.work.join(".custody/policy.toml")).expect("policy");
+    let bob_public = std::fs::read_to_string(bob_key.with_extension("pub")).expect("pub");
+    let policy = policy.replace(
+        "version = 1\n",
+        "version = 1\nlog_keys = [\"keys/push-log.pub\"]\n",
+    ) + &format!(
+        "[[people]]\nname = \"Bob\"\nemail = \"bob@example.org\"\nrole = \"developer\"\nkeys = [{{ ssh = \"{}\", valid_from = \"2025-01-01\", valid_until = \"2026-01-01\" }}]\n",
+        bob_public.trim()
+    );
+    let root = s.commit(
+        true,
+        &[(".custody/policy.toml", &policy)],
+        "policy with a log key",
+    );
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .args([
+            "source",
+            "hook",
+            "install",
+            "--force",
+            "--trust-root",
+            &root,
+            "--log-key",
+        ])
+        .arg(dir.join("push-log.key"))
+        .arg("--repo")
+        .arg(&s.server)
+        .assert()
+        .success();
+    s.push(&["main"]).expect("accepted");
+    let first = s.commit(true, &[("a.txt", "a")], "more work");
+    s.push(&["main"]).expect("accepted");
+    let count = ok(std::process::Command::new("git")
+        .arg("-C")
+        .arg(&s.server)
+        .args(["rev-list", "--count", "refs/custody/push-log"]));
+    assert_eq!(count, "2", "one entry per accepted ref update");
+
+    let verify = |dir: &Path| {
+        let mut c = Command::cargo_bin("custody").expect("binary");
+        c.args([
+            "source",
+            "verify",
+            "--format",
+            "json",
+            "--trust-root",
+            &root,
+        ])
+        .arg(dir);
+        let out = c.output().expect("runs");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        (out.status.code(), v)
+    };
+    let (code, report) = verify(&s.server);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["push_log"]["entries"], 2);
+    assert_eq!(report["push_log"]["verified"], 2);
+    assert!(
+        report["commits"][0]["pushed"].is_string(),
+        "dated by the log"
+    );
+
+    // Bob back-dates a commit into his key's validity period. Without a log, only the
+    // committer date is known and it verifies; the server judges it at push time.
+    ok(as_bob(&s, &bob_key, "2025-06-01T12:00:00Z").args([
+        "commit",
+        "-q",
+        "-S",
+        "--allow-empty",
+        "-m",
+        "back-dated",
+    ]));
+    let local = Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["source", "verify", "--trust-root", &root])
+        .arg(&s.work)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        local.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&local.stdout)
+    );
+    let refused = s.push(&["main"]).expect_err("expired at push time");
+    assert!(refused.contains("expired"), "{refused}");
+    ok(s.git().args(["reset", "-q", "--hard", &first]));
+
+    // Someone with shell access moves main back on the server: the log shows it.
+    ok(std::process::Command::new("git")
+        .arg("-C")
+        .arg(&s.server)
+        .args(["update-ref", "refs/heads/main", &root]));
+    let (code, report) = verify(&s.server);
+    assert_eq!(code, Some(1));
+    let problems = report["push_log"]["problems"].to_string();
+    assert!(problems.contains("moved outside the hook"), "{problems}");
+
+    // A clone that fetches the log sees the same.
+    let clone = dir.join("clone");
+    ok(std::process::Command::new("git")
+        .args(["clone", "-q"])
+        .arg(format!("file://{}", s.server.display()))
+        .arg(&clone));
+    ok(std::process::Command::new("git").current_dir(&clone).args([
+        "fetch",
+        "-q",
+        "origin",
+        "refs/custody/*:refs/custody/*",
+    ]));
+    let (code, report) = verify(&clone);
+    assert_eq!(code, Some(1), "{report:#}");
+}

@@ -2,7 +2,7 @@
 
 use crate::cli::{
     FindingsFormat, SourceCommand, SourceHookCommand, SourceHookInstallArgs,
-    SourceHookPreReceiveArgs, SourceInitArgs, SourceVerifyArgs,
+    SourceHookPostReceiveArgs, SourceHookPreReceiveArgs, SourceInitArgs, SourceVerifyArgs,
 };
 use crate::exit::Outcome;
 use crate::io::write_output;
@@ -18,6 +18,7 @@ pub fn run(cmd: SourceCommand) -> Result<Outcome> {
         SourceCommand::Init(args) => init(&args),
         SourceCommand::Verify(args) => verify(&args),
         SourceCommand::Hook(SourceHookCommand::PreReceive(args)) => pre_receive(&args),
+        SourceCommand::Hook(SourceHookCommand::PostReceive(args)) => post_receive(&args),
         SourceCommand::Hook(SourceHookCommand::Install(args)) => install_hook(&args),
     }
 }
@@ -84,6 +85,36 @@ fn pre_receive(args: &SourceHookPreReceiveArgs) -> Result<Outcome> {
     }
 }
 
+/// The post-receive hook: one signed push log entry per accepted ref update.
+fn post_receive(args: &SourceHookPostReceiveArgs) -> Result<Outcome> {
+    use std::io::Read as _;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the accepted ref updates from standard input")?;
+    let updates = custody_git::push::parse_updates(&input)?;
+    let password = crate::io::PassphraseSource {
+        env: args.password.password_env.clone(),
+    };
+    let key = super::load_private_key(&args.key, None, &password)
+        .with_context(|| format!("the push log key {}", args.key.display()))?;
+    let pusher = ["CUSTODY_PUSHER", "GL_USERNAME", "REMOTE_USER", "USER"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let repo = custody_git::Repo::discover(&args.path)?;
+    let appended = repo
+        .append_push_log(&updates, &pusher, custody_core::time::now_unix(), &key)
+        .with_context(|| {
+            format!(
+                "{} accepted update(s) are NOT in the push log",
+                updates.len()
+            )
+        })?;
+    eprintln!("custody: push log: {appended} entr(y/ies) recorded for {pusher}");
+    Ok(Outcome::Success)
+}
+
 fn install_hook(args: &SourceHookInstallArgs) -> Result<Outcome> {
     let repo = custody_git::Repo::discover(&args.repo)?;
     let hooks = repo.git_dir().join("hooks");
@@ -116,8 +147,30 @@ fn install_hook(args: &SourceHookInstallArgs) -> Result<Outcome> {
         "#!/bin/sh\n# Installed by `custody source hook install`: refuses pushes that break .custody/policy.toml.\nexec {custody} source hook pre-receive{trust_root} .\n"
     );
     std::fs::create_dir_all(&hooks).with_context(|| format!("creating {}", hooks.display()))?;
+    let post = hooks.join("post-receive");
+    let post_script = match &args.log_key {
+        Some(key) => {
+            let key = std::fs::canonicalize(key)
+                .with_context(|| format!("--log-key {}", key.display()))?;
+            if post.exists() && !args.force {
+                bail!(
+                    "{} exists; look at it, then run again with --force to replace it",
+                    post.display()
+                );
+            }
+            Some(format!(
+                "#!/bin/sh\n# Installed by `custody source hook install`: signs every accepted update into refs/custody/push-log.\nexec {custody} source hook post-receive --key {} .\n",
+                super::secrets::shell_quote(&key.display().to_string())
+            ))
+        }
+        None => None,
+    };
     write_atomic(&path, script.as_bytes(), FileMode::Executable)?;
     eprintln!("Installed {}", path.display());
+    if let Some(text) = post_script {
+        write_atomic(&post, text.as_bytes(), FileMode::Executable)?;
+        eprintln!("Installed {}", post.display());
+    }
     Ok(Outcome::Success)
 }
 
@@ -245,6 +298,16 @@ fn table(report: &SourceReport) -> String {
             let _ = writeln!(out, "      {v}");
         }
     }
+    if let Some(log) = &report.push_log {
+        let _ = writeln!(
+            out,
+            "\npush log: {} entr(y/ies), {} verified",
+            log.entries, log.verified
+        );
+        for p in &log.problems {
+            let _ = writeln!(out, "FAIL  {p}");
+        }
+    }
     let _ = writeln!(
         out,
         "\n{} commit(s) of {} checked, {} with violations; trust root {} ({}){}",
@@ -274,11 +337,17 @@ fn to_json(report: &SourceReport) -> serde_json::Value {
         "trust_root_pinned": report.trust_root_pinned,
         "matched_rules": report.matched_rules,
         "violations": report.violations(),
+        "push_log": report.push_log.as_ref().map(|l| json!({
+            "entries": l.entries,
+            "verified": l.verified,
+            "problems": l.problems,
+        })),
         "commits": report.commits.iter().map(|c| json!({
             "id": c.id,
             "summary": c.summary,
             "committer": c.committer,
             "time": custody_core::time::format_utc(c.time),
+            "pushed": c.pushed.map(custody_core::time::format_utc),
             "signer": c.signer.as_ref().map(|(name, key)| json!({"person": name, "key": key})),
             "on_ref": c.on_ref,
             "changes_policy": c.changes_policy,
@@ -302,6 +371,15 @@ fn sarif(report: &SourceReport) -> serde_json::Value {
                 })
             })
         })
+        .chain(report.push_log.iter().flat_map(|l| {
+            l.problems.iter().map(|p| {
+                json!({
+                    "ruleId": "SRC-8",
+                    "level": "error",
+                    "message": {"text": p},
+                })
+            })
+        }))
         .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -313,6 +391,9 @@ fn sarif(report: &SourceReport) -> serde_json::Value {
                 "rules": [{
                     "id": "SRC-1",
                     "shortDescription": {"text": "Commits verify against the repository policy"},
+                }, {
+                    "id": "SRC-8",
+                    "shortDescription": {"text": "The signed push log shows no rewrite, rollback or gap"},
                 }],
             }},
             "results": results,
