@@ -373,4 +373,18 @@ fn the_push_log_dates_commits_and_shows_refs_moved_outside_the_hook() {
     ]));
     let (code, report) = verify(&clone);
     assert_eq!(code, Some(1), "{report:#}");
+    // And `custody check` fails SRC-8 there.
+    let out = Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["check", "--format", "json"])
+        .arg(&clone)
+        .output()
+        .expect("runs");
+    let check: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let src8 = check["controls"]
+        .as_array()
+        .and_then(|c| c.iter().find(|r| r["id"] == "SRC-8"))
+        .cloned()
+        .expect("SRC-8 row");
+    assert_eq!(src8["status"], "fail", "{src8:#}");
 }

@@ -100,8 +100,79 @@ pub(super) fn evaluate(control: &'static Control, outcome: &SourceOutcome) -> Co
     };
     match control.id {
         "SRC-2" => merges(control, report),
+        "SRC-8" => protection(control, policy, report),
         _ => signed_commits(control, report),
     }
+}
+
+fn protection(
+    control: &'static Control,
+    policy: &Result<Box<Policy>, String>,
+    report: &SourceReport,
+) -> ControlResult {
+    let protected = policy
+        .as_ref()
+        .is_ok_and(|p| p.requirements(&report.reference).fast_forward_only);
+    let Some(log) = &report.push_log else {
+        return result(
+            control,
+            Status::Warn,
+            format!(
+                "no push log: nothing shows how {} was updated{}",
+                report.reference,
+                if protected {
+                    ""
+                } else {
+                    ", and the policy does not protect it"
+                }
+            ),
+            Vec::new(),
+            Some(
+                "install the server hooks (custody source hook install --trust-root C --log-key K), list the log key in the policy (log_keys), and fetch refs/custody/* here",
+            ),
+        );
+    };
+    let mut evidence: Vec<Evidence> = log.problems.iter().map(Evidence::note).collect();
+    evidence.push(Evidence::note(format!(
+        "push log: {} entr(y/ies), {} verified",
+        log.entries, log.verified
+    )));
+    if !log.problems.is_empty() {
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "the push log shows {} problem(s): rewritten, rolled back or unlogged updates",
+                log.problems.len()
+            ),
+            evidence,
+            Some(
+                "find out who moved the ref and how (the server's reflog); restore it to what the log records, or review and pin a new trust root",
+            ),
+        );
+    }
+    if !protected {
+        return result(
+            control,
+            Status::Warn,
+            format!(
+                "the push log is intact, but the policy does not make {} fast-forward only",
+                report.reference
+            ),
+            evidence,
+            Some("set fast_forward_only = true on the rule for the ref"),
+        );
+    }
+    result(
+        control,
+        Status::Pass,
+        format!(
+            "{} is fast-forward only and its push log ({} entries) shows no rewrite",
+            report.reference, log.entries
+        ),
+        evidence,
+        None,
+    )
 }
 
 fn violation_evidence<'r>(
