@@ -8,6 +8,7 @@
 //! changed, so unchanged directories cost nothing and a blob is reported once, at the
 //! first commit (in that order) that adds it.
 
+pub mod approvals;
 mod history;
 pub mod policy;
 pub mod push;

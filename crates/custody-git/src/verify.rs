@@ -8,6 +8,7 @@
 //! first-parent line must be signed by people the ref's rules let write; commits merged in
 //! from other lines must carry a valid signature of someone with write access (SRC-2).
 
+use crate::approvals::{Approval, StoredApproval};
 use crate::history::{Objects, object_error, parents_first, read_error, revision};
 use crate::policy::{KeyMaterial, POLICY_PATH, Person, PersonKey, Policy, PolicyError};
 use crate::{GitError, Repo};
@@ -37,6 +38,9 @@ pub struct VerifyOptions {
     /// The time to judge keys at for reported commits the push log does not date (a
     /// pre-receive hook passes the time of the push).
     pub push_time: Option<i64>,
+    /// Read approvals from this commit of the approvals chain instead of the ref (a push
+    /// that carries new approvals along with the commits they approve).
+    pub approvals_tip: Option<String>,
 }
 
 /// One way a commit breaks the policy.
@@ -77,6 +81,8 @@ pub enum Violation {
     NoPolicy,
     /// The commit object itself cannot be read.
     Unreadable(String),
+    /// Fewer independent approvals than the ref's rules require (SRC-7).
+    Approvals(String),
 }
 
 impl std::fmt::Display for Violation {
@@ -110,6 +116,7 @@ impl std::fmt::Display for Violation {
                 "no verified policy at its parents (history from before the trust root)",
             ),
             Violation::Unreadable(why) => write!(f, "commit cannot be read: {why}"),
+            Violation::Approvals(why) => write!(f, "not approved: {why}"),
         }
     }
 }
@@ -197,6 +204,8 @@ struct InForce {
 /// What the commit object says.
 struct ParsedCommit {
     tree: ObjectId,
+    parents: Vec<ObjectId>,
+    author_email: String,
     committer_name: String,
     committer_email: String,
     time: i64,
@@ -214,8 +223,14 @@ fn parse_commit(objects: &Objects, id: ObjectId) -> Result<ParsedCommit, GitErro
     let signature = gix::objs::CommitRefIter::signature(data, objects.hash)
         .map_err(|e| object_error(id, e))?
         .map(|(sig, signed)| (sig.to_vec(), signed.to_bstring().to_vec()));
+    let author_email = decoded
+        .author()
+        .map(|a| a.email.to_str_lossy().into_owned())
+        .unwrap_or_default();
     Ok(ParsedCommit {
         tree: decoded.tree(),
+        parents: decoded.parents().collect(),
+        author_email,
         committer_name: committer.name.to_str_lossy().into_owned(),
         committer_email: committer.email.to_str_lossy().into_owned(),
         time,
@@ -295,6 +310,18 @@ fn check_signature<'p>(
     signed: &[u8],
     time: i64,
 ) -> Result<Signer<'p>, Violation> {
+    signer_of(policy, signature, signed, "git", time)
+}
+
+/// Who made `signature` over `signed`, among the policy's people: SSH signatures for
+/// `namespace`, OpenPGP signatures with the key valid at `time`.
+fn signer_of<'p>(
+    policy: &'p Policy,
+    signature: &[u8],
+    signed: &[u8],
+    namespace: &str,
+    time: i64,
+) -> Result<Signer<'p>, Violation> {
     let text = String::from_utf8_lossy(signature);
     let start = text.trim_start();
     if start.starts_with("-----BEGIN SSH SIGNATURE-----") {
@@ -307,7 +334,7 @@ fn check_signature<'p>(
         let KeyMaterial::Ssh(public) = &key.material else {
             return Err(Violation::BadSignature("key type mismatch".into()));
         };
-        sig.verify(public, "git", signed)
+        sig.verify(public, namespace, signed)
             .map_err(|e| Violation::BadSignature(e.to_string()))?;
         Ok(Signer { person, key })
     } else if start.starts_with("-----BEGIN PGP SIGNATURE-----") {
@@ -331,6 +358,110 @@ fn check_signature<'p>(
             "unrecognised format".into(),
         ))
     }
+}
+
+/// Whether a commit on a protected ref has the independent approvals its rules require:
+/// approvals of the commit itself, of the branch head a merge brings in, or of the same
+/// tree on the same base. The author and committer (and, for a merge, those of the merged
+/// head) never count; each person counts once; with `write_approval`, one of them must have
+/// write access.
+fn approvals_violation(
+    objects: &Objects,
+    policy: &Policy,
+    requirements: &crate::policy::RefRequirements,
+    id: ObjectId,
+    commit: &ParsedCommit,
+    approvals: &[(Approval, StoredApproval)],
+) -> Option<Violation> {
+    let id_hex = id.to_string();
+    let merged_head = commit.parents.get(1).map(ToString::to_string);
+    let base = commit
+        .parents
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let tree = commit.tree.to_string();
+    let mut excluded = vec![
+        commit.author_email.to_lowercase(),
+        commit.committer_email.to_lowercase(),
+    ];
+    if let Some(head) = commit.parents.get(1)
+        && let Ok(head) = parse_commit(objects, *head)
+    {
+        excluded.push(head.author_email.to_lowercase());
+        excluded.push(head.committer_email.to_lowercase());
+    }
+    let mut counted: std::collections::BTreeMap<String, crate::policy::Role> =
+        std::collections::BTreeMap::new();
+    let mut notes = Vec::new();
+    for (approval, stored) in approvals {
+        let applies = approval.commit == id_hex
+            || merged_head.as_deref() == Some(approval.commit.as_str())
+            || (approval.tree == tree && approval.base == base);
+        if !applies {
+            continue;
+        }
+        let Ok(time) = custody_core::time::parse_utc(&approval.time) else {
+            notes.push(format!(
+                "an approval has no usable time ({:?})",
+                approval.time
+            ));
+            continue;
+        };
+        let signer = match signer_of(
+            policy,
+            &stored.signature,
+            &stored.statement,
+            crate::approvals::SSH_NAMESPACE,
+            time,
+        ) {
+            Ok(s) => s,
+            Err(v) => {
+                notes.push(format!("an approval does not count: {v}"));
+                continue;
+            }
+        };
+        let name = signer.person.name.clone();
+        if let Some(v) = key_period_violation(signer.key, time, requirements.max_key_age) {
+            notes.push(format!("{name}'s approval does not count: {v}"));
+        } else if signer
+            .person
+            .emails
+            .iter()
+            .any(|e| excluded.contains(&e.to_lowercase()))
+        {
+            notes.push(format!(
+                "{name} approved their own change, which never counts"
+            ));
+        } else if !requirements.approver_roles.contains(&signer.person.role) {
+            notes.push(format!(
+                "{name} ({}) is not in a role whose approvals count here",
+                signer.person.role
+            ));
+        } else {
+            counted.insert(name, signer.person.role);
+        }
+    }
+    let need = requirements.approvals as usize;
+    let write_ok = !requirements.write_approval || counted.values().any(|r| r.has_write_access());
+    if counted.len() >= need && write_ok {
+        return None;
+    }
+    let mut why = format!("{} independent approval(s), {need} required", counted.len());
+    if !counted.is_empty() {
+        why.push_str(&format!(
+            " (by {})",
+            counted.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !write_ok {
+        why.push_str("; none from someone with write access");
+    }
+    for n in notes {
+        why.push_str("; ");
+        why.push_str(&n);
+    }
+    Some(Violation::Approvals(why))
 }
 
 /// The policy's own limits on a key at `time`: its validity period and the maximum age.
@@ -585,6 +716,14 @@ impl Repo {
                     .collect(),
             )
         };
+        let (stored_approvals, _unreadable) = match &options.approvals_tip {
+            Some(tip) => self.read_approvals_at(tip)?,
+            None => self.read_approvals()?,
+        };
+        let approvals: Vec<(Approval, StoredApproval)> = stored_approvals
+            .into_iter()
+            .filter_map(|s| Approval::from_statement(&s.statement).map(|a| (a, s)))
+            .collect();
         let mut policy_blobs: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
         policy_blobs.insert(trust_root, Some(root_policy.blob));
         let mut in_force: HashMap<ObjectId, Arc<InForce>> = HashMap::new();
@@ -704,6 +843,13 @@ impl Repo {
                         person: signer.person.name.clone(),
                     });
                 }
+            }
+            if on_ref
+                && requirements.approvals > 0
+                && let Some(v) =
+                    approvals_violation(&objects, policy, &requirements, id, &commit, &approvals)
+            {
+                verdict.violations.push(v);
             }
             // The policy this commit passes on.
             let blob = blob_at(&objects, commit.tree, POLICY_PATH).ok().flatten();
@@ -926,6 +1072,11 @@ impl Repo {
         trust_root: Option<&str>,
     ) -> Result<Vec<PushDecision>, GitError> {
         let existing = self.ref_tips()?;
+        // Approvals pushed together with the commits they approve count already.
+        let approvals_tip = updates
+            .iter()
+            .find(|u| u.name == crate::approvals::APPROVALS_REF && !u.deletes())
+            .map(|u| u.new.clone());
         let verify = |reference: &str, tip: &str, exclude: Vec<String>| {
             self.verify_source(&VerifyOptions {
                 reference: Some(reference.to_owned()),
@@ -934,6 +1085,7 @@ impl Repo {
                 tip: Some(tip.to_owned()),
                 exclude,
                 push_time: Some(custody_core::time::now_unix()),
+                approvals_tip: approvals_tip.clone(),
             })
         };
         let mut out = Vec::new();
@@ -943,6 +1095,30 @@ impl Repo {
                 rejections: Vec::new(),
                 commits: 0,
             };
+            // custody's own refs (approvals, the push log) are append-only records whose
+            // entries carry their own signatures: never deleted, never rewritten.
+            if update.name.starts_with("refs/custody/") {
+                if update.name == crate::pushlog::PUSH_LOG_REF {
+                    decision.rejections.push(format!(
+                        "{} is written by the server's post-receive hook only",
+                        update.name
+                    ));
+                } else if update.deletes() {
+                    decision.rejections.push(format!(
+                        "{} is an append-only record and cannot be deleted",
+                        update.name
+                    ));
+                } else if !update.creates() && !self.is_ancestor(&update.old, &update.new)? {
+                    decision.rejections.push(format!(
+                        "{} is an append-only record: {} does not extend {}",
+                        update.name,
+                        short(&update.new),
+                        short(&update.old)
+                    ));
+                }
+                out.push(decision);
+                continue;
+            }
             // The rules in force before the push, for deletions and force pushes.
             let before = if update.creates() {
                 None
@@ -1005,6 +1181,34 @@ impl Repo {
             out.push(decision);
         }
         Ok(out)
+    }
+
+    /// A commit's id, tree and first parent (empty for a root commit), for approving it.
+    ///
+    /// # Errors
+    /// [`GitError`] when the revision does not name a readable commit.
+    pub fn describe_commit(&self, spec: &str) -> Result<(String, String, String), GitError> {
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let id = resolve(&repo, &objects, spec)?;
+        let commit = parse_commit(&objects, id)?;
+        Ok((
+            id.to_string(),
+            commit.tree.to_string(),
+            commit
+                .parents
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ))
+    }
+
+    /// A value of the repository's git configuration (`user.signingkey`, `gpg.format`).
+    #[must_use]
+    pub fn config_value(&self, key: &str) -> Option<String> {
+        let repo = self.local();
+        let config = repo.config_snapshot();
+        config.string(key).map(|v| v.to_string())
     }
 
     /// Whether commit `ancestor` is reachable from `descendant` (both hex ids).

@@ -1,7 +1,7 @@
 //! `custody source`: the repository policy and history verified against it.
 
 use crate::cli::{
-    FindingsFormat, SourceCommand, SourceHookCommand, SourceHookInstallArgs,
+    FindingsFormat, SourceApproveArgs, SourceCommand, SourceHookCommand, SourceHookInstallArgs,
     SourceHookPostReceiveArgs, SourceHookPreReceiveArgs, SourceInitArgs, SourceVerifyArgs,
 };
 use crate::exit::Outcome;
@@ -12,15 +12,96 @@ use custody_git::policy::{InitialKey, POLICY_PATH, Policy, initial_policy};
 use custody_git::verify::{SourceReport, VerifyOptions};
 use serde_json::json;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 pub fn run(cmd: SourceCommand) -> Result<Outcome> {
     match cmd {
         SourceCommand::Init(args) => init(&args),
         SourceCommand::Verify(args) => verify(&args),
+        SourceCommand::Approve(args) => approve(&args),
         SourceCommand::Hook(SourceHookCommand::PreReceive(args)) => pre_receive(&args),
         SourceCommand::Hook(SourceHookCommand::PostReceive(args)) => post_receive(&args),
         SourceCommand::Hook(SourceHookCommand::Install(args)) => install_hook(&args),
     }
+}
+
+/// Sign an approval statement the way git signs commits, and record it.
+fn approve(args: &SourceApproveArgs) -> Result<Outcome> {
+    let repo = custody_git::Repo::discover(&args.repo)?;
+    let (commit, tree, base) = repo.describe_commit(&args.commit)?;
+    let now = custody_core::time::now_unix();
+    let reviewer = args
+        .reviewer
+        .clone()
+        .or_else(|| repo.config_value("user.name"))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let approval = custody_git::approvals::Approval {
+        commit: commit.clone(),
+        tree,
+        base,
+        reviewer,
+        time: custody_core::time::format_utc(now),
+    };
+    let statement = approval.statement();
+    let dir = tempfile::tempdir().context("a temporary directory for signing")?;
+    let file = dir.path().join("approval.json");
+    std::fs::write(&file, &statement).with_context(|| format!("{}", file.display()))?;
+    let ssh_key = args.ssh_key.clone().or_else(|| {
+        (args.gpg_key.is_none() && repo.config_value("gpg.format").as_deref() == Some("ssh"))
+            .then(|| repo.config_value("user.signingkey").map(PathBuf::from))
+            .flatten()
+    });
+    let signature = if let Some(key) = ssh_key {
+        let status = std::process::Command::new("ssh-keygen")
+            .args([
+                "-q",
+                "-Y",
+                "sign",
+                "-n",
+                custody_git::approvals::SSH_NAMESPACE,
+                "-f",
+            ])
+            .arg(&key)
+            .arg(&file)
+            .status()
+            .context("running ssh-keygen (openssh-client) to sign")?;
+        if !status.success() {
+            bail!("ssh-keygen could not sign with {}", key.display());
+        }
+        std::fs::read(dir.path().join("approval.json.sig")).context("the SSH signature")?
+    } else {
+        let key = args
+            .gpg_key
+            .clone()
+            .or_else(|| repo.config_value("user.signingkey"))
+            .context("no signing key: give --ssh-key or --gpg-key, or set git's user.signingkey")?;
+        let out = std::process::Command::new("gpg")
+            .args([
+                "--detach-sign",
+                "--armor",
+                "--local-user",
+                &key,
+                "--output",
+                "-",
+            ])
+            .arg(&file)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .context("running gpg to sign")?;
+        if !out.status.success() {
+            bail!("gpg could not sign with {key}");
+        }
+        out.stdout
+    };
+    let recorded = repo.record_approval(&statement, &signature, now)?;
+    eprintln!(
+        "Recorded the approval of {} on {} ({}). Share it: git push origin {}",
+        &commit[..commit.len().min(12)],
+        custody_git::approvals::APPROVALS_REF,
+        &recorded[..recorded.len().min(12)],
+        custody_git::approvals::APPROVALS_REF
+    );
+    Ok(Outcome::Success)
 }
 
 /// The pre-receive hook: the policy's verdict on every ref update, and the secret scan of

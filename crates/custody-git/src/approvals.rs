@@ -1,0 +1,261 @@
+//! Signed approvals (SRC-7), kept in the repository on `refs/custody/attestations` so
+//! that they travel with it to every clone.
+//!
+//! An approval is an in-toto Statement whose subject is the reviewed commit and whose
+//! predicate names the reviewer, the commit's tree and its base (first parent), signed the
+//! way the reviewer signs commits: an SSH signature with namespace `custody-approval`, or
+//! an OpenPGP detached signature. Each approval is one commit on the attestations ref
+//! holding `approval.json`: the statement bytes exactly as signed, and the signature.
+
+use crate::history::{Objects, object_error};
+use crate::{GitError, Repo};
+use base64::Engine as _;
+use gix::ObjectId;
+use serde::{Deserialize, Serialize};
+
+/// The ref approvals live on.
+pub const APPROVALS_REF: &str = "refs/custody/attestations";
+/// The SSH signature namespace of approvals (never `git`: an approval is not a commit).
+pub const SSH_NAMESPACE: &str = "custody-approval";
+/// The predicate type of an approval statement.
+pub const PREDICATE_TYPE: &str = "https://custody.dev/approval/v1";
+const FILE: &str = "approval.json";
+
+/// What the reviewer says they approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    /// The reviewed commit.
+    pub commit: String,
+    /// Its tree.
+    pub tree: String,
+    /// Its first parent (empty for a root commit).
+    pub base: String,
+    /// The reviewer's name as they state it (who they are is decided by the signature).
+    pub reviewer: String,
+    /// When they approved (as they state it).
+    pub time: String,
+}
+
+impl Approval {
+    /// The statement bytes to sign.
+    #[must_use]
+    pub fn statement(&self) -> Vec<u8> {
+        let value = serde_json::json!({
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": "git-commit", "digest": {"gitCommit": self.commit}}],
+            "predicateType": PREDICATE_TYPE,
+            "predicate": {
+                "reviewer": self.reviewer,
+                "tree": self.tree,
+                "base": self.base,
+                "time": self.time,
+            },
+        });
+        let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Read a statement back; `None` when it is not an approval.
+    #[must_use]
+    pub fn from_statement(bytes: &[u8]) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        if v["predicateType"] != PREDICATE_TYPE {
+            return None;
+        }
+        let subjects = v["subject"].as_array()?;
+        let [subject] = subjects.as_slice() else {
+            return None;
+        };
+        let text = |x: &serde_json::Value| x.as_str().map(str::to_owned);
+        Some(Self {
+            commit: text(&subject["digest"]["gitCommit"])?,
+            tree: text(&v["predicate"]["tree"])?,
+            base: text(&v["predicate"]["base"])?,
+            reviewer: text(&v["predicate"]["reviewer"])?,
+            time: text(&v["predicate"]["time"])?,
+        })
+    }
+}
+
+/// How an approval is stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stored {
+    /// Base64 of the statement bytes exactly as signed.
+    statement: String,
+    /// The armored signature (SSH or OpenPGP).
+    signature: String,
+}
+
+/// An approval as read from the repository: not verified yet.
+#[derive(Debug, Clone)]
+pub struct StoredApproval {
+    /// The statement bytes.
+    pub statement: Vec<u8>,
+    /// The armored signature over them.
+    pub signature: Vec<u8>,
+}
+
+impl Repo {
+    /// Record a signed approval on [`APPROVALS_REF`].
+    ///
+    /// # Errors
+    /// [`GitError`] when objects or the ref cannot be written.
+    pub fn record_approval(
+        &self,
+        statement: &[u8],
+        signature: &[u8],
+        time: i64,
+    ) -> Result<String, GitError> {
+        let repo = self.local();
+        let error = |detail: String| GitError::Read {
+            what: "the approvals ref",
+            detail,
+        };
+        let stored = Stored {
+            statement: base64::engine::general_purpose::STANDARD.encode(statement),
+            signature: String::from_utf8_lossy(signature).into_owned(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&stored).map_err(|e| error(e.to_string()))?;
+        bytes.push(b'\n');
+        for _attempt in 0..20 {
+            let previous = match repo.try_find_reference(APPROVALS_REF) {
+                Ok(Some(mut r)) => Some(r.peel_to_id().map_err(|e| error(e.to_string()))?.detach()),
+                Ok(None) => None,
+                Err(e) => return Err(error(e.to_string())),
+            };
+            let blob = repo
+                .write_blob(&bytes)
+                .map_err(|e| error(e.to_string()))?
+                .detach();
+            let tree = gix::objs::Tree {
+                entries: vec![gix::objs::tree::Entry {
+                    mode: gix::objs::tree::EntryKind::Blob.into(),
+                    filename: FILE.into(),
+                    oid: blob,
+                }],
+            };
+            let tree = repo
+                .write_object(&tree)
+                .map_err(|e| error(e.to_string()))?
+                .detach();
+            let signature = gix::actor::Signature {
+                name: "custody".into(),
+                email: "approvals@custody".into(),
+                time: gix::date::Time::new(time, 0),
+            };
+            let mut time_buffer = gix::date::parse::TimeBuf::default();
+            let signature = signature.to_ref(&mut time_buffer);
+            match repo.commit_as(
+                signature,
+                signature,
+                APPROVALS_REF,
+                "approval\n",
+                tree,
+                previous,
+            ) {
+                Ok(id) => return Ok(id.to_string()),
+                Err(gix::commit::Error::ReferenceEdit(_)) => {}
+                Err(e) => return Err(error(e.to_string())),
+            }
+        }
+        Err(error("the approvals ref kept changing; try again".into()))
+    }
+
+    /// Every approval on [`APPROVALS_REF`] (none when the ref does not exist), with
+    /// the ones that cannot be read as errors.
+    ///
+    /// # Errors
+    /// [`GitError`] when the ref cannot be read.
+    pub fn read_approvals(&self) -> Result<(Vec<StoredApproval>, Vec<String>), GitError> {
+        let repo = self.local();
+        let tip = match repo.try_find_reference(APPROVALS_REF) {
+            Ok(Some(mut r)) => r
+                .peel_to_id()
+                .map_err(|e| GitError::Read {
+                    what: "the approvals ref",
+                    detail: e.to_string(),
+                })?
+                .detach(),
+            Ok(None) => return Ok((Vec::new(), Vec::new())),
+            Err(e) => {
+                return Err(GitError::Read {
+                    what: "the approvals ref",
+                    detail: e.to_string(),
+                });
+            }
+        };
+        let objects = self.objects(&repo)?;
+        read_chain(&objects, tip)
+    }
+}
+
+impl Repo {
+    /// As [`Repo::read_approvals`], from a given commit of the chain (hex id; one a push
+    /// is bringing may still be in quarantine).
+    ///
+    /// # Errors
+    /// [`GitError`] when the commit cannot be read.
+    pub fn read_approvals_at(
+        &self,
+        tip: &str,
+    ) -> Result<(Vec<StoredApproval>, Vec<String>), GitError> {
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let id = ObjectId::from_hex(tip.as_bytes()).map_err(|e| GitError::Revision {
+            spec: tip.to_owned(),
+            detail: e.to_string(),
+        })?;
+        read_chain(&objects, id)
+    }
+}
+
+fn read_chain(
+    objects: &Objects,
+    tip: ObjectId,
+) -> Result<(Vec<StoredApproval>, Vec<String>), GitError> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![tip];
+    let mut buffer = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
+        let commit = gix::objs::CommitRef::from_bytes(data, objects.hash)
+            .map_err(|e| object_error(id, e))?;
+        stack.extend(commit.parents());
+        let tree = commit.tree();
+        let mut tree_buffer = Vec::new();
+        let tree_data = objects.read_kind(&tree, gix::object::Kind::Tree, &mut tree_buffer)?;
+        let decoded = gix::objs::TreeRef::from_bytes(tree_data, objects.hash)
+            .map_err(|e| object_error(tree, e))?;
+        let Some(entry) = decoded
+            .entries
+            .iter()
+            .find(|e| e.filename == FILE.as_bytes() && e.mode.is_blob())
+        else {
+            problems.push(format!("approval commit {id}: no {FILE}"));
+            continue;
+        };
+        let blob = entry.oid.to_owned();
+        let mut blob_buffer = Vec::new();
+        let bytes = objects.read_kind(&blob, gix::object::Kind::Blob, &mut blob_buffer)?;
+        match serde_json::from_slice::<Stored>(bytes).ok().and_then(|s| {
+            base64::engine::general_purpose::STANDARD
+                .decode(s.statement.as_bytes())
+                .ok()
+                .map(|statement| StoredApproval {
+                    statement,
+                    signature: s.signature.into_bytes(),
+                })
+        }) {
+            Some(a) => out.push(a),
+            None => problems.push(format!("approval commit {id}: {FILE} cannot be read")),
+        }
+    }
+    Ok((out, problems))
+}

@@ -1,0 +1,196 @@
+//! Four-eyes approvals (SRC-7) end to end: `custody source approve` signs with the real
+//! ssh-keygen, `custody source verify` and the pre-receive hook count them.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn out(cmd: &mut std::process::Command) -> std::process::Output {
+    cmd.output().expect("tool runs")
+}
+
+fn ok(cmd: &mut std::process::Command) -> String {
+    let o = out(cmd);
+    assert!(
+        o.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+fn custody_dir() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("custody");
+    format!(
+        "{}:{}",
+        bin.parent().expect("dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+struct Person {
+    name: &'static str,
+    email: &'static str,
+    key: PathBuf,
+}
+
+fn person(dir: &Path, name: &'static str, email: &'static str) -> Person {
+    let key = dir.join(name);
+    ok(std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&key));
+    Person { name, email, key }
+}
+
+fn git(work: &Path, p: &Person) -> std::process::Command {
+    let mut c = std::process::Command::new("git");
+    c.current_dir(work)
+        .env("GIT_AUTHOR_NAME", p.name)
+        .env("GIT_AUTHOR_EMAIL", p.email)
+        .env("GIT_COMMITTER_NAME", p.name)
+        .env("GIT_COMMITTER_EMAIL", p.email)
+        .env("PATH", custody_dir())
+        .args(["-c", "gpg.format=ssh", "-c"])
+        .arg(format!("user.signingkey={}", p.key.display()))
+        .args(["-c"])
+        .arg(format!("user.name={}", p.name));
+    c
+}
+
+fn approve(work: &Path, p: &Person, rev: &str) {
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .current_dir(work)
+        .env("GIT_CONFIG_COUNT", "2")
+        .env("GIT_CONFIG_KEY_0", "gpg.format")
+        .env("GIT_CONFIG_VALUE_0", "ssh")
+        .env("GIT_CONFIG_KEY_1", "user.signingkey")
+        .env("GIT_CONFIG_VALUE_1", p.key.display().to_string())
+        .args(["source", "approve", rev, "--reviewer", p.name])
+        .assert()
+        .success();
+}
+
+fn verify(work: &Path, root: &str) -> (Option<i32>, serde_json::Value) {
+    let o = Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["source", "verify", "--format", "json", "--trust-root", root])
+        .arg(work)
+        .output()
+        .expect("runs");
+    (
+        o.status.code(),
+        serde_json::from_slice(&o.stdout).expect("json"),
+    )
+}
+
+#[test]
+fn merges_into_a_protected_branch_need_two_independent_approvals() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let alice = person(dir, "alice", "alice@example.org");
+    let bob = person(dir, "bob", "bob@example.org");
+    let carol = person(dir, "carol", "carol@example.org");
+    let dave = person(dir, "dave", "dave@example.org");
+    let work = dir.join("work");
+    let server = dir.join("server.git");
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .arg(&work));
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "--bare", "-b", "main"])
+        .arg(&server));
+    let key = |p: &Person| {
+        std::fs::read_to_string(p.key.with_extension("pub"))
+            .expect("pub")
+            .trim()
+            .to_owned()
+    };
+    let mut policy = String::from("version = 1\n");
+    for (p, role) in [
+        (&alice, "owner"),
+        (&bob, "maintainer"),
+        (&carol, "developer"),
+        (&dave, "approver"),
+    ] {
+        policy.push_str(&format!(
+            "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
+            p.name,
+            p.email,
+            key(p)
+        ));
+    }
+    policy.push_str(
+        "[[rules]]\nrefs = [\"refs/heads/main\"]\nwriters = [\"owner\", \"maintainer\"]\napprovals = 2\nwrite_approval = true\n[[rules]]\nrefs = [\"**\"]\n",
+    );
+    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
+    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
+    ok(git(&work, &alice).args(["add", "-A"]));
+    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
+    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    ok(git(&work, &alice)
+        .args(["remote", "add", "origin"])
+        .arg(format!("file://{}", server.display())));
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["source", "hook", "install", "--trust-root", &root, "--repo"])
+        .arg(&server)
+        .assert()
+        .success();
+    ok(git(&work, &alice).args(["push", "-q", "origin", "main"]));
+
+    // Carol works on a branch; she approves her own work (never counts), Bob approves.
+    ok(git(&work, &carol).args(["checkout", "-q", "-b", "feature"]));
+    std::fs::write(work.join("feature.txt"), "feature").expect("write");
+    ok(git(&work, &carol).args(["add", "-A"]));
+    ok(git(&work, &carol).args(["commit", "-q", "-S", "-m", "carol's feature"]));
+    approve(&work, &carol, "feature");
+    approve(&work, &bob, "feature");
+    ok(git(&work, &alice).args(["checkout", "-q", "main"]));
+    ok(git(&work, &alice).args([
+        "merge",
+        "-q",
+        "--no-ff",
+        "-S",
+        "-m",
+        "merge feature",
+        "feature",
+    ]));
+
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(1), "{report:#}");
+    let merge = report["commits"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["summary"] == "merge feature"))
+        .cloned()
+        .expect("merge commit");
+    let why = merge["violations"].to_string();
+    assert!(
+        why.contains("1 independent approval(s), 2 required (by bob)"),
+        "{why}"
+    );
+    assert!(why.contains("carol approved their own change"), "{why}");
+
+    // The server refuses the merge with approvals pushed along.
+    let refused = out(git(&work, &alice).args([
+        "push",
+        "origin",
+        "main",
+        "feature",
+        "refs/custody/attestations",
+    ]));
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not approved"));
+
+    // Dave's approval makes two independent ones, one (Bob's) with write access.
+    approve(&work, &dave, "feature");
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(0), "{report:#}");
+    ok(git(&work, &alice).args([
+        "push",
+        "-q",
+        "origin",
+        "main",
+        "feature",
+        "refs/custody/attestations",
+    ]));
+}
