@@ -70,6 +70,21 @@ fn approve(work: &Path, p: &Person, rev: &str) {
         .success();
 }
 
+fn src7(work: &Path) -> serde_json::Value {
+    let o = Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["check", "--format", "json"])
+        .arg(work)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    v["controls"]
+        .as_array()
+        .and_then(|c| c.iter().find(|r| r["id"] == "SRC-7"))
+        .cloned()
+        .expect("SRC-7 row")
+}
+
 fn verify(work: &Path, root: &str) -> (Option<i32>, serde_json::Value) {
     let o = Command::cargo_bin("custody")
         .expect("binary")
@@ -170,6 +185,8 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
     );
     assert!(why.contains("carol approved their own change"), "{why}");
 
+    assert_eq!(src7(&work)["status"], "fail");
+
     // The server refuses the merge with approvals pushed along.
     let refused = out(git(&work, &alice).args([
         "push",
@@ -185,6 +202,7 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
     approve(&work, &dave, "feature");
     let (code, report) = verify(&work, &root);
     assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(src7(&work)["status"], "pass");
     ok(git(&work, &alice).args([
         "push",
         "-q",

@@ -101,8 +101,66 @@ pub(super) fn evaluate(control: &'static Control, outcome: &SourceOutcome) -> Co
     match control.id {
         "SRC-2" => merges(control, report),
         "SRC-8" => protection(control, policy, report),
+        "SRC-7" => approvals(control, policy, report),
         _ => signed_commits(control, report),
     }
+}
+
+fn approvals(
+    control: &'static Control,
+    policy: &Result<Box<Policy>, String>,
+    report: &SourceReport,
+) -> ControlResult {
+    let required = policy
+        .as_ref()
+        .map_or(0, |p| p.requirements(&report.reference).approvals);
+    let unapproved: Vec<&custody_git::verify::CommitVerdict> = report
+        .commits
+        .iter()
+        .filter(|c| {
+            c.violations
+                .iter()
+                .any(|v| matches!(v, custody_git::verify::Violation::Approvals(_)))
+        })
+        .collect();
+    let evidence = violation_evidence(unapproved.iter().copied());
+    if !unapproved.is_empty() {
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "{} commit(s) of {} lack the {required} independent approvals the policy requires",
+                unapproved.len(),
+                report.reference
+            ),
+            evidence,
+            Some(
+                "have reviewers other than the author and committer run `custody source approve COMMIT` and push refs/custody/attestations",
+            ),
+        );
+    }
+    if required < 2 {
+        return result(
+            control,
+            Status::Warn,
+            format!(
+                "the policy requires {required} approval(s) for {}; four eyes means at least 2 independent ones",
+                report.reference
+            ),
+            evidence,
+            Some("set approvals = 2 and write_approval = true on the rule for the ref"),
+        );
+    }
+    result(
+        control,
+        Status::Pass,
+        format!(
+            "every commit of {} has {required} independent approvals",
+            report.reference
+        ),
+        evidence,
+        None,
+    )
 }
 
 fn protection(
