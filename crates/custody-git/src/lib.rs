@@ -9,6 +9,7 @@
 //! first commit (in that order) that adds it.
 
 pub mod approvals;
+pub mod codeowners;
 mod history;
 pub mod policy;
 pub mod push;

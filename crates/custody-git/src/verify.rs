@@ -83,6 +83,8 @@ pub enum Violation {
     Unreadable(String),
     /// Fewer independent approvals than the ref's rules require (SRC-7).
     Approvals(String),
+    /// Changed paths without an approval from their code owners (SRC-4).
+    CodeOwners(String),
 }
 
 impl std::fmt::Display for Violation {
@@ -117,6 +119,7 @@ impl std::fmt::Display for Violation {
             ),
             Violation::Unreadable(why) => write!(f, "commit cannot be read: {why}"),
             Violation::Approvals(why) => write!(f, "not approved: {why}"),
+            Violation::CodeOwners(why) => write!(f, "code owners: {why}"),
         }
     }
 }
@@ -372,7 +375,7 @@ fn approvals_violation(
     id: ObjectId,
     commit: &ParsedCommit,
     approvals: &[(Approval, StoredApproval)],
-) -> Option<Violation> {
+) -> Vec<Violation> {
     let id_hex = id.to_string();
     let merged_head = commit.parents.get(1).map(ToString::to_string);
     let base = commit
@@ -442,10 +445,16 @@ fn approvals_violation(
             counted.insert(name, signer.person.role);
         }
     }
+    let mut violations = Vec::new();
+    if requirements.codeowners
+        && let Some(v) = codeowners_violation(objects, policy, commit, &counted)
+    {
+        violations.push(v);
+    }
     let need = requirements.approvals as usize;
     let write_ok = !requirements.write_approval || counted.values().any(|r| r.has_write_access());
     if counted.len() >= need && write_ok {
-        return None;
+        return violations;
     }
     let mut why = format!("{} independent approval(s), {need} required", counted.len());
     if !counted.is_empty() {
@@ -461,7 +470,139 @@ fn approvals_violation(
         why.push_str("; ");
         why.push_str(&n);
     }
-    Some(Violation::Approvals(why))
+    violations.push(Violation::Approvals(why));
+    violations
+}
+
+/// Every path the commit changes (added, modified, removed) must have an approval from
+/// one of its owners, by the CODEOWNERS of the commit's base: a change cannot name its
+/// own owners.
+fn codeowners_violation(
+    objects: &Objects,
+    policy: &Policy,
+    commit: &ParsedCommit,
+    counted: &std::collections::BTreeMap<String, crate::policy::Role>,
+) -> Option<Violation> {
+    let base_tree = commit
+        .parents
+        .first()
+        .and_then(|p| parse_commit(objects, *p).ok())
+        .map(|c| c.tree);
+    let Some(base_tree) = base_tree else {
+        return None; // a root commit has no owners yet
+    };
+    let mut text = None;
+    for location in crate::codeowners::LOCATIONS {
+        if let Ok(Some(blob)) = blob_at(objects, base_tree, location) {
+            text = read_blob(objects, blob).ok();
+            break;
+        }
+    }
+    let Some(text) = text else {
+        return Some(Violation::CodeOwners(
+            "the rules require CODEOWNERS approval, but the base has no CODEOWNERS file".into(),
+        ));
+    };
+    let (owners, _errors) = crate::codeowners::CodeOwners::parse(&String::from_utf8_lossy(&text));
+    let changed = match changed_paths(objects, Some(base_tree), commit.tree) {
+        Ok(c) => c,
+        Err(e) => {
+            return Some(Violation::CodeOwners(format!(
+                "the change cannot be read: {e}"
+            )));
+        }
+    };
+    let is_owner = |owner: &str, name: &str| {
+        let Some(person) = policy.people.iter().find(|p| p.name == name) else {
+            return false;
+        };
+        match owner.strip_prefix('@') {
+            Some(handle) => person.name.eq_ignore_ascii_case(handle),
+            None => person.emails.iter().any(|e| e.eq_ignore_ascii_case(owner)),
+        }
+    };
+    let mut missing: Vec<String> = Vec::new();
+    for path in &changed {
+        let path_owners = owners.owners_of(path);
+        if path_owners.is_empty() {
+            continue;
+        }
+        if !counted
+            .keys()
+            .any(|name| path_owners.iter().any(|o| is_owner(o, name)))
+        {
+            missing.push(format!("{path} (owners {})", path_owners.join(" ")));
+        }
+    }
+    if missing.is_empty() {
+        return None;
+    }
+    let shown = missing.len().min(10);
+    let mut why = format!(
+        "{} changed path(s) without an approval from one of their code owners: {}",
+        missing.len(),
+        missing[..shown].join(", ")
+    );
+    if missing.len() > shown {
+        why.push_str(", …");
+    }
+    Some(Violation::CodeOwners(why))
+}
+
+/// Paths that differ between two trees (added, modified or removed), descending only
+/// into subtrees whose ids differ.
+fn changed_paths(
+    objects: &Objects,
+    old: Option<ObjectId>,
+    new: ObjectId,
+) -> Result<Vec<String>, GitError> {
+    fn entries(
+        objects: &Objects,
+        tree: Option<ObjectId>,
+    ) -> Result<std::collections::BTreeMap<Vec<u8>, (bool, ObjectId)>, GitError> {
+        let mut out = std::collections::BTreeMap::new();
+        let Some(tree) = tree else {
+            return Ok(out);
+        };
+        let mut buffer = Vec::new();
+        let data = objects.read_kind(&tree, gix::object::Kind::Tree, &mut buffer)?;
+        let decoded = gix::objs::TreeRef::from_bytes(data, objects.hash)
+            .map_err(|e| object_error(tree, e))?;
+        for e in &decoded.entries {
+            out.insert(e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned()));
+        }
+        Ok(out)
+    }
+    fn walk(
+        objects: &Objects,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        prefix: &str,
+        out: &mut Vec<String>,
+    ) -> Result<(), GitError> {
+        let a = entries(objects, old)?;
+        let b = entries(objects, new)?;
+        let names: std::collections::BTreeSet<&Vec<u8>> = a.keys().chain(b.keys()).collect();
+        for name in names {
+            let path = format!("{prefix}{}", String::from_utf8_lossy(name));
+            let (x, y) = (a.get(name), b.get(name));
+            if x == y {
+                continue;
+            }
+            let sub = |e: Option<&(bool, ObjectId)>| e.filter(|(t, _)| *t).map(|(_, id)| *id);
+            let file = |e: Option<&(bool, ObjectId)>| e.is_some_and(|(t, _)| !*t);
+            if sub(x).is_some() || sub(y).is_some() {
+                walk(objects, sub(x), sub(y), &format!("{path}/"), out)?;
+            }
+            if file(x) || file(y) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(objects, old, Some(new), "", &mut out)?;
+    Ok(out)
 }
 
 /// The policy's own limits on a key at `time`: its validity period and the maximum age.
@@ -844,12 +985,15 @@ impl Repo {
                     });
                 }
             }
-            if on_ref
-                && requirements.approvals > 0
-                && let Some(v) =
-                    approvals_violation(&objects, policy, &requirements, id, &commit, &approvals)
-            {
-                verdict.violations.push(v);
+            if on_ref && (requirements.approvals > 0 || requirements.codeowners) {
+                verdict.violations.extend(approvals_violation(
+                    &objects,
+                    policy,
+                    &requirements,
+                    id,
+                    &commit,
+                    &approvals,
+                ));
             }
             // The policy this commit passes on.
             let blob = blob_at(&objects, commit.tree, POLICY_PATH).ok().flatten();
@@ -1201,6 +1345,18 @@ impl Repo {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
         ))
+    }
+
+    /// Every file path of a revision's tree (`HEAD` when `None`).
+    ///
+    /// # Errors
+    /// [`GitError`] when the revision or its trees cannot be read.
+    pub fn tree_paths(&self, spec: Option<&str>) -> Result<Vec<String>, GitError> {
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let id = resolve(&repo, &objects, spec.unwrap_or("HEAD"))?;
+        let commit = parse_commit(&objects, id)?;
+        changed_paths(&objects, None, commit.tree)
     }
 
     /// A value of the repository's git configuration (`user.signingkey`, `gpg.format`).

@@ -71,6 +71,10 @@ fn approve(work: &Path, p: &Person, rev: &str) {
 }
 
 fn src7(work: &Path) -> serde_json::Value {
+    row(work, "SRC-7")
+}
+
+fn row(work: &Path, id: &str) -> serde_json::Value {
     let o = Command::cargo_bin("custody")
         .expect("binary")
         .args(["check", "--format", "json"])
@@ -80,9 +84,9 @@ fn src7(work: &Path) -> serde_json::Value {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     v["controls"]
         .as_array()
-        .and_then(|c| c.iter().find(|r| r["id"] == "SRC-7"))
+        .and_then(|c| c.iter().find(|r| r["id"] == id))
         .cloned()
-        .expect("SRC-7 row")
+        .expect("row")
 }
 
 fn verify(work: &Path, root: &str) -> (Option<i32>, serde_json::Value) {
@@ -211,4 +215,108 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
         "feature",
         "refs/custody/attestations",
     ]));
+}
+
+#[test]
+fn changed_paths_need_an_approval_from_their_code_owners() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let alice = person(dir, "alice", "alice@example.org");
+    let bob = person(dir, "bob", "bob@example.org");
+    let carol = person(dir, "carol", "carol@example.org");
+    let dave = person(dir, "dave", "dave@example.org");
+    let work = dir.join("work");
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .arg(&work));
+    let key = |p: &Person| {
+        std::fs::read_to_string(p.key.with_extension("pub"))
+            .expect("pub")
+            .trim()
+            .to_owned()
+    };
+    let mut policy = String::from("version = 1\n");
+    for (p, role) in [
+        (&alice, "owner"),
+        (&bob, "maintainer"),
+        (&carol, "developer"),
+        (&dave, "approver"),
+    ] {
+        policy.push_str(&format!(
+            "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
+            p.name,
+            p.email,
+            key(p)
+        ));
+    }
+    policy.push_str("[[rules]]\nrefs = [\"refs/heads/main\"]\napprovals = 1\ncodeowners = true\n");
+    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
+    std::fs::create_dir_all(work.join(".github")).expect("mkdir");
+    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
+    std::fs::write(
+        work.join(".github/CODEOWNERS"),
+        "* @bob\n/src/ dave@example.org\n",
+    )
+    .expect("write");
+    ok(git(&work, &alice).args(["add", "-A"]));
+    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
+    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+
+    ok(git(&work, &carol).args(["checkout", "-q", "-b", "feature"]));
+    std::fs::create_dir_all(work.join("src")).expect("mkdir");
+    std::fs::write(work.join("src/lib.rs"), "fn main() {}\n").expect("write");
+    ok(git(&work, &carol).args(["add", "-A"]));
+    ok(git(&work, &carol).args(["commit", "-q", "-S", "-m", "carol changes src"]));
+    approve(&work, &bob, "feature");
+    ok(git(&work, &alice).args(["checkout", "-q", "main"]));
+    ok(git(&work, &alice).args([
+        "merge",
+        "-q",
+        "--no-ff",
+        "-S",
+        "-m",
+        "merge feature",
+        "feature",
+    ]));
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(1), "{report:#}");
+    let why = report["commits"].to_string();
+    assert!(
+        why.contains("src/lib.rs (owners dave@example.org)"),
+        "{why}"
+    );
+    assert_eq!(row(&work, "SRC-4")["status"], "fail");
+
+    approve(&work, &dave, "feature");
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(
+        row(&work, "SRC-4")["status"],
+        "pass",
+        "{:#}",
+        row(&work, "SRC-4")
+    );
+
+    // The validator: valid as committed; an owner the policy does not know is an error.
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["source", "codeowners"])
+        .arg(&work)
+        .assert()
+        .success();
+    std::fs::write(
+        work.join(".github/CODEOWNERS"),
+        "* @bob\n/src/ @mallory\n!x @bob\n",
+    )
+    .expect("write");
+    let o = Command::cargo_bin("custody")
+        .expect("binary")
+        .args(["source", "codeowners", "--format", "json"])
+        .arg(&work)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["unknown_owners"][0]["owner"], "@mallory");
+    assert_eq!(v["errors"][0]["line"], 3);
 }

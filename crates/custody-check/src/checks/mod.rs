@@ -51,7 +51,7 @@ pub fn evaluate(control: &'static Control, eval: &Evaluation<'_>) -> ControlResu
                 custody_core::time::now_unix(),
             ),
         ),
-        "SRC-1" | "SRC-2" | "SRC-6" | "SRC-7" | "SRC-8" => source::evaluate(
+        "SRC-1" | "SRC-2" | "SRC-4" | "SRC-6" | "SRC-7" | "SRC-8" => source::evaluate(
             control,
             eval.source.get_or_init(|| source::read_project(project)),
         ),
@@ -102,6 +102,7 @@ pub fn is_implemented(id: &str) -> bool {
         "SRC-11"
             | "SRC-1"
             | "SRC-2"
+            | "SRC-4"
             | "SRC-6"
             | "SRC-7"
             | "SRC-8"

@@ -18,6 +18,7 @@ pub(super) enum SourceOutcome {
     NoPolicy,
     /// The policy in the work tree, and the verification (or why it could not run).
     Checked {
+        root: std::path::PathBuf,
         policy: Result<Box<Policy>, String>,
         report: Result<Box<SourceReport>, String>,
     },
@@ -50,7 +51,11 @@ pub(super) fn read_project(project: &Project) -> SourceOutcome {
         })
         .map(Box::new)
         .map_err(|e| e.to_string());
-    SourceOutcome::Checked { policy, report }
+    SourceOutcome::Checked {
+        root: project.root().to_path_buf(),
+        policy,
+        report,
+    }
 }
 
 const INIT: &str = "write a policy with `custody source init --owner NAME --email EMAIL --key PUBKEY`, commit it signed, and set [source] trust_root in custody.toml to that commit";
@@ -60,7 +65,7 @@ fn short(id: &str) -> &str {
 }
 
 pub(super) fn evaluate(control: &'static Control, outcome: &SourceOutcome) -> ControlResult {
-    let (policy, report) = match outcome {
+    let (root, policy, report) = match outcome {
         SourceOutcome::NotARepository => {
             return result(
                 control,
@@ -79,10 +84,17 @@ pub(super) fn evaluate(control: &'static Control, outcome: &SourceOutcome) -> Co
                 Some(INIT),
             );
         }
-        SourceOutcome::Checked { policy, report } => (policy, report),
+        SourceOutcome::Checked {
+            root,
+            policy,
+            report,
+        } => (root, policy, report),
     };
     if control.id == "SRC-6" {
         return roles(control, policy);
+    }
+    if control.id == "SRC-4" {
+        return codeowners(control, root, policy, report);
     }
     let report = match report {
         Ok(r) => r,
@@ -104,6 +116,102 @@ pub(super) fn evaluate(control: &'static Control, outcome: &SourceOutcome) -> Co
         "SRC-7" => approvals(control, policy, report),
         _ => signed_commits(control, report),
     }
+}
+
+fn codeowners(
+    control: &'static Control,
+    root: &std::path::Path,
+    policy: &Result<Box<Policy>, String>,
+    report: &Result<Box<SourceReport>, String>,
+) -> ControlResult {
+    let found = custody_git::codeowners::LOCATIONS
+        .iter()
+        .find_map(|l| std::fs::read_to_string(root.join(l)).ok().map(|t| (*l, t)));
+    let Some((location, text)) = found else {
+        return result(
+            control,
+            Status::NotConfigured,
+            "no CODEOWNERS file".into(),
+            Vec::new(),
+            Some(
+                "add .github/CODEOWNERS naming people of the policy, and codeowners = true on the protected ref's rule",
+            ),
+        );
+    };
+    let files = custody_git::Repo::discover(root)
+        .and_then(|r| r.tree_paths(None))
+        .unwrap_or_default();
+    let v = custody_git::codeowners::validate(&text, policy.as_ref().ok().map(|p| &**p), &files);
+    let mut evidence: Vec<Evidence> = v
+        .errors
+        .iter()
+        .map(|e| Evidence::at(location, e.to_string()))
+        .chain(v.unknown_owners.iter().map(|(line, owner)| {
+            Evidence::at(
+                location,
+                format!("line {line}: owner {owner} is not a person of {POLICY_PATH}"),
+            )
+        }))
+        .collect();
+    if v.is_broken() {
+        return result(
+            control,
+            Status::Fail,
+            format!("{location} has lines that cannot be used or owners the policy does not know"),
+            evidence,
+            Some("fix the lines named (custody source codeowners shows the same)"),
+        );
+    }
+    let violations: Vec<&custody_git::verify::CommitVerdict> = report
+        .as_ref()
+        .map(|r| {
+            r.commits
+                .iter()
+                .filter(|c| {
+                    c.violations
+                        .iter()
+                        .any(|v| matches!(v, custody_git::verify::Violation::CodeOwners(_)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if !violations.is_empty() {
+        evidence.extend(violation_evidence(violations.iter().copied()));
+        return result(
+            control,
+            Status::Fail,
+            format!(
+                "{} commit(s) change owned paths without their owners' approval",
+                violations.len()
+            ),
+            evidence,
+            Some("have an owner of each changed path run `custody source approve COMMIT`"),
+        );
+    }
+    let enforced = match (policy, report) {
+        (Ok(p), Ok(r)) => p.requirements(&r.reference).codeowners,
+        _ => false,
+    };
+    evidence.push(Evidence::at(
+        location,
+        format!("{} of {} file(s) in HEAD unowned", v.unowned.len(), v.files),
+    ));
+    if !enforced {
+        return result(
+            control,
+            Status::Warn,
+            format!("{location} is valid, but the policy does not require code owners' approval"),
+            evidence,
+            Some("set codeowners = true on the rule for the protected ref"),
+        );
+    }
+    result(
+        control,
+        Status::Pass,
+        format!("{location} is valid and code owners' approval is required"),
+        evidence,
+        None,
+    )
 }
 
 fn approvals(

@@ -1,8 +1,9 @@
 //! `custody source`: the repository policy and history verified against it.
 
 use crate::cli::{
-    FindingsFormat, SourceApproveArgs, SourceCommand, SourceHookCommand, SourceHookInstallArgs,
-    SourceHookPostReceiveArgs, SourceHookPreReceiveArgs, SourceInitArgs, SourceVerifyArgs,
+    FindingsFormat, InfoFormat, SourceApproveArgs, SourceCodeownersArgs, SourceCommand,
+    SourceHookCommand, SourceHookInstallArgs, SourceHookPostReceiveArgs, SourceHookPreReceiveArgs,
+    SourceInitArgs, SourceVerifyArgs,
 };
 use crate::exit::Outcome;
 use crate::io::write_output;
@@ -19,10 +20,86 @@ pub fn run(cmd: SourceCommand) -> Result<Outcome> {
         SourceCommand::Init(args) => init(&args),
         SourceCommand::Verify(args) => verify(&args),
         SourceCommand::Approve(args) => approve(&args),
+        SourceCommand::Codeowners(args) => codeowners(&args),
         SourceCommand::Hook(SourceHookCommand::PreReceive(args)) => pre_receive(&args),
         SourceCommand::Hook(SourceHookCommand::PostReceive(args)) => post_receive(&args),
         SourceCommand::Hook(SourceHookCommand::Install(args)) => install_hook(&args),
     }
+}
+
+fn codeowners(args: &SourceCodeownersArgs) -> Result<Outcome> {
+    let repo = custody_git::Repo::discover(&args.path)?;
+    let root = repo
+        .work_dir()
+        .context("a bare repository: run this in a work tree")?
+        .to_path_buf();
+    let Some((location, text)) = custody_git::codeowners::LOCATIONS
+        .iter()
+        .find_map(|l| std::fs::read_to_string(root.join(l)).ok().map(|t| (*l, t)))
+    else {
+        bail!(
+            "no CODEOWNERS in {} (looked for {})",
+            root.display(),
+            custody_git::codeowners::LOCATIONS.join(", ")
+        );
+    };
+    let keys_dir = root.join(".custody");
+    let policy = std::fs::read_to_string(root.join(POLICY_PATH))
+        .ok()
+        .map(|t| {
+            Policy::parse(POLICY_PATH, &t, &|rel| {
+                std::fs::read(keys_dir.join(rel)).map_err(|e| e.to_string())
+            })
+        })
+        .transpose()?;
+    let files = repo.tree_paths(None).unwrap_or_default();
+    let v = custody_git::codeowners::validate(&text, policy.as_ref(), &files);
+    match args.format {
+        InfoFormat::Json => {
+            let doc = json!({
+                "file": location,
+                "errors": v.errors.iter().map(|e| json!({"line": e.line, "message": e.message})).collect::<Vec<_>>(),
+                "unknown_owners": v.unknown_owners.iter().map(|(l, o)| json!({"line": l, "owner": o})).collect::<Vec<_>>(),
+                "files": v.files,
+                "unowned": v.unowned,
+                "policy": policy.is_some(),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        InfoFormat::Table => {
+            for e in &v.errors {
+                println!("{location}:{}: {}", e.line, e.message);
+            }
+            for (line, owner) in &v.unknown_owners {
+                println!("{location}:{line}: owner {owner} is not a person of {POLICY_PATH}");
+            }
+            for f in v.unowned.iter().take(20) {
+                println!("unowned: {f}");
+            }
+            if v.unowned.len() > 20 {
+                println!("unowned: … and {} more", v.unowned.len() - 20);
+            }
+            println!(
+                "{location}: {} line error(s), {} unknown owner(s), {} of {} file(s) in HEAD unowned{}",
+                v.errors.len(),
+                v.unknown_owners.len(),
+                v.unowned.len(),
+                v.files,
+                if policy.is_some() {
+                    ""
+                } else {
+                    " (no policy: owners not checked)"
+                }
+            );
+        }
+    }
+    Ok(
+        if v.is_broken() || (args.require_owned && !v.unowned.is_empty()) {
+            Outcome::Findings
+        } else {
+            Outcome::Success
+        },
+    )
 }
 
 /// Sign an approval statement the way git signs commits, and record it.
