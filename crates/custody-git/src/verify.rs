@@ -376,6 +376,49 @@ fn approvals_violation(
     commit: &ParsedCommit,
     approvals: &[(Approval, StoredApproval)],
 ) -> Vec<Violation> {
+    let (counted, notes) = counted_approvers(objects, policy, requirements, id, commit, approvals);
+    let mut violations = Vec::new();
+    if requirements.codeowners
+        && let Some(v) = codeowners_violation(objects, policy, commit, &counted)
+    {
+        violations.push(v);
+    }
+    let need = requirements.approvals as usize;
+    let write_ok = !requirements.write_approval || counted.values().any(|r| r.has_write_access());
+    if counted.len() >= need && write_ok {
+        return violations;
+    }
+    let mut why = format!("{} independent approval(s), {need} required", counted.len());
+    if !counted.is_empty() {
+        why.push_str(&format!(
+            " (by {})",
+            counted.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !write_ok {
+        why.push_str("; none from someone with write access");
+    }
+    for n in notes {
+        why.push_str("; ");
+        why.push_str(&n);
+    }
+    violations.push(Violation::Approvals(why));
+    violations
+}
+
+/// The people whose valid, independent approvals of the commit count under
+/// `requirements` (their roles), and why other approvals did not count.
+fn counted_approvers(
+    objects: &Objects,
+    policy: &Policy,
+    requirements: &crate::policy::RefRequirements,
+    id: ObjectId,
+    commit: &ParsedCommit,
+    approvals: &[(Approval, StoredApproval)],
+) -> (
+    std::collections::BTreeMap<String, crate::policy::Role>,
+    Vec<String>,
+) {
     let id_hex = id.to_string();
     let merged_head = commit.parents.get(1).map(ToString::to_string);
     let base = commit
@@ -445,33 +488,7 @@ fn approvals_violation(
             counted.insert(name, signer.person.role);
         }
     }
-    let mut violations = Vec::new();
-    if requirements.codeowners
-        && let Some(v) = codeowners_violation(objects, policy, commit, &counted)
-    {
-        violations.push(v);
-    }
-    let need = requirements.approvals as usize;
-    let write_ok = !requirements.write_approval || counted.values().any(|r| r.has_write_access());
-    if counted.len() >= need && write_ok {
-        return violations;
-    }
-    let mut why = format!("{} independent approval(s), {need} required", counted.len());
-    if !counted.is_empty() {
-        why.push_str(&format!(
-            " (by {})",
-            counted.keys().cloned().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    if !write_ok {
-        why.push_str("; none from someone with write access");
-    }
-    for n in notes {
-        why.push_str("; ");
-        why.push_str(&n);
-    }
-    violations.push(Violation::Approvals(why));
-    violations
+    (counted, notes)
 }
 
 /// Every path the commit changes (added, modified, removed) must have an approval from
@@ -1014,24 +1031,42 @@ impl Repo {
                 Arc::clone(&parent_policy)
             } else {
                 verdict.changes_policy = true;
+                // Owners who stand behind the change: the signer, and Owners of the old
+                // policy who approved the commit (custody source approve).
                 let authorised = match &signer {
-                    Some(s)
-                        if verdict.violations.is_empty()
-                            && s.person.role == crate::policy::Role::Owner =>
-                    {
-                        if policy.owners_threshold > 1 {
+                    Some(s) if verdict.violations.is_empty() => {
+                        let mut owners_only = requirements.clone();
+                        owners_only.approver_roles =
+                            [crate::policy::Role::Owner].into_iter().collect();
+                        let (approving, _) = counted_approvers(
+                            &objects,
+                            policy,
+                            &owners_only,
+                            id,
+                            &commit,
+                            &approvals,
+                        );
+                        let mut owners: std::collections::BTreeSet<String> =
+                            approving.into_keys().collect();
+                        if s.person.role == crate::policy::Role::Owner {
+                            owners.insert(s.person.name.clone());
+                        }
+                        if owners.len() >= policy.owners_threshold as usize {
+                            Ok(())
+                        } else if owners.is_empty() {
                             Err(format!(
-                                "it needs {} Owner signatures, and a commit carries one",
-                                policy.owners_threshold
+                                "signed by {} ({}), and no Owner of the policy in force signed or approved it",
+                                s.person.name, s.person.role
                             ))
                         } else {
-                            Ok(())
+                            Err(format!(
+                                "{} Owner(s) signed or approved it ({}), the policy in force needs {}",
+                                owners.len(),
+                                owners.into_iter().collect::<Vec<_>>().join(", "),
+                                policy.owners_threshold
+                            ))
                         }
                     }
-                    Some(s) if verdict.violations.is_empty() => Err(format!(
-                        "signed by {} ({}), not by an Owner",
-                        s.person.name, s.person.role
-                    )),
                     _ => Err("the commit itself does not verify".into()),
                 };
                 match (authorised, blob) {

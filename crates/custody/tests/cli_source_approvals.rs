@@ -320,3 +320,66 @@ fn changed_paths_need_an_approval_from_their_code_owners() {
     assert_eq!(v["unknown_owners"][0]["owner"], "@mallory");
     assert_eq!(v["errors"][0]["line"], 3);
 }
+
+#[test]
+fn a_policy_change_needs_the_owners_threshold_of_the_old_policy() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let alice = person(dir, "alice", "alice@example.org");
+    let erin = person(dir, "erin", "erin@example.org");
+    let bob = person(dir, "bob", "bob@example.org");
+    let work = dir.join("work");
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .arg(&work));
+    let key = |p: &Person| {
+        std::fs::read_to_string(p.key.with_extension("pub"))
+            .expect("pub")
+            .trim()
+            .to_owned()
+    };
+    let policy = |people: &[(&Person, &str)]| {
+        let mut text = String::from("version = 1\nowners_threshold = 2\n");
+        for (p, role) in people {
+            text.push_str(&format!(
+                "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
+                p.name,
+                p.email,
+                key(p)
+            ));
+        }
+        text + "[[rules]]\nrefs = [\"**\"]\n"
+    };
+    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
+    std::fs::write(
+        work.join(".custody/policy.toml"),
+        policy(&[(&alice, "owner"), (&erin, "owner")]),
+    )
+    .expect("write");
+    ok(git(&work, &alice).args(["add", "-A"]));
+    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
+    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+
+    // Alice alone adds Bob: one Owner of two.
+    std::fs::write(
+        work.join(".custody/policy.toml"),
+        policy(&[(&alice, "owner"), (&erin, "owner"), (&bob, "developer")]),
+    )
+    .expect("write");
+    ok(git(&work, &alice).args(["add", "-A"]));
+    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "add bob"]));
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(1));
+    assert!(
+        report["commits"]
+            .to_string()
+            .contains("1 Owner(s) signed or approved it (alice), the policy in force needs 2"),
+        "{report:#}"
+    );
+
+    // Erin approves the change: two Owners, the policy takes effect.
+    approve(&work, &erin, "HEAD");
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["commits"][0]["changes_policy"], true);
+}
