@@ -117,6 +117,10 @@ pub struct SourceConfig {
     /// first commit with a policy is trusted, and SRC-1 warns.
     #[serde(default)]
     pub trust_root: Option<String>,
+    /// Instead of a commit: the fingerprint of an Owner's key that must have signed the
+    /// first commit with a policy.
+    #[serde(default)]
+    pub trust_key: Option<String>,
     /// The ref whose history and rules are checked; default: the current branch.
     #[serde(default, rename = "ref")]
     pub reference: Option<String>,

@@ -38,6 +38,10 @@ pub struct VerifyOptions {
     /// The time to judge keys at for reported commits the push log does not date (a
     /// pre-receive hook passes the time of the push).
     pub push_time: Option<i64>,
+    /// Anchor the chain with a key instead of a commit: the first commit with a policy is
+    /// trusted only when it is signed by this key (an `SHA256:…` SSH fingerprint or an
+    /// OpenPGP fingerprint) of an Owner of that policy.
+    pub trust_key: Option<String>,
     /// Read approvals from this commit of the approvals chain instead of the ref (a push
     /// that carries new approvals along with the commits they approve).
     pub approvals_tip: Option<String>,
@@ -778,7 +782,7 @@ impl Repo {
         let commits = ancestry(&objects, &[tip])?;
         let order = parents_first(&commits);
 
-        let (trust_root, pinned) = match &options.trust_root {
+        let (trust_root, mut pinned) = match &options.trust_root {
             Some(spec) => (resolve(&repo, &objects, spec)?, true),
             None => match first_policy_commit(&objects, &commits, &order)? {
                 Some(id) => (id, false),
@@ -808,6 +812,37 @@ impl Repo {
                 id: trust_root.to_string(),
                 detail: format!("the trust root has no {POLICY_PATH}"),
             })?;
+        if let Some(key) = &options.trust_key {
+            let refuse = |detail: String| GitError::Object {
+                id: trust_root.to_string(),
+                detail,
+            };
+            let Some((sig, signed)) = &root_commit.signature else {
+                return Err(refuse(format!(
+                    "the trust root is not signed, so it cannot be anchored to key {key}"
+                )));
+            };
+            let signer = check_signature(&root_policy.policy, sig, signed, root_commit.time)
+                .map_err(|v| refuse(format!("the trust root's signature: {v}")))?;
+            let fingerprint = signer.key.material.fingerprint();
+            let same = if key.starts_with("SHA256:") {
+                fingerprint == *key
+            } else {
+                fingerprint.eq_ignore_ascii_case(&key.replace(' ', ""))
+            };
+            if !same {
+                return Err(refuse(format!(
+                    "the trust root is signed by {fingerprint}, not by the trust key {key}"
+                )));
+            }
+            if signer.person.role != crate::policy::Role::Owner {
+                return Err(refuse(format!(
+                    "the trust key belongs to {} ({}), not to an Owner of the policy it signs",
+                    signer.person.name, signer.person.role
+                )));
+            }
+            pinned = true;
+        }
         let matched_rules = root_policy.policy.requirements(&reference).matched;
         let current_tip = if options.tip.is_none() {
             Some(tip)
@@ -1265,6 +1300,7 @@ impl Repo {
                 exclude,
                 push_time: Some(custody_core::time::now_unix()),
                 approvals_tip: approvals_tip.clone(),
+                trust_key: None,
             })
         };
         let mut out = Vec::new();

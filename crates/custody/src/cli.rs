@@ -229,8 +229,12 @@ pub struct SourceVerifyArgs {
     #[arg(long, value_name = "A..B")]
     pub range: Option<String>,
     /// The commit whose policy is trusted as given.
-    #[arg(long, value_name = "COMMIT")]
+    #[arg(long, value_name = "COMMIT", conflicts_with = "trust_key")]
     pub trust_root: Option<String>,
+    /// Trust the first commit with a policy only when an Owner signed it with this key
+    /// (SSH `SHA256:…` fingerprint or OpenPGP fingerprint).
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub trust_key: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FindingsFormat::Table)]
     pub format: FindingsFormat,

@@ -293,3 +293,56 @@ fn custody_check_reports_the_source_rows() {
     assert_eq!(status(&report, "SRC-1").as_deref(), Some("fail"));
     assert!(row(&report, "SRC-1").to_string().contains("unsigned"));
 }
+
+#[test]
+fn a_key_fingerprint_can_anchor_the_chain() {
+    let r = Repo::new();
+    custody()
+        .args([
+            "source",
+            "init",
+            "--owner",
+            "Alice",
+            "--email",
+            "alice@example.org",
+            "--key",
+        ])
+        .arg(pub_key(&r.key))
+        .arg(r.dir())
+        .assert()
+        .success();
+    r.commit(true, "custody: repository policy");
+    r.commit(true, "work");
+    let listed = run(std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(pub_key(&r.key)));
+    let fingerprint = listed
+        .split_whitespace()
+        .nth(1)
+        .expect("fingerprint")
+        .to_owned();
+    custody()
+        .args(["source", "verify", "--trust-key", &fingerprint])
+        .arg(r.dir())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(pinned)"));
+    let other = r.tmp.path().join("other");
+    run(std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&other));
+    let listed = run(std::process::Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(pub_key(&other)));
+    let wrong = listed
+        .split_whitespace()
+        .nth(1)
+        .expect("fingerprint")
+        .to_owned();
+    custody()
+        .args(["source", "verify", "--trust-key", &wrong])
+        .arg(r.dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not by the trust key"));
+}

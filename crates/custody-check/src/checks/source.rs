@@ -47,6 +47,7 @@ pub(super) fn read_project(project: &Project) -> SourceOutcome {
             reference: config.reference.clone(),
             range: None,
             trust_root: config.trust_root.clone(),
+            trust_key: config.trust_key.clone(),
             ..VerifyOptions::default()
         })
         .map(Box::new)

@@ -415,6 +415,7 @@ fn verify(args: &SourceVerifyArgs) -> Result<Outcome> {
         reference: args.reference.clone(),
         range: args.range.clone(),
         trust_root: args.trust_root.clone(),
+        trust_key: args.trust_key.clone(),
         ..VerifyOptions::default()
     })?;
     let mut bytes = match args.format {
