@@ -388,3 +388,57 @@ fn the_push_log_dates_commits_and_shows_refs_moved_outside_the_hook() {
         .expect("SRC-8 row");
     assert_eq!(src8["status"], "fail", "{src8:#}");
 }
+
+/// `git daemon` serving the server's directory, stopped when dropped.
+struct Daemon(std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_hook_guards_pushes_over_git_daemon() {
+    let (s, _) = setup();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let base = s.server.parent().expect("parent").to_path_buf();
+    let child = std::process::Command::new("git")
+        .env("PATH", path_with_custody())
+        .args([
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--enable=receive-pack",
+            "--listen=127.0.0.1",
+        ])
+        .arg(format!("--port={port}"))
+        .arg(format!("--base-path={}", base.display()))
+        .arg(&base)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("git daemon starts");
+    let _daemon = Daemon(child);
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    assert!(ready, "git daemon listens on {port}");
+    ok(s.git()
+        .args(["remote", "set-url", "origin"])
+        .arg(format!("git://127.0.0.1:{port}/server.git")));
+
+    s.commit(true, &[("a.txt", "a")], "signed work");
+    s.push(&["main"])
+        .expect("signed history is accepted over git://");
+    s.commit(false, &[("b.txt", "b")], "unsigned work");
+    let refused = s
+        .push(&["main"])
+        .expect_err("unsigned is refused over git://");
+    assert!(refused.contains("not signed"), "{refused}");
+}
