@@ -236,8 +236,15 @@ impl Matcher {
         let anchored = trimmed.starts_with('/');
         let body = trimmed.trim_start_matches('/');
         let floating = !anchored && !body.contains('/');
+        let mut parts: Vec<String> = Vec::new();
+        for part in body.split('/') {
+            if part == "**" && parts.last().is_some_and(|l| l == "**") {
+                continue; // `**/**` means the same as `**`
+            }
+            parts.push(part.to_owned());
+        }
         Self {
-            parts: body.split('/').map(str::to_owned).collect(),
+            parts,
             floating,
             directory,
         }
@@ -259,53 +266,13 @@ impl Matcher {
             // owns only the files directly in `dir`.
             (0..=rest.len()).any(|end| {
                 let prefix = &rest[..end];
-                let matched = match_parts(&self.parts, prefix);
+                let matched = crate::pattern::match_parts(&self.parts, prefix);
                 matched
                     && (end < rest.len() || !self.directory)
                     && (end == rest.len() || self.parts.last().is_none_or(|l| l != "*"))
             })
         })
     }
-}
-
-fn match_parts(pattern: &[String], comps: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => comps.is_empty(),
-        Some((first, rest)) if first == "**" => {
-            (0..=comps.len()).any(|i| match_parts(rest, &comps[i..]))
-        }
-        Some((first, rest)) => comps
-            .split_first()
-            .is_some_and(|(c, tail)| glob(first, c) && match_parts(rest, tail)),
-    }
-}
-
-/// `*` (any run within a component) and `?` (one character).
-fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 pub mod approvals;
 pub mod codeowners;
 mod history;
+mod pattern;
 pub mod policy;
 pub mod push;
 pub mod pushlog;

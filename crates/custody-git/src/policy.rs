@@ -539,31 +539,9 @@ impl Policy {
 /// matches any number of components (also none).
 #[must_use]
 pub fn ref_matches(pattern: &str, reference: &str) -> bool {
-    fn components(p: &[&str], r: &[&str]) -> bool {
-        match p.split_first() {
-            None => r.is_empty(),
-            Some((&"**", rest)) => (0..=r.len()).any(|i| components(rest, &r[i..])),
-            Some((first, rest)) => r
-                .split_first()
-                .is_some_and(|(head, tail)| glob(first, head) && components(rest, tail)),
-        }
-    }
-    fn glob(p: &str, s: &str) -> bool {
-        match p.split_once('*') {
-            None => p == s,
-            Some((prefix, rest)) => {
-                let Some(s) = s.strip_prefix(prefix) else {
-                    return false;
-                };
-                (0..=s.len())
-                    .filter(|&i| s.is_char_boundary(i))
-                    .any(|i| glob(rest, &s[i..]))
-            }
-        }
-    }
-    let p: Vec<&str> = pattern.split('/').collect();
+    let p: Vec<String> = pattern.split('/').map(str::to_owned).collect();
     let r: Vec<&str> = reference.split('/').collect();
-    components(&p, &r)
+    crate::pattern::match_parts(&p, &r)
 }
 
 /// How the first policy names the owner's key.
