@@ -7,7 +7,7 @@
 //! an OpenPGP detached signature. Each approval is one commit on the attestations ref
 //! holding `approval.json`: the statement bytes exactly as signed, and the signature.
 
-use crate::history::{Objects, object_error};
+use crate::history::Objects;
 use crate::{GitError, Repo};
 use base64::Engine as _;
 use gix::ObjectId;
@@ -108,59 +108,19 @@ impl Repo {
         signature: &[u8],
         time: i64,
     ) -> Result<String, GitError> {
-        let repo = self.local();
-        let error = |detail: String| GitError::Read {
-            what: "the approvals ref",
-            detail,
-        };
         let stored = Stored {
             statement: base64::engine::general_purpose::STANDARD.encode(statement),
             signature: String::from_utf8_lossy(signature).into_owned(),
         };
-        let mut bytes = serde_json::to_vec_pretty(&stored).map_err(|e| error(e.to_string()))?;
+        let mut bytes = serde_json::to_vec_pretty(&stored).map_err(|e| GitError::Read {
+            what: "the approvals ref",
+            detail: e.to_string(),
+        })?;
         bytes.push(b'\n');
-        for _attempt in 0..20 {
-            let previous = match repo.try_find_reference(APPROVALS_REF) {
-                Ok(Some(mut r)) => Some(r.peel_to_id().map_err(|e| error(e.to_string()))?.detach()),
-                Ok(None) => None,
-                Err(e) => return Err(error(e.to_string())),
-            };
-            let blob = repo
-                .write_blob(&bytes)
-                .map_err(|e| error(e.to_string()))?
-                .detach();
-            let tree = gix::objs::Tree {
-                entries: vec![gix::objs::tree::Entry {
-                    mode: gix::objs::tree::EntryKind::Blob.into(),
-                    filename: FILE.into(),
-                    oid: blob,
-                }],
-            };
-            let tree = repo
-                .write_object(&tree)
-                .map_err(|e| error(e.to_string()))?
-                .detach();
-            let signature = gix::actor::Signature {
-                name: "custody".into(),
-                email: "approvals@custody".into(),
-                time: gix::date::Time::new(time, 0),
-            };
-            let mut time_buffer = gix::date::parse::TimeBuf::default();
-            let signature = signature.to_ref(&mut time_buffer);
-            match repo.commit_as(
-                signature,
-                signature,
-                APPROVALS_REF,
-                "approval\n",
-                tree,
-                previous,
-            ) {
-                Ok(id) => return Ok(id.to_string()),
-                Err(gix::commit::Error::ReferenceEdit(_)) => {}
-                Err(e) => return Err(error(e.to_string())),
-            }
-        }
-        Err(error("the approvals ref kept changing; try again".into()))
+        let id = self.append_record(APPROVALS_REF, "the approvals ref", FILE, time, &mut |_| {
+            Ok((bytes.clone(), "approval\n".to_owned()))
+        })?;
+        Ok(id.to_string())
     }
 
     /// Every approval on [`APPROVALS_REF`] (none when the ref does not exist), with
@@ -169,25 +129,13 @@ impl Repo {
     /// # Errors
     /// [`GitError`] when the ref cannot be read.
     pub fn read_approvals(&self) -> Result<(Vec<StoredApproval>, Vec<String>), GitError> {
-        let repo = self.local();
-        let tip = match repo.try_find_reference(APPROVALS_REF) {
-            Ok(Some(mut r)) => r
-                .peel_to_id()
-                .map_err(|e| GitError::Read {
-                    what: "the approvals ref",
-                    detail: e.to_string(),
-                })?
-                .detach(),
-            Ok(None) => return Ok((Vec::new(), Vec::new())),
-            Err(e) => {
-                return Err(GitError::Read {
-                    what: "the approvals ref",
-                    detail: e.to_string(),
-                });
+        match self.record_tip(APPROVALS_REF, "the approvals ref")? {
+            Some(tip) => {
+                let repo = self.local();
+                read_chain(&self.objects(&repo)?, tip)
             }
-        };
-        let objects = self.objects(&repo)?;
-        read_chain(&objects, tip)
+            None => Ok((Vec::new(), Vec::new())),
+        }
     }
 }
 
@@ -219,32 +167,20 @@ fn read_chain(
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut stack = vec![tip];
-    let mut buffer = Vec::new();
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
             continue;
         }
-        let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
-        let commit = gix::objs::CommitRef::from_bytes(data, objects.hash)
-            .map_err(|e| object_error(id, e))?;
-        stack.extend(commit.parents());
-        let tree = commit.tree();
-        let mut tree_buffer = Vec::new();
-        let tree_data = objects.read_kind(&tree, gix::object::Kind::Tree, &mut tree_buffer)?;
-        let decoded = gix::objs::TreeRef::from_bytes(tree_data, objects.hash)
-            .map_err(|e| object_error(tree, e))?;
-        let Some(entry) = decoded
-            .entries
-            .iter()
-            .find(|e| e.filename == FILE.as_bytes() && e.mode.is_blob())
-        else {
-            problems.push(format!("approval commit {id}: no {FILE}"));
-            continue;
+        let record = crate::records::read_record(objects, id, FILE)?;
+        stack.extend(record.parents);
+        let bytes = match record.file {
+            Ok(b) => b,
+            Err(why) => {
+                problems.push(why);
+                continue;
+            }
         };
-        let blob = entry.oid.to_owned();
-        let mut blob_buffer = Vec::new();
-        let bytes = objects.read_kind(&blob, gix::object::Kind::Blob, &mut blob_buffer)?;
-        match serde_json::from_slice::<Stored>(bytes).ok().and_then(|s| {
+        match serde_json::from_slice::<Stored>(&bytes).ok().and_then(|s| {
             base64::engine::general_purpose::STANDARD
                 .decode(s.statement.as_bytes())
                 .ok()

@@ -15,6 +15,7 @@ mod pattern;
 pub mod policy;
 pub mod push;
 pub mod pushlog;
+mod records;
 pub mod verify;
 
 pub use history::{AddedBlob, CommitInfo, HistorySpec};
