@@ -252,3 +252,100 @@ fn openpgp_garbage_is_malformed_not_a_panic() {
         assert!(Certificate::parse(input).is_err());
     }
 }
+
+/// `sq verify` (Sequoia) on the same certificate, signature and data: its verdict.
+fn sq_accepts(dir: &Path, cert: &[u8], sig: &[u8], data: &[u8]) -> bool {
+    let (c, s, d) = (dir.join("cert.asc"), dir.join("data.sig"), dir.join("data"));
+    std::fs::write(&c, cert).expect("write");
+    std::fs::write(&s, sig).expect("write");
+    std::fs::write(&d, data).expect("write");
+    Command::new("sq")
+        .arg("verify")
+        .arg("--signer-cert")
+        .arg(&c)
+        .arg("--detached")
+        .arg(&s)
+        .arg(&d)
+        .output()
+        .expect("sq runs (installed by scripts/test)")
+        .status
+        .success()
+}
+
+#[test]
+fn openpgp_verdicts_agree_with_sequoia() {
+    let gpg = Gpg::new();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let export = |fpr: &str| run(gpg.cmd().args(["--armor", "--export", fpr]));
+    let sign = |fpr: &str, data: &[u8]| {
+        let file = gpg.home.path().join("to-sign");
+        std::fs::write(&file, data).expect("write");
+        run(gpg.cmd().args(["-bsau", fpr, "-o", "-"]).arg(&file))
+    };
+    let ed = gpg.generate("Ed <ed@example.org>", "ed25519", "sign", "0");
+    let rsa = gpg.generate("Rsa <rsa@example.org>", "rsa3072", "sign", "0");
+    let sub = gpg.generate("Sub <sub@example.org>", "ed25519", "cert", "0");
+    run(gpg
+        .cmd()
+        .args(["--quick-add-key", &sub, "ed25519", "sign", "0"]));
+    let ec = gpg.generate("Ec <ec@example.org>", "nistp256", "sign", "0");
+    let revoked = gpg.generate("Rev <rev@example.org>", "ed25519", "sign", "0");
+    let revoked_sig = sign(&revoked, b"data");
+    let rev = std::fs::read_to_string(
+        gpg.home
+            .path()
+            .join("openpgp-revocs.d")
+            .join(format!("{revoked}.rev")),
+    )
+    .expect("revocation certificate");
+    let rev: Vec<&str> = rev
+        .lines()
+        .map(|l| l.strip_prefix(':').unwrap_or(l))
+        .collect();
+    let rev_file = gpg.home.path().join("rev.asc");
+    std::fs::write(&rev_file, rev.join("\n")).expect("write");
+    run(gpg.cmd().arg("--import").arg(&rev_file));
+
+    let cases: Vec<(&str, Vec<u8>, Vec<u8>, Vec<u8>)> = vec![
+        ("ed25519", export(&ed), sign(&ed, b"data"), b"data".to_vec()),
+        (
+            "rsa3072",
+            export(&rsa),
+            sign(&rsa, b"data"),
+            b"data".to_vec(),
+        ),
+        (
+            "signing subkey",
+            export(&sub),
+            sign(&sub, b"data"),
+            b"data".to_vec(),
+        ),
+        ("p256", export(&ec), sign(&ec, b"data"), b"data".to_vec()),
+        (
+            "changed data",
+            export(&ed),
+            sign(&ed, b"data"),
+            b"date".to_vec(),
+        ),
+        (
+            "another certificate",
+            export(&rsa),
+            sign(&ed, b"data"),
+            b"data".to_vec(),
+        ),
+        (
+            "revoked key",
+            export(&revoked),
+            revoked_sig,
+            b"data".to_vec(),
+        ),
+    ];
+    for (name, cert, sig, data) in cases {
+        let custody = Certificate::parse(&cert)
+            .ok()
+            .zip(DetachedSignature::parse(&sig).ok())
+            .is_some_and(|(c, s)| s.verify(&c, &data, None).is_ok());
+        let sequoia = sq_accepts(tmp.path(), &cert, &sig, &data);
+        assert_eq!(custody, sequoia, "{name}: custody {custody}, sq {sequoia}");
+    }
+}
