@@ -306,7 +306,9 @@ fn openpgp_verdicts_agree_with_sequoia() {
     std::fs::write(&rev_file, rev.join("\n")).expect("write");
     run(gpg.cmd().arg("--import").arg(&rev_file));
 
-    let cases: Vec<(&str, Vec<u8>, Vec<u8>, Vec<u8>)> = vec![
+    // (case, certificate, signature, data)
+    type Case = (&'static str, Vec<u8>, Vec<u8>, Vec<u8>);
+    let cases: Vec<Case> = vec![
         ("ed25519", export(&ed), sign(&ed, b"data"), b"data".to_vec()),
         (
             "rsa3072",
