@@ -21,6 +21,54 @@ pub const SSH_NAMESPACE: &str = "custody-approval";
 pub const PREDICATE_TYPE: &str = "https://custody.dev/approval/v1";
 const FILE: &str = "approval.json";
 
+/// The SSH signature namespace of other statements about commits (attestations).
+pub const ATTESTATION_NAMESPACE: &str = "custody-attestation";
+
+/// A statement about a commit other than an approval (a scan passed, tests ran), as the
+/// rules' `attestations` ask for by predicate type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitAttestation {
+    /// The commit it is about.
+    pub commit: String,
+    /// What it says (the in-toto predicate type).
+    pub predicate_type: String,
+}
+
+impl CommitAttestation {
+    /// The statement bytes to sign, with `predicate` as given.
+    #[must_use]
+    pub fn statement(&self, predicate: &serde_json::Value) -> Vec<u8> {
+        let value = serde_json::json!({
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": "git-commit", "digest": {"gitCommit": self.commit}}],
+            "predicateType": self.predicate_type,
+            "predicate": predicate,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Read a statement back; `None` for approvals and anything that is not a statement
+    /// about one commit.
+    #[must_use]
+    pub fn from_statement(bytes: &[u8]) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let predicate_type = v["predicateType"].as_str()?;
+        if predicate_type == PREDICATE_TYPE || v["_type"] != "https://in-toto.io/Statement/v1" {
+            return None;
+        }
+        let subjects = v["subject"].as_array()?;
+        let [subject] = subjects.as_slice() else {
+            return None;
+        };
+        Some(Self {
+            commit: subject["digest"]["gitCommit"].as_str()?.to_owned(),
+            predicate_type: predicate_type.to_owned(),
+        })
+    }
+}
+
 /// What the reviewer says they approved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {

@@ -89,6 +89,8 @@ pub enum Violation {
     Approvals(String),
     /// Changed paths without an approval from their code owners (SRC-4).
     CodeOwners(String),
+    /// A statement the ref's rules require (a passing scan, say) is missing.
+    MissingAttestation(String),
 }
 
 impl std::fmt::Display for Violation {
@@ -124,6 +126,7 @@ impl std::fmt::Display for Violation {
             Violation::Unreadable(why) => write!(f, "commit cannot be read: {why}"),
             Violation::Approvals(why) => write!(f, "not approved: {why}"),
             Violation::CodeOwners(why) => write!(f, "code owners: {why}"),
+            Violation::MissingAttestation(why) => write!(f, "attestations: {why}"),
         }
     }
 }
@@ -913,6 +916,14 @@ impl Repo {
             Some(tip) => self.read_approvals_at(tip)?,
             None => self.read_approvals()?,
         };
+        let attestations: Vec<(crate::approvals::CommitAttestation, StoredApproval)> =
+            stored_approvals
+                .iter()
+                .filter_map(|s| {
+                    crate::approvals::CommitAttestation::from_statement(&s.statement)
+                        .map(|a| (a, s.clone()))
+                })
+                .collect();
         let approvals: Vec<(Approval, StoredApproval)> = stored_approvals
             .into_iter()
             .filter_map(|s| Approval::from_statement(&s.statement).map(|a| (a, s)))
@@ -1035,6 +1046,41 @@ impl Repo {
                         committer: commit.committer_email.clone(),
                         person: signer.person.name.clone(),
                     });
+                }
+            }
+            if on_ref {
+                for wanted in &requirements.attestations {
+                    let mut why = Vec::new();
+                    let found = attestations
+                        .iter()
+                        .filter(|(a, _)| a.commit == verdict.id && a.predicate_type == *wanted)
+                        .any(|(_, stored)| {
+                            match signer_of(
+                                policy,
+                                &stored.signature,
+                                &stored.statement,
+                                crate::approvals::ATTESTATION_NAMESPACE,
+                                judged_at,
+                            ) {
+                                Ok(s) if s.person.role != crate::policy::Role::Guest => true,
+                                Ok(s) => {
+                                    why.push(format!("signed by {}, a guest", s.person.name));
+                                    false
+                                }
+                                Err(v) => {
+                                    why.push(v.to_string());
+                                    false
+                                }
+                            }
+                        });
+                    if !found {
+                        let mut text = format!("no valid attestation of type {wanted}");
+                        for w in why {
+                            text.push_str("; ");
+                            text.push_str(&w);
+                        }
+                        verdict.violations.push(Violation::MissingAttestation(text));
+                    }
                 }
             }
             if on_ref && (requirements.approvals > 0 || requirements.codeowners) {

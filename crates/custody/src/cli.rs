@@ -92,6 +92,11 @@ pub enum SourceCommand {
         after_help = "Examples:\n  custody source approve HEAD                      # signs as git signs your commits (gpg.format, user.signingkey)\n  custody source approve feature --ssh-key ~/.ssh/id_ed25519\n  custody source approve 1a2b3c4 --gpg-key alice@example.org\n  git push origin refs/custody/attestations        # share it (with or before the commits)\n\nThe approval is an in-toto Statement naming the commit, its tree and its base (first parent), signed with your key: an SSH signature with namespace custody-approval (ssh-keygen -Y sign) or an OpenPGP detached signature (gpg). `custody source verify` counts it for a commit on a ref whose rules ask for approvals when it approves that commit, the branch head a merge brings in, or the same tree on the same base; the approver must be a person of the policy in a role the rules accept, and the commit's author and committer never count.\n\nExit codes: 0 recorded, 2 the commit or the key cannot be used, or signing failed."
     )]
     Approve(SourceApproveArgs),
+    /// Record a signed statement about a commit (a passing scan, a test run) that rules can require.
+    #[command(
+        after_help = "Examples:\n  custody secrets scan --git --format json -o scan.json && \\\n    custody source attest HEAD --type https://custody.dev/secrets-scan/v1 --predicate scan.json\n  git push origin refs/custody/attestations\n\nThe statement is an in-toto Statement about the commit with the predicate given (a JSON file; default {}), signed the way git signs your commits (SSH namespace custody-attestation, or OpenPGP) and kept on refs/custody/attestations. A rule with `attestations = [\"https://custody.dev/secrets-scan/v1\"]` makes every commit on its ref's first-parent line need one of each type, signed by a person of the policy who is not a guest.\n\nExit codes: 0 recorded, 2 the commit, the predicate or the key cannot be used."
+    )]
+    Attest(SourceAttestArgs),
     /// Check CODEOWNERS (SRC-4): syntax, owners the policy knows, files left unowned.
     #[command(
         after_help = "Examples:\n  custody source codeowners\n  custody source codeowners --format json\n\nCODEOWNERS is read from .github/CODEOWNERS, else CODEOWNERS, else docs/CODEOWNERS, with GitHub's semantics: gitignore-style patterns (no ! negation, no [ ] ranges), the last matching line wins, and a line without owners makes its paths unowned. Owners are @name (a person of .custody/policy.toml, by name) or an email address of one. Enforcement: with `codeowners = true` on a rule, `custody source verify` and the push hook require, for every path a commit changes, an approval (`custody source approve`) from one of its owners by the CODEOWNERS of the commit's base.\n\nExit codes: 0 valid, 1 lines that cannot be used or owners the policy does not know (and, with --require-owned, unowned files), 2 no CODEOWNERS file or no repository."
@@ -118,6 +123,27 @@ pub struct SourceApproveArgs {
     /// Your name in the statement (default: git's user.name); who you are is decided by the key.
     #[arg(long)]
     pub reviewer: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceAttestArgs {
+    /// The commit the statement is about.
+    pub commit: String,
+    /// The predicate type (a URI).
+    #[arg(long = "type", value_name = "URI")]
+    pub predicate_type: String,
+    /// The predicate: a JSON file (default: {}).
+    #[arg(long, value_name = "FILE")]
+    pub predicate: Option<PathBuf>,
+    /// The repository.
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// Sign with this SSH private key (default: git's user.signingkey when gpg.format is ssh).
+    #[arg(long, value_name = "FILE", conflicts_with = "gpg_key")]
+    pub ssh_key: Option<PathBuf>,
+    /// Sign with this OpenPGP key (default: git's user.signingkey).
+    #[arg(long, value_name = "KEYID")]
+    pub gpg_key: Option<String>,
 }
 
 #[derive(Debug, Args)]

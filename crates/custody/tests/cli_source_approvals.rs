@@ -383,3 +383,78 @@ fn a_policy_change_needs_the_owners_threshold_of_the_old_policy() {
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(report["commits"][0]["changes_policy"], true);
 }
+
+#[test]
+fn required_attestations_must_be_there_and_signed_by_people_of_the_policy() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let alice = person(dir, "alice", "alice@example.org");
+    let ci = person(dir, "ci", "ci@example.org");
+    let guest = person(dir, "guest", "guest@example.org");
+    let work = dir.join("work");
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .arg(&work));
+    let key = |p: &Person| {
+        std::fs::read_to_string(p.key.with_extension("pub"))
+            .expect("pub")
+            .trim()
+            .to_owned()
+    };
+    let mut policy = String::from("version = 1\n");
+    for (p, role) in [(&alice, "owner"), (&ci, "developer"), (&guest, "guest")] {
+        policy.push_str(&format!(
+            "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
+            p.name,
+            p.email,
+            key(p)
+        ));
+    }
+    policy.push_str(
+        "[[rules]]\nrefs = [\"refs/heads/main\"]\nattestations = [\"https://custody.dev/secrets-scan/v1\"]\n",
+    );
+    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
+    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
+    ok(git(&work, &alice).args(["add", "-A"]));
+    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
+    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    ok(git(&work, &alice).args(["commit", "-q", "-S", "--allow-empty", "-m", "work"]));
+
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(1));
+    assert!(
+        report["commits"]
+            .to_string()
+            .contains("no valid attestation of type https://custody.dev/secrets-scan/v1"),
+        "{report:#}"
+    );
+    let attest = |p: &Person| {
+        std::fs::write(dir.join("scan.json"), "{\"findings\": 0}").expect("write");
+        Command::cargo_bin("custody")
+            .expect("binary")
+            .current_dir(&work)
+            .args([
+                "source",
+                "attest",
+                "HEAD",
+                "--type",
+                "https://custody.dev/secrets-scan/v1",
+                "--predicate",
+            ])
+            .arg(dir.join("scan.json"))
+            .arg("--ssh-key")
+            .arg(&p.key)
+            .assert()
+            .success();
+    };
+    attest(&guest);
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(1));
+    assert!(
+        report["commits"].to_string().contains("a guest"),
+        "{report:#}"
+    );
+    attest(&ci);
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(0), "{report:#}");
+}

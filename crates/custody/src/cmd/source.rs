@@ -1,9 +1,9 @@
 //! `custody source`: the repository policy and history verified against it.
 
 use crate::cli::{
-    FindingsFormat, InfoFormat, SourceApproveArgs, SourceCodeownersArgs, SourceCommand,
-    SourceHookCommand, SourceHookInstallArgs, SourceHookPostReceiveArgs, SourceHookPreReceiveArgs,
-    SourceInitArgs, SourceVerifyArgs,
+    FindingsFormat, InfoFormat, SourceApproveArgs, SourceAttestArgs, SourceCodeownersArgs,
+    SourceCommand, SourceHookCommand, SourceHookInstallArgs, SourceHookPostReceiveArgs,
+    SourceHookPreReceiveArgs, SourceInitArgs, SourceVerifyArgs,
 };
 use crate::exit::Outcome;
 use crate::io::write_output;
@@ -20,6 +20,7 @@ pub fn run(cmd: SourceCommand) -> Result<Outcome> {
         SourceCommand::Init(args) => init(&args),
         SourceCommand::Verify(args) => verify(&args),
         SourceCommand::Approve(args) => approve(&args),
+        SourceCommand::Attest(args) => attest(&args),
         SourceCommand::Codeowners(args) => codeowners(&args),
         SourceCommand::Hook(SourceHookCommand::PreReceive(args)) => pre_receive(&args),
         SourceCommand::Hook(SourceHookCommand::PostReceive(args)) => post_receive(&args),
@@ -120,24 +121,45 @@ fn approve(args: &SourceApproveArgs) -> Result<Outcome> {
         time: custody_core::time::format_utc(now),
     };
     let statement = approval.statement();
+    let signature = sign_as_git_does(
+        &repo,
+        args.ssh_key.as_deref(),
+        args.gpg_key.as_deref(),
+        custody_git::approvals::SSH_NAMESPACE,
+        &statement,
+    )?;
+    let recorded = repo.record_approval(&statement, &signature, now)?;
+    eprintln!(
+        "Recorded the approval of {} on {} ({}). Share it: git push origin {}",
+        &commit[..commit.len().min(12)],
+        custody_git::approvals::APPROVALS_REF,
+        &recorded[..recorded.len().min(12)],
+        custody_git::approvals::APPROVALS_REF
+    );
+    Ok(Outcome::Success)
+}
+
+/// Sign `statement` the way git signs commits: `--ssh-key` or git's `user.signingkey`
+/// with `gpg.format = ssh` through `ssh-keygen -Y sign` (agents, passphrases and
+/// security keys work as for commits), else OpenPGP through `gpg`.
+fn sign_as_git_does(
+    repo: &custody_git::Repo,
+    ssh_key: Option<&std::path::Path>,
+    gpg_key: Option<&str>,
+    namespace: &str,
+    statement: &[u8],
+) -> Result<Vec<u8>> {
     let dir = tempfile::tempdir().context("a temporary directory for signing")?;
-    let file = dir.path().join("approval.json");
-    std::fs::write(&file, &statement).with_context(|| format!("{}", file.display()))?;
-    let ssh_key = args.ssh_key.clone().or_else(|| {
-        (args.gpg_key.is_none() && repo.config_value("gpg.format").as_deref() == Some("ssh"))
+    let file = dir.path().join("statement.json");
+    std::fs::write(&file, statement).with_context(|| format!("{}", file.display()))?;
+    let ssh_key = ssh_key.map(PathBuf::from).or_else(|| {
+        (gpg_key.is_none() && repo.config_value("gpg.format").as_deref() == Some("ssh"))
             .then(|| repo.config_value("user.signingkey").map(PathBuf::from))
             .flatten()
     });
-    let signature = if let Some(key) = ssh_key {
+    if let Some(key) = ssh_key {
         let status = std::process::Command::new("ssh-keygen")
-            .args([
-                "-q",
-                "-Y",
-                "sign",
-                "-n",
-                custody_git::approvals::SSH_NAMESPACE,
-                "-f",
-            ])
+            .args(["-q", "-Y", "sign", "-n", namespace, "-f"])
             .arg(&key)
             .arg(&file)
             .status()
@@ -145,37 +167,68 @@ fn approve(args: &SourceApproveArgs) -> Result<Outcome> {
         if !status.success() {
             bail!("ssh-keygen could not sign with {}", key.display());
         }
-        std::fs::read(dir.path().join("approval.json.sig")).context("the SSH signature")?
-    } else {
-        let key = args
-            .gpg_key
-            .clone()
-            .or_else(|| repo.config_value("user.signingkey"))
-            .context("no signing key: give --ssh-key or --gpg-key, or set git's user.signingkey")?;
-        let out = std::process::Command::new("gpg")
-            .args([
-                "--detach-sign",
-                "--armor",
-                "--local-user",
-                &key,
-                "--output",
-                "-",
-            ])
-            .arg(&file)
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .context("running gpg to sign")?;
-        if !out.status.success() {
-            bail!("gpg could not sign with {key}");
+        return std::fs::read(dir.path().join("statement.json.sig")).context("the SSH signature");
+    }
+    let key = gpg_key
+        .map(str::to_owned)
+        .or_else(|| repo.config_value("user.signingkey"))
+        .context("no signing key: give --ssh-key or --gpg-key, or set git's user.signingkey")?;
+    let out = std::process::Command::new("gpg")
+        .args([
+            "--detach-sign",
+            "--armor",
+            "--local-user",
+            &key,
+            "--output",
+            "-",
+        ])
+        .arg(&file)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running gpg to sign")?;
+    if !out.status.success() {
+        bail!("gpg could not sign with {key}");
+    }
+    Ok(out.stdout)
+}
+
+/// Sign a statement about a commit (a passing scan, a test run) and record it.
+fn attest(args: &SourceAttestArgs) -> Result<Outcome> {
+    let repo = custody_git::Repo::discover(&args.repo)?;
+    let (commit, _, _) = repo.describe_commit(&args.commit)?;
+    let predicate: serde_json::Value = match &args.predicate {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+            serde_json::from_slice(&bytes)
+                .with_context(|| format!("{}: the predicate is not JSON", path.display()))?
         }
-        out.stdout
+        None => json!({}),
     };
-    let recorded = repo.record_approval(&statement, &signature, now)?;
+    if !args.predicate_type.contains(':') {
+        bail!(
+            "--type {}: give the predicate type as a URI (e.g. https://custody.dev/secrets-scan/v1)",
+            args.predicate_type
+        );
+    }
+    let attestation = custody_git::approvals::CommitAttestation {
+        commit: commit.clone(),
+        predicate_type: args.predicate_type.clone(),
+    };
+    let statement = attestation.statement(&predicate);
+    let signature = sign_as_git_does(
+        &repo,
+        args.ssh_key.as_deref(),
+        args.gpg_key.as_deref(),
+        custody_git::approvals::ATTESTATION_NAMESPACE,
+        &statement,
+    )?;
+    let now = custody_core::time::now_unix();
+    repo.record_approval(&statement, &signature, now)?;
     eprintln!(
-        "Recorded the approval of {} on {} ({}). Share it: git push origin {}",
+        "Recorded a {} attestation of {} on {}. Share it: git push origin {}",
+        args.predicate_type,
         &commit[..commit.len().min(12)],
         custody_git::approvals::APPROVALS_REF,
-        &recorded[..recorded.len().min(12)],
         custody_git::approvals::APPROVALS_REF
     );
     Ok(Outcome::Success)
