@@ -55,6 +55,23 @@ fn write(path: &Path, bytes: &[u8], mode: FileMode, sync: bool) -> Result<(), At
         path: path.to_owned(),
         source,
     };
+    // `-o /dev/null`, `/dev/stdout` or a named pipe: not a file to replace (renaming over
+    // /dev/null, as root, would swap the device for a plain file). Write into it.
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::FileTypeExt as _;
+        let kind = meta.file_type();
+        if kind.is_char_device() || kind.is_block_device() || kind.is_fifo() || kind.is_socket() {
+            let mut target = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(err)?;
+            return target
+                .write_all(bytes)
+                .and_then(|()| target.flush())
+                .map_err(err);
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -88,6 +105,30 @@ fn write(path: &Path, bytes: &[u8], mode: FileMode, sync: bool) -> Result<(), At
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_written_into_not_replaced() {
+        use std::os::unix::fs::FileTypeExt as _;
+        let dir = tempfile::tempdir().expect("tmp");
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo (coreutils) runs");
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).expect("read the pipe"))
+        };
+        write_atomic(&fifo, b"through the pipe", FileMode::Public).expect("write");
+        assert_eq!(reader.join().expect("reader"), b"through the pipe");
+        let kind = std::fs::metadata(&fifo).expect("stat").file_type();
+        assert!(
+            kind.is_fifo(),
+            "still a named pipe, not a file renamed over it"
+        );
+    }
 
     #[test]
     fn writes_replaces_and_sets_mode() {
