@@ -16,6 +16,7 @@ pub mod policy;
 pub mod push;
 pub mod pushlog;
 mod records;
+mod review;
 pub mod verify;
 
 pub use history::{AddedBlob, CommitInfo, HistorySpec};

@@ -1,6 +1,8 @@
-//! What a pre-receive hook is told about a push: one `OLD NEW REF` line per updated ref.
+//! Pushes: what a pre-receive hook is told (one `OLD NEW REF` line per updated ref), and
+//! the policy's verdict on it.
 
-use crate::GitError;
+use crate::verify::{VerifyOptions, ancestry, resolve};
+use crate::{GitError, Repo};
 
 /// One ref update of a push.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,4 +87,158 @@ mod tests {
             assert!(err.to_string().contains("line 1"), "{err}");
         }
     }
+}
+
+/// What the policy says about one ref update of a push.
+#[derive(Debug, Clone)]
+pub struct PushDecision {
+    /// The ref.
+    pub reference: String,
+    /// Why the update must be refused (empty: accepted as far as the policy goes).
+    pub rejections: Vec<String>,
+    /// Commits the push adds, as verified.
+    pub commits: usize,
+}
+
+impl Repo {
+    /// Judge a push before git accepts it (pre-receive): deletions and force pushes of
+    /// refs whose rules say `fast_forward_only`, and every commit the push adds against
+    /// the policy chain. Anything that cannot be established is a rejection: the hook
+    /// fails closed.
+    ///
+    /// # Errors
+    /// [`GitError`] when the repository's references cannot be read.
+    pub fn check_push(
+        &self,
+        updates: &[RefUpdate],
+        trust_root: Option<&str>,
+    ) -> Result<Vec<PushDecision>, GitError> {
+        let existing = self.ref_tips()?;
+        // Approvals pushed together with the commits they approve count already.
+        let approvals_tip = updates
+            .iter()
+            .find(|u| u.name == crate::approvals::APPROVALS_REF && !u.deletes())
+            .map(|u| u.new.clone());
+        let verify = |reference: &str, tip: &str, exclude: Vec<String>| {
+            self.verify_source(&VerifyOptions {
+                reference: Some(reference.to_owned()),
+                range: None,
+                trust_root: trust_root.map(str::to_owned),
+                tip: Some(tip.to_owned()),
+                exclude,
+                push_time: Some(custody_core::time::now_unix()),
+                approvals_tip: approvals_tip.clone(),
+                trust_key: None,
+            })
+        };
+        let mut out = Vec::new();
+        for update in updates {
+            let mut decision = PushDecision {
+                reference: update.name.clone(),
+                rejections: Vec::new(),
+                commits: 0,
+            };
+            // custody's own refs (approvals, the push log) are append-only records whose
+            // entries carry their own signatures: never deleted, never rewritten.
+            if update.name.starts_with("refs/custody/") {
+                if update.name == crate::pushlog::PUSH_LOG_REF {
+                    decision.rejections.push(format!(
+                        "{} is written by the server's post-receive hook only",
+                        update.name
+                    ));
+                } else if update.deletes() {
+                    decision.rejections.push(format!(
+                        "{} is an append-only record and cannot be deleted",
+                        update.name
+                    ));
+                } else if !update.creates() && !self.is_ancestor(&update.old, &update.new)? {
+                    decision.rejections.push(format!(
+                        "{} is an append-only record: {} does not extend {}",
+                        update.name,
+                        short(&update.new),
+                        short(&update.old)
+                    ));
+                }
+                out.push(decision);
+                continue;
+            }
+            // The rules in force before the push, for deletions and force pushes.
+            let before = if update.creates() {
+                None
+            } else {
+                match verify(&update.name, &update.old, vec![update.old.clone()]) {
+                    Ok(r) => Some(r.tip_requirements),
+                    Err(e) => {
+                        decision.rejections.push(format!(
+                            "the policy in force at {} cannot be established: {e}",
+                            short(&update.old)
+                        ));
+                        out.push(decision);
+                        continue;
+                    }
+                }
+            };
+            let protected = before.as_ref().is_some_and(|r| r.fast_forward_only);
+            if update.deletes() {
+                if protected {
+                    decision.rejections.push(format!(
+                        "deleting {} is not allowed: the policy protects it (fast_forward_only)",
+                        update.name
+                    ));
+                }
+                out.push(decision);
+                continue;
+            }
+            let mut exclude = existing.clone();
+            if !update.creates() {
+                exclude.push(update.old.clone());
+            }
+            let report = match verify(&update.name, &update.new, exclude) {
+                Ok(r) => r,
+                Err(e) => {
+                    decision
+                        .rejections
+                        .push(format!("the pushed history cannot be verified: {e}"));
+                    out.push(decision);
+                    continue;
+                }
+            };
+            if protected && !self.is_ancestor(&update.old, &update.new)? {
+                decision.rejections.push(format!(
+                    "force push to {}: {} is not an ancestor of {} and the policy allows fast-forwards only",
+                    update.name,
+                    short(&update.old),
+                    short(&update.new)
+                ));
+            }
+            decision.commits = report.commits.len();
+            for c in &report.commits {
+                for v in &c.violations {
+                    decision.rejections.push(format!(
+                        "commit {} ({}): {v}",
+                        short(&c.id),
+                        c.summary
+                    ));
+                }
+            }
+            out.push(decision);
+        }
+        Ok(out)
+    }
+
+    /// Whether commit `ancestor` is reachable from `descendant` (both hex ids).
+    ///
+    /// # Errors
+    /// [`GitError`] when a commit cannot be read.
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool, GitError> {
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let a = resolve(&repo, &objects, ancestor)?;
+        let d = resolve(&repo, &objects, descendant)?;
+        Ok(ancestry(&objects, &[d])?.iter().any(|(id, _)| *id == a))
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }

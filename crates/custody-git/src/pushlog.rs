@@ -8,13 +8,18 @@
 //! sequence}`. The commits chain, so an entry cannot be removed from the middle without
 //! rewriting every later one, and the log ref itself only ever fast-forwards.
 
+use crate::history::Objects;
+use crate::policy::Policy;
 use crate::push::RefUpdate;
 use crate::records::read_record;
+use crate::verify::ancestry;
 use crate::{GitError, Repo};
 use custody_crypto::dsse::Envelope;
 use custody_crypto::threshold::{Keyring, Threshold};
 use custody_crypto::{PrivateKey, PublicKey};
+use gix::ObjectId;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The ref the log lives on.
 pub const PUSH_LOG_REF: &str = "refs/custody/push-log";
@@ -184,4 +189,124 @@ impl Repo {
 
 fn short(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
+}
+
+/// What replaying the push log found.
+#[derive(Debug, Clone, Default)]
+pub struct PushLogSummary {
+    /// Entries in the log.
+    pub entries: usize,
+    /// Entries that verified.
+    pub verified: usize,
+    /// Rewrites, rollbacks, gaps and entries that do not verify.
+    pub problems: Vec<String>,
+}
+
+impl Repo {
+    /// Check the push log against the trust root's log keys and the refs, and date every
+    /// commit by the first accepted push that brought it.
+    pub(crate) fn replay_push_log(
+        &self,
+        repo: &gix::Repository,
+        objects: &Objects,
+        policy: &Policy,
+        reference: &str,
+        current_tip: Option<ObjectId>,
+    ) -> Result<(Option<PushLogSummary>, HashMap<ObjectId, i64>), GitError> {
+        let mut times: HashMap<ObjectId, i64> = HashMap::new();
+        let Some(log) = self.read_push_log(&policy.log_keys)? else {
+            return Ok((None, times));
+        };
+        let _ = repo;
+        let mut summary = PushLogSummary {
+            entries: log.len(),
+            ..PushLogSummary::default()
+        };
+        let mut last_new: HashMap<String, String> = HashMap::new();
+        let mut expected_sequence = 1;
+        for logged in &log {
+            let entry = match &logged.entry {
+                Ok(e) => e,
+                Err(why) => {
+                    summary
+                        .problems
+                        .push(format!("push log commit {}: {why}", short(&logged.commit)));
+                    continue;
+                }
+            };
+            summary.verified += 1;
+            if entry.sequence != expected_sequence {
+                summary.problems.push(format!(
+                    "push log entry {} follows entry {}: entries are missing or reordered",
+                    entry.sequence,
+                    expected_sequence - 1
+                ));
+            }
+            expected_sequence = entry.sequence + 1;
+            if let Some(previous) = last_new.get(&entry.reference)
+                && *previous != entry.old
+            {
+                summary.problems.push(format!(
+                    "push log entry {}: {} moved from {} but the log last left it at {}: an update is missing from the log",
+                    entry.sequence,
+                    entry.reference,
+                    short(&entry.old),
+                    short(previous)
+                ));
+            }
+            last_new.insert(entry.reference.clone(), entry.new.clone());
+            let zero = |id: &str| id.bytes().all(|b| b == b'0');
+            if !zero(&entry.old) && !zero(&entry.new) {
+                let old = ObjectId::from_hex(entry.old.as_bytes());
+                let new = ObjectId::from_hex(entry.new.as_bytes());
+                if let (Ok(old), Ok(new)) = (old, new)
+                    && policy.requirements(&entry.reference).fast_forward_only
+                    && !ancestry(objects, &[new])
+                        .map(|a| a.iter().any(|(id, _)| *id == old))
+                        .unwrap_or(false)
+                {
+                    summary.problems.push(format!(
+                        "push log entry {}: a force push of {} ({} to {}) although the policy allows fast-forwards only",
+                        entry.sequence,
+                        entry.reference,
+                        short(&entry.old),
+                        short(&entry.new)
+                    ));
+                }
+            }
+            if !zero(&entry.new)
+                && let Ok(new) = ObjectId::from_hex(entry.new.as_bytes())
+                && let Ok(when) = custody_core::time::parse_utc(&entry.time)
+            {
+                // Commits this push brought: reachable from its new tip, not dated yet.
+                let mut stack = vec![new];
+                let mut buffer = Vec::new();
+                while let Some(id) = stack.pop() {
+                    if times.contains_key(&id) {
+                        continue;
+                    }
+                    let Ok(data) = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)
+                    else {
+                        continue;
+                    };
+                    let parents: Vec<ObjectId> =
+                        gix::objs::CommitRefIter::from_bytes(data, objects.hash)
+                            .parent_ids()
+                            .collect();
+                    times.insert(id, when);
+                    stack.extend(parents);
+                }
+            }
+        }
+        if let (Some(tip), Some(logged)) = (current_tip, last_new.get(reference))
+            && tip.to_string() != *logged
+        {
+            summary.problems.push(format!(
+                "{reference} is at {} but the push log last set it to {}: it was moved outside the hook (history rewritten or rolled back)",
+                short(&tip.to_string()),
+                short(logged)
+            ));
+        }
+        Ok((Some(summary), times))
+    }
 }

@@ -11,6 +11,8 @@
 use crate::approvals::{Approval, StoredApproval};
 use crate::history::{Objects, object_error, parents_first, read_error, revision};
 use crate::policy::{KeyMaterial, POLICY_PATH, Person, PersonKey, Policy, PolicyError};
+use crate::pushlog::PushLogSummary;
+use crate::review::{approvals_violation, changed_paths, counted_approvers};
 use crate::{GitError, Repo};
 use custody_crypto::openpgp::DetachedSignature;
 use custody_crypto::sshsig::SshSignature;
@@ -192,17 +194,6 @@ impl SourceReport {
     }
 }
 
-/// What replaying the push log found.
-#[derive(Debug, Clone, Default)]
-pub struct PushLogSummary {
-    /// Entries in the log.
-    pub entries: usize,
-    /// Entries that verified.
-    pub verified: usize,
-    /// Rewrites, rollbacks, gaps and entries that do not verify.
-    pub problems: Vec<String>,
-}
-
 /// A policy in force, and the blob it came from (a commit that leaves the blob alone
 /// keeps it without parsing it again).
 #[derive(Debug)]
@@ -212,18 +203,18 @@ struct InForce {
 }
 
 /// What the commit object says.
-struct ParsedCommit {
-    tree: ObjectId,
-    parents: Vec<ObjectId>,
-    author_email: String,
-    committer_name: String,
-    committer_email: String,
-    time: i64,
-    summary: String,
-    signature: Option<(Vec<u8>, Vec<u8>)>,
+pub(crate) struct ParsedCommit {
+    pub(crate) tree: ObjectId,
+    pub(crate) parents: Vec<ObjectId>,
+    pub(crate) author_email: String,
+    pub(crate) committer_name: String,
+    pub(crate) committer_email: String,
+    pub(crate) time: i64,
+    pub(crate) summary: String,
+    pub(crate) signature: Option<(Vec<u8>, Vec<u8>)>,
 }
 
-fn parse_commit(objects: &Objects, id: ObjectId) -> Result<ParsedCommit, GitError> {
+pub(crate) fn parse_commit(objects: &Objects, id: ObjectId) -> Result<ParsedCommit, GitError> {
     let mut buffer = Vec::new();
     let data = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)?;
     let decoded =
@@ -250,7 +241,11 @@ fn parse_commit(objects: &Objects, id: ObjectId) -> Result<ParsedCommit, GitErro
 }
 
 /// The blob at `path` (`/`-separated) in `tree`, if there is one.
-fn blob_at(objects: &Objects, tree: ObjectId, path: &str) -> Result<Option<ObjectId>, GitError> {
+pub(crate) fn blob_at(
+    objects: &Objects,
+    tree: ObjectId,
+    path: &str,
+) -> Result<Option<ObjectId>, GitError> {
     let mut current = tree;
     let parts: Vec<&str> = path.split('/').collect();
     for (i, part) in parts.iter().enumerate() {
@@ -274,7 +269,7 @@ fn blob_at(objects: &Objects, tree: ObjectId, path: &str) -> Result<Option<Objec
     Ok(Some(current))
 }
 
-fn read_blob(objects: &Objects, id: ObjectId) -> Result<Vec<u8>, GitError> {
+pub(crate) fn read_blob(objects: &Objects, id: ObjectId) -> Result<Vec<u8>, GitError> {
     let mut buffer = Vec::new();
     Ok(objects
         .read_kind(&id, gix::object::Kind::Blob, &mut buffer)?
@@ -308,13 +303,13 @@ fn policy_in(
 }
 
 /// Who signed, as far as the signature proves it.
-struct Signer<'p> {
-    person: &'p Person,
-    key: &'p PersonKey,
+pub(crate) struct Signer<'p> {
+    pub(crate) person: &'p Person,
+    pub(crate) key: &'p PersonKey,
 }
 
 /// Check a commit's signature against a policy: the signer, or why there is none.
-fn check_signature<'p>(
+pub(crate) fn check_signature<'p>(
     policy: &'p Policy,
     signature: &[u8],
     signed: &[u8],
@@ -325,7 +320,7 @@ fn check_signature<'p>(
 
 /// Who made `signature` over `signed`, among the policy's people: SSH signatures for
 /// `namespace`, OpenPGP signatures with the key valid at `time`.
-fn signer_of<'p>(
+pub(crate) fn signer_of<'p>(
     policy: &'p Policy,
     signature: &[u8],
     signed: &[u8],
@@ -370,267 +365,12 @@ fn signer_of<'p>(
     }
 }
 
-/// Whether a commit on a protected ref has the independent approvals its rules require:
-/// approvals of the commit itself, of the branch head a merge brings in, or of the same
-/// tree on the same base. The author and committer (and, for a merge, those of the merged
-/// head) never count; each person counts once; with `write_approval`, one of them must have
-/// write access.
-fn approvals_violation(
-    objects: &Objects,
-    policy: &Policy,
-    requirements: &crate::policy::RefRequirements,
-    id: ObjectId,
-    commit: &ParsedCommit,
-    approvals: &[(Approval, StoredApproval)],
-) -> Vec<Violation> {
-    let (counted, notes) = counted_approvers(objects, policy, requirements, id, commit, approvals);
-    let mut violations = Vec::new();
-    if requirements.codeowners
-        && let Some(v) = codeowners_violation(objects, policy, commit, &counted)
-    {
-        violations.push(v);
-    }
-    let need = requirements.approvals as usize;
-    let write_ok = !requirements.write_approval || counted.values().any(|r| r.has_write_access());
-    if counted.len() >= need && write_ok {
-        return violations;
-    }
-    let mut why = format!("{} independent approval(s), {need} required", counted.len());
-    if !counted.is_empty() {
-        why.push_str(&format!(
-            " (by {})",
-            counted.keys().cloned().collect::<Vec<_>>().join(", ")
-        ));
-    }
-    if !write_ok {
-        why.push_str("; none from someone with write access");
-    }
-    for n in notes {
-        why.push_str("; ");
-        why.push_str(&n);
-    }
-    violations.push(Violation::Approvals(why));
-    violations
-}
-
-/// The people whose valid, independent approvals of the commit count under
-/// `requirements` (their roles), and why other approvals did not count.
-fn counted_approvers(
-    objects: &Objects,
-    policy: &Policy,
-    requirements: &crate::policy::RefRequirements,
-    id: ObjectId,
-    commit: &ParsedCommit,
-    approvals: &[(Approval, StoredApproval)],
-) -> (
-    std::collections::BTreeMap<String, crate::policy::Role>,
-    Vec<String>,
-) {
-    let id_hex = id.to_string();
-    let merged_head = commit.parents.get(1).map(ToString::to_string);
-    let base = commit
-        .parents
-        .first()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    let tree = commit.tree.to_string();
-    let mut excluded = vec![
-        commit.author_email.to_lowercase(),
-        commit.committer_email.to_lowercase(),
-    ];
-    if let Some(head) = commit.parents.get(1)
-        && let Ok(head) = parse_commit(objects, *head)
-    {
-        excluded.push(head.author_email.to_lowercase());
-        excluded.push(head.committer_email.to_lowercase());
-    }
-    let mut counted: std::collections::BTreeMap<String, crate::policy::Role> =
-        std::collections::BTreeMap::new();
-    let mut notes = Vec::new();
-    for (approval, stored) in approvals {
-        let applies = approval.commit == id_hex
-            || merged_head.as_deref() == Some(approval.commit.as_str())
-            || (approval.tree == tree && approval.base == base);
-        if !applies {
-            continue;
-        }
-        let Ok(time) = custody_core::time::parse_utc(&approval.time) else {
-            notes.push(format!(
-                "an approval has no usable time ({:?})",
-                approval.time
-            ));
-            continue;
-        };
-        let signer = match signer_of(
-            policy,
-            &stored.signature,
-            &stored.statement,
-            crate::approvals::SSH_NAMESPACE,
-            time,
-        ) {
-            Ok(s) => s,
-            Err(v) => {
-                notes.push(format!("an approval does not count: {v}"));
-                continue;
-            }
-        };
-        let name = signer.person.name.clone();
-        if let Some(v) = key_period_violation(signer.key, time, requirements.max_key_age) {
-            notes.push(format!("{name}'s approval does not count: {v}"));
-        } else if signer
-            .person
-            .emails
-            .iter()
-            .any(|e| excluded.contains(&e.to_lowercase()))
-        {
-            notes.push(format!(
-                "{name} approved their own change, which never counts"
-            ));
-        } else if !requirements.approver_roles.contains(&signer.person.role) {
-            notes.push(format!(
-                "{name} ({}) is not in a role whose approvals count here",
-                signer.person.role
-            ));
-        } else {
-            counted.insert(name, signer.person.role);
-        }
-    }
-    (counted, notes)
-}
-
-/// Every path the commit changes (added, modified, removed) must have an approval from
-/// one of its owners, by the CODEOWNERS of the commit's base: a change cannot name its
-/// own owners.
-fn codeowners_violation(
-    objects: &Objects,
-    policy: &Policy,
-    commit: &ParsedCommit,
-    counted: &std::collections::BTreeMap<String, crate::policy::Role>,
-) -> Option<Violation> {
-    let base_tree = commit
-        .parents
-        .first()
-        .and_then(|p| parse_commit(objects, *p).ok())
-        .map(|c| c.tree);
-    let Some(base_tree) = base_tree else {
-        return None; // a root commit has no owners yet
-    };
-    let mut text = None;
-    for location in crate::codeowners::LOCATIONS {
-        if let Ok(Some(blob)) = blob_at(objects, base_tree, location) {
-            text = read_blob(objects, blob).ok();
-            break;
-        }
-    }
-    let Some(text) = text else {
-        return Some(Violation::CodeOwners(
-            "the rules require CODEOWNERS approval, but the base has no CODEOWNERS file".into(),
-        ));
-    };
-    let (owners, _errors) = crate::codeowners::CodeOwners::parse(&String::from_utf8_lossy(&text));
-    let changed = match changed_paths(objects, Some(base_tree), commit.tree) {
-        Ok(c) => c,
-        Err(e) => {
-            return Some(Violation::CodeOwners(format!(
-                "the change cannot be read: {e}"
-            )));
-        }
-    };
-    let is_owner = |owner: &str, name: &str| {
-        let Some(person) = policy.people.iter().find(|p| p.name == name) else {
-            return false;
-        };
-        match owner.strip_prefix('@') {
-            Some(handle) => person.name.eq_ignore_ascii_case(handle),
-            None => person.emails.iter().any(|e| e.eq_ignore_ascii_case(owner)),
-        }
-    };
-    let mut missing: Vec<String> = Vec::new();
-    for path in &changed {
-        let path_owners = owners.owners_of(path);
-        if path_owners.is_empty() {
-            continue;
-        }
-        if !counted
-            .keys()
-            .any(|name| path_owners.iter().any(|o| is_owner(o, name)))
-        {
-            missing.push(format!("{path} (owners {})", path_owners.join(" ")));
-        }
-    }
-    if missing.is_empty() {
-        return None;
-    }
-    let shown = missing.len().min(10);
-    let mut why = format!(
-        "{} changed path(s) without an approval from one of their code owners: {}",
-        missing.len(),
-        missing[..shown].join(", ")
-    );
-    if missing.len() > shown {
-        why.push_str(", …");
-    }
-    Some(Violation::CodeOwners(why))
-}
-
-/// Paths that differ between two trees (added, modified or removed), descending only
-/// into subtrees whose ids differ.
-fn changed_paths(
-    objects: &Objects,
-    old: Option<ObjectId>,
-    new: ObjectId,
-) -> Result<Vec<String>, GitError> {
-    fn entries(
-        objects: &Objects,
-        tree: Option<ObjectId>,
-    ) -> Result<std::collections::BTreeMap<Vec<u8>, (bool, ObjectId)>, GitError> {
-        let mut out = std::collections::BTreeMap::new();
-        let Some(tree) = tree else {
-            return Ok(out);
-        };
-        let mut buffer = Vec::new();
-        let data = objects.read_kind(&tree, gix::object::Kind::Tree, &mut buffer)?;
-        let decoded = gix::objs::TreeRef::from_bytes(data, objects.hash)
-            .map_err(|e| object_error(tree, e))?;
-        for e in &decoded.entries {
-            out.insert(e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned()));
-        }
-        Ok(out)
-    }
-    fn walk(
-        objects: &Objects,
-        old: Option<ObjectId>,
-        new: Option<ObjectId>,
-        prefix: &str,
-        out: &mut Vec<String>,
-    ) -> Result<(), GitError> {
-        let a = entries(objects, old)?;
-        let b = entries(objects, new)?;
-        let names: std::collections::BTreeSet<&Vec<u8>> = a.keys().chain(b.keys()).collect();
-        for name in names {
-            let path = format!("{prefix}{}", String::from_utf8_lossy(name));
-            let (x, y) = (a.get(name), b.get(name));
-            if x == y {
-                continue;
-            }
-            let sub = |e: Option<&(bool, ObjectId)>| e.filter(|(t, _)| *t).map(|(_, id)| *id);
-            let file = |e: Option<&(bool, ObjectId)>| e.is_some_and(|(t, _)| !*t);
-            if sub(x).is_some() || sub(y).is_some() {
-                walk(objects, sub(x), sub(y), &format!("{path}/"), out)?;
-            }
-            if file(x) || file(y) {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(objects, old, Some(new), "", &mut out)?;
-    Ok(out)
-}
-
 /// The policy's own limits on a key at `time`: its validity period and the maximum age.
-fn key_period_violation(key: &PersonKey, time: i64, max_age: Option<i64>) -> Option<Violation> {
+pub(crate) fn key_period_violation(
+    key: &PersonKey,
+    time: i64,
+    max_age: Option<i64>,
+) -> Option<Violation> {
     let fpr = key.material.fingerprint();
     if let Some(from) = key.valid_from
         && time < from
@@ -675,7 +415,11 @@ fn key_period_violation(key: &PersonKey, time: i64, max_age: Option<i64>) -> Opt
 
 /// A commit named by a full hex id (read through `objects`, so a pushed commit still in
 /// quarantine resolves) or by any revision git understands.
-fn resolve(repo: &gix::Repository, objects: &Objects, spec: &str) -> Result<ObjectId, GitError> {
+pub(crate) fn resolve(
+    repo: &gix::Repository,
+    objects: &Objects,
+    spec: &str,
+) -> Result<ObjectId, GitError> {
     if spec.len() == objects.hash.len_in_hex()
         && let Ok(id) = ObjectId::from_hex(spec.as_bytes())
     {
@@ -693,7 +437,7 @@ fn resolve(repo: &gix::Repository, objects: &Objects, spec: &str) -> Result<Obje
 
 /// Every commit reachable from `tips`, with its parents. A commit that cannot be read is
 /// an error: history with holes cannot be verified.
-fn ancestry(
+pub(crate) fn ancestry(
     objects: &Objects,
     tips: &[ObjectId],
 ) -> Result<Vec<(ObjectId, Vec<ObjectId>)>, GitError> {
@@ -1199,251 +943,6 @@ impl Repo {
 }
 
 impl Repo {
-    /// Check the push log against the trust root's log keys and the refs, and date every
-    /// commit by the first accepted push that brought it.
-    fn replay_push_log(
-        &self,
-        repo: &gix::Repository,
-        objects: &Objects,
-        policy: &Policy,
-        reference: &str,
-        current_tip: Option<ObjectId>,
-    ) -> Result<(Option<PushLogSummary>, HashMap<ObjectId, i64>), GitError> {
-        let mut times: HashMap<ObjectId, i64> = HashMap::new();
-        let Some(log) = self.read_push_log(&policy.log_keys)? else {
-            return Ok((None, times));
-        };
-        let _ = repo;
-        let mut summary = PushLogSummary {
-            entries: log.len(),
-            ..PushLogSummary::default()
-        };
-        let mut last_new: HashMap<String, String> = HashMap::new();
-        let mut expected_sequence = 1;
-        for logged in &log {
-            let entry = match &logged.entry {
-                Ok(e) => e,
-                Err(why) => {
-                    summary
-                        .problems
-                        .push(format!("push log commit {}: {why}", short(&logged.commit)));
-                    continue;
-                }
-            };
-            summary.verified += 1;
-            if entry.sequence != expected_sequence {
-                summary.problems.push(format!(
-                    "push log entry {} follows entry {}: entries are missing or reordered",
-                    entry.sequence,
-                    expected_sequence - 1
-                ));
-            }
-            expected_sequence = entry.sequence + 1;
-            if let Some(previous) = last_new.get(&entry.reference)
-                && *previous != entry.old
-            {
-                summary.problems.push(format!(
-                    "push log entry {}: {} moved from {} but the log last left it at {}: an update is missing from the log",
-                    entry.sequence,
-                    entry.reference,
-                    short(&entry.old),
-                    short(previous)
-                ));
-            }
-            last_new.insert(entry.reference.clone(), entry.new.clone());
-            let zero = |id: &str| id.bytes().all(|b| b == b'0');
-            if !zero(&entry.old) && !zero(&entry.new) {
-                let old = ObjectId::from_hex(entry.old.as_bytes());
-                let new = ObjectId::from_hex(entry.new.as_bytes());
-                if let (Ok(old), Ok(new)) = (old, new)
-                    && policy.requirements(&entry.reference).fast_forward_only
-                    && !ancestry(objects, &[new])
-                        .map(|a| a.iter().any(|(id, _)| *id == old))
-                        .unwrap_or(false)
-                {
-                    summary.problems.push(format!(
-                        "push log entry {}: a force push of {} ({} to {}) although the policy allows fast-forwards only",
-                        entry.sequence,
-                        entry.reference,
-                        short(&entry.old),
-                        short(&entry.new)
-                    ));
-                }
-            }
-            if !zero(&entry.new)
-                && let Ok(new) = ObjectId::from_hex(entry.new.as_bytes())
-                && let Ok(when) = custody_core::time::parse_utc(&entry.time)
-            {
-                // Commits this push brought: reachable from its new tip, not dated yet.
-                let mut stack = vec![new];
-                let mut buffer = Vec::new();
-                while let Some(id) = stack.pop() {
-                    if times.contains_key(&id) {
-                        continue;
-                    }
-                    let Ok(data) = objects.read_kind(&id, gix::object::Kind::Commit, &mut buffer)
-                    else {
-                        continue;
-                    };
-                    let parents: Vec<ObjectId> =
-                        gix::objs::CommitRefIter::from_bytes(data, objects.hash)
-                            .parent_ids()
-                            .collect();
-                    times.insert(id, when);
-                    stack.extend(parents);
-                }
-            }
-        }
-        if let (Some(tip), Some(logged)) = (current_tip, last_new.get(reference))
-            && tip.to_string() != *logged
-        {
-            summary.problems.push(format!(
-                "{reference} is at {} but the push log last set it to {}: it was moved outside the hook (history rewritten or rolled back)",
-                short(&tip.to_string()),
-                short(logged)
-            ));
-        }
-        Ok((Some(summary), times))
-    }
-}
-
-/// What the policy says about one ref update of a push.
-#[derive(Debug, Clone)]
-pub struct PushDecision {
-    /// The ref.
-    pub reference: String,
-    /// Why the update must be refused (empty: accepted as far as the policy goes).
-    pub rejections: Vec<String>,
-    /// Commits the push adds, as verified.
-    pub commits: usize,
-}
-
-impl Repo {
-    /// Judge a push before git accepts it (pre-receive): deletions and force pushes of
-    /// refs whose rules say `fast_forward_only`, and every commit the push adds against
-    /// the policy chain. Anything that cannot be established is a rejection: the hook
-    /// fails closed.
-    ///
-    /// # Errors
-    /// [`GitError`] when the repository's references cannot be read.
-    pub fn check_push(
-        &self,
-        updates: &[crate::push::RefUpdate],
-        trust_root: Option<&str>,
-    ) -> Result<Vec<PushDecision>, GitError> {
-        let existing = self.ref_tips()?;
-        // Approvals pushed together with the commits they approve count already.
-        let approvals_tip = updates
-            .iter()
-            .find(|u| u.name == crate::approvals::APPROVALS_REF && !u.deletes())
-            .map(|u| u.new.clone());
-        let verify = |reference: &str, tip: &str, exclude: Vec<String>| {
-            self.verify_source(&VerifyOptions {
-                reference: Some(reference.to_owned()),
-                range: None,
-                trust_root: trust_root.map(str::to_owned),
-                tip: Some(tip.to_owned()),
-                exclude,
-                push_time: Some(custody_core::time::now_unix()),
-                approvals_tip: approvals_tip.clone(),
-                trust_key: None,
-            })
-        };
-        let mut out = Vec::new();
-        for update in updates {
-            let mut decision = PushDecision {
-                reference: update.name.clone(),
-                rejections: Vec::new(),
-                commits: 0,
-            };
-            // custody's own refs (approvals, the push log) are append-only records whose
-            // entries carry their own signatures: never deleted, never rewritten.
-            if update.name.starts_with("refs/custody/") {
-                if update.name == crate::pushlog::PUSH_LOG_REF {
-                    decision.rejections.push(format!(
-                        "{} is written by the server's post-receive hook only",
-                        update.name
-                    ));
-                } else if update.deletes() {
-                    decision.rejections.push(format!(
-                        "{} is an append-only record and cannot be deleted",
-                        update.name
-                    ));
-                } else if !update.creates() && !self.is_ancestor(&update.old, &update.new)? {
-                    decision.rejections.push(format!(
-                        "{} is an append-only record: {} does not extend {}",
-                        update.name,
-                        short(&update.new),
-                        short(&update.old)
-                    ));
-                }
-                out.push(decision);
-                continue;
-            }
-            // The rules in force before the push, for deletions and force pushes.
-            let before = if update.creates() {
-                None
-            } else {
-                match verify(&update.name, &update.old, vec![update.old.clone()]) {
-                    Ok(r) => Some(r.tip_requirements),
-                    Err(e) => {
-                        decision.rejections.push(format!(
-                            "the policy in force at {} cannot be established: {e}",
-                            short(&update.old)
-                        ));
-                        out.push(decision);
-                        continue;
-                    }
-                }
-            };
-            let protected = before.as_ref().is_some_and(|r| r.fast_forward_only);
-            if update.deletes() {
-                if protected {
-                    decision.rejections.push(format!(
-                        "deleting {} is not allowed: the policy protects it (fast_forward_only)",
-                        update.name
-                    ));
-                }
-                out.push(decision);
-                continue;
-            }
-            let mut exclude = existing.clone();
-            if !update.creates() {
-                exclude.push(update.old.clone());
-            }
-            let report = match verify(&update.name, &update.new, exclude) {
-                Ok(r) => r,
-                Err(e) => {
-                    decision
-                        .rejections
-                        .push(format!("the pushed history cannot be verified: {e}"));
-                    out.push(decision);
-                    continue;
-                }
-            };
-            if protected && !self.is_ancestor(&update.old, &update.new)? {
-                decision.rejections.push(format!(
-                    "force push to {}: {} is not an ancestor of {} and the policy allows fast-forwards only",
-                    update.name,
-                    short(&update.old),
-                    short(&update.new)
-                ));
-            }
-            decision.commits = report.commits.len();
-            for c in &report.commits {
-                for v in &c.violations {
-                    decision.rejections.push(format!(
-                        "commit {} ({}): {v}",
-                        short(&c.id),
-                        c.summary
-                    ));
-                }
-            }
-            out.push(decision);
-        }
-        Ok(out)
-    }
-
     /// A commit's id, tree and first parent (empty for a root commit), for approving it.
     ///
     /// # Errors
@@ -1483,20 +982,4 @@ impl Repo {
         let config = repo.config_snapshot();
         config.string(key).map(|v| v.to_string())
     }
-
-    /// Whether commit `ancestor` is reachable from `descendant` (both hex ids).
-    ///
-    /// # Errors
-    /// [`GitError`] when a commit cannot be read.
-    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool, GitError> {
-        let repo = self.local();
-        let objects = self.objects(&repo)?;
-        let a = resolve(&repo, &objects, ancestor)?;
-        let d = resolve(&repo, &objects, descendant)?;
-        Ok(ancestry(&objects, &[d])?.iter().any(|(id, _)| *id == a))
-    }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }
