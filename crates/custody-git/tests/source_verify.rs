@@ -395,3 +395,49 @@ fn openpgp_signed_commits_and_merges_verify() {
         String::from_utf8_lossy(&status.stderr)
     );
 }
+
+#[test]
+fn a_revoked_openpgp_key_signs_nothing() {
+    let f = Fixture::new();
+    let alice = f.ssh_person("alice", "alice@example.org");
+    let mut carol = f.gpg_person("carol", "carol@example.org");
+    let fpr = carol
+        .signing
+        .iter()
+        .find_map(|s| s.strip_prefix("user.signingkey="))
+        .expect("fingerprint")
+        .to_owned();
+    // The policy lists Carol's certificate with gpg's own revocation certificate applied
+    // (reason "none given": a hard revocation). It is made in a copy of the keyring, so
+    // that Carol's gpg still signs, as a thief's copy of the key would.
+    let copy = f.gnupg.with_extension("revoked");
+    run(Command::new("cp").arg("-a").arg(&f.gnupg).arg(&copy));
+    let rev = std::fs::read_to_string(copy.join("openpgp-revocs.d").join(format!("{fpr}.rev")))
+        .expect("revocation certificate");
+    let rev: Vec<&str> = rev
+        .lines()
+        .map(|l| l.strip_prefix(':').unwrap_or(l))
+        .collect();
+    let rev_file = copy.join("rev.asc");
+    std::fs::write(&rev_file, rev.join("\n")).expect("write");
+    let in_copy = |args: &[&str]| {
+        run(Command::new("gpg")
+            .env("GNUPGHOME", &copy)
+            .args(["--batch", "--quiet"])
+            .args(args))
+    };
+    in_copy(&["--import", &rev_file.display().to_string()]);
+    carol.public = in_copy(&["--armor", "--export", &fpr]);
+    let policy = policy_with(&[(&alice, "owner", ""), (&carol, "maintainer", "")]);
+    f.commit(&alice, true, &[(".custody/policy.toml", &policy)], "policy");
+    f.commit(&carol, true, &[("a", "a")], "carol with a revoked key");
+    let report = f.verify(&VerifyOptions::default());
+    assert!(
+        matches!(
+            violations(&report, "carol with a revoked key").as_slice(),
+            [Violation::KeyNotValid(why)] if why.contains("revoked")
+        ),
+        "{report:#?}"
+    );
+    let _ = run(Command::new("rm").arg("-rf").arg(&copy));
+}
