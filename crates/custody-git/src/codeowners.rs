@@ -166,10 +166,7 @@ pub fn validate(
     if let Some(policy) = policy {
         for rule in &owners.rules {
             for owner in &rule.owners {
-                let known = policy.people.iter().any(|p| match owner.strip_prefix('@') {
-                    Some(handle) => p.name.eq_ignore_ascii_case(handle),
-                    None => p.emails.iter().any(|e| e.eq_ignore_ascii_case(owner)),
-                });
+                let known = policy.people.iter().any(|p| is_owner(owner, p));
                 if !known {
                     unknown_owners.push((rule.line, owner.clone()));
                 }
@@ -186,6 +183,15 @@ pub fn validate(
         unknown_owners,
         unowned,
         files: files.len(),
+    }
+}
+
+/// Whether a CODEOWNERS owner (`@name`, or an email address) is this person of the policy.
+#[must_use]
+pub fn is_owner(owner: &str, person: &crate::policy::Person) -> bool {
+    match owner.strip_prefix('@') {
+        Some(handle) => person.name.eq_ignore_ascii_case(handle),
+        None => person.emails.iter().any(|e| e.eq_ignore_ascii_case(owner)),
     }
 }
 

@@ -23,6 +23,12 @@ pub use history::{AddedBlob, CommitInfo, HistorySpec};
 
 use std::path::{Path, PathBuf};
 
+/// The first 12 hex digits of an object id, as reports show it.
+#[must_use]
+pub fn short_id(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
 /// What can go wrong reading a repository.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {

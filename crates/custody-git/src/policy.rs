@@ -296,7 +296,38 @@ fn roles(list: &[String]) -> Result<BTreeSet<Role>, String> {
     list.iter().map(|r| Role::parse(r)).collect()
 }
 
+/// Key files are named relative to `.custody/` and never leave it, wherever the policy
+/// is read from.
+fn read_contained(
+    read_key_file: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+    relative: &str,
+) -> Result<Vec<u8>, String> {
+    if relative.split('/').any(|p| p == ".." || p.is_empty()) {
+        return Err("key paths stay inside .custody/".into());
+    }
+    read_key_file(relative)
+}
+
 impl Policy {
+    /// Parse a policy whose key files are in `custody_dir` (a work tree's `.custody/`).
+    ///
+    /// # Errors
+    /// As [`Policy::parse`].
+    pub fn parse_in_dir(text: &str, custody_dir: &std::path::Path) -> Result<Self, PolicyError> {
+        Self::parse(POLICY_PATH, text, &|rel| {
+            std::fs::read(custody_dir.join(rel)).map_err(|e| e.to_string())
+        })
+    }
+
+    /// The policy of a work tree (`ROOT/.custody/policy.toml`); `None` when there is none.
+    ///
+    /// # Errors
+    /// As [`Policy::parse`].
+    pub fn load_work_tree(root: &std::path::Path) -> Option<Result<Self, PolicyError>> {
+        let text = std::fs::read_to_string(root.join(POLICY_PATH)).ok()?;
+        Some(Self::parse_in_dir(&text, &root.join(".custody")))
+    }
+
     /// Parse and check a policy. `read_key_file` reads an OpenPGP certificate named by a
     /// path relative to the policy's directory (`.custody/`), from wherever the policy
     /// came from (a work tree or a commit's tree).
@@ -347,7 +378,8 @@ impl Policy {
                         let bytes = if cert.trim_start().starts_with("-----BEGIN PGP") {
                             cert.into_bytes()
                         } else {
-                            read_key_file(&cert).map_err(|e| at(format!("{cert}: {e}")))?
+                            read_contained(read_key_file, &cert)
+                                .map_err(|e| at(format!("{cert}: {e}")))?
                         };
                         KeyMaterial::OpenPgp(Box::new(
                             Certificate::parse(&bytes).map_err(|e| at(e.to_string()))?,
@@ -408,7 +440,7 @@ impl Policy {
             let bytes = if entry.trim_start().starts_with("-----BEGIN") {
                 entry.as_bytes().to_vec()
             } else {
-                read_key_file(entry).map_err(|e| at(format!("{entry}: {e}")))?
+                read_contained(read_key_file, entry).map_err(|e| at(format!("{entry}: {e}")))?
             };
             log_keys.push(
                 custody_crypto::PublicKey::from_bytes(&bytes, None)

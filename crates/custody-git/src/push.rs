@@ -29,7 +29,8 @@ impl RefUpdate {
     }
 }
 
-fn is_zero(id: &str) -> bool {
+/// Whether an object id is git's all-zeros "no object" (a ref created or deleted).
+pub(crate) fn is_zero(id: &str) -> bool {
     id.bytes().all(|b| b == b'0')
 }
 
@@ -155,8 +156,8 @@ impl Repo {
                     decision.rejections.push(format!(
                         "{} is an append-only record: {} does not extend {}",
                         update.name,
-                        short(&update.new),
-                        short(&update.old)
+                        crate::short_id(&update.new),
+                        crate::short_id(&update.old)
                     ));
                 }
                 out.push(decision);
@@ -171,7 +172,7 @@ impl Repo {
                     Err(e) => {
                         decision.rejections.push(format!(
                             "the policy in force at {} cannot be established: {e}",
-                            short(&update.old)
+                            crate::short_id(&update.old)
                         ));
                         out.push(decision);
                         continue;
@@ -207,8 +208,8 @@ impl Repo {
                 decision.rejections.push(format!(
                     "force push to {}: {} is not an ancestor of {} and the policy allows fast-forwards only",
                     update.name,
-                    short(&update.old),
-                    short(&update.new)
+                    crate::short_id(&update.old),
+                    crate::short_id(&update.new)
                 ));
             }
             decision.commits = report.commits.len();
@@ -216,7 +217,7 @@ impl Repo {
                 for v in &c.violations {
                     decision.rejections.push(format!(
                         "commit {} ({}): {v}",
-                        short(&c.id),
+                        crate::short_id(&c.id),
                         c.summary
                     ));
                 }
@@ -237,8 +238,4 @@ impl Repo {
         let d = resolve(&repo, &objects, descendant)?;
         Ok(ancestry(&objects, &[d])?.iter().any(|(id, _)| *id == a))
     }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }

@@ -121,8 +121,8 @@ impl Repo {
                     let message = format!(
                         "push {} {}..{}\n",
                         update.name,
-                        short(&update.old),
-                        short(&update.new)
+                        crate::short_id(&update.old),
+                        crate::short_id(&update.new)
                     );
                     Ok((bytes, message))
                 },
@@ -187,10 +187,6 @@ impl Repo {
     }
 }
 
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
-}
-
 /// What replaying the push log found.
 #[derive(Debug, Clone, Default)]
 pub struct PushLogSummary {
@@ -228,9 +224,10 @@ impl Repo {
             let entry = match &logged.entry {
                 Ok(e) => e,
                 Err(why) => {
-                    summary
-                        .problems
-                        .push(format!("push log commit {}: {why}", short(&logged.commit)));
+                    summary.problems.push(format!(
+                        "push log commit {}: {why}",
+                        crate::short_id(&logged.commit)
+                    ));
                     continue;
                 }
             };
@@ -250,13 +247,12 @@ impl Repo {
                     "push log entry {}: {} moved from {} but the log last left it at {}: an update is missing from the log",
                     entry.sequence,
                     entry.reference,
-                    short(&entry.old),
-                    short(previous)
+                    crate::short_id(&entry.old),
+                    crate::short_id(previous)
                 ));
             }
             last_new.insert(entry.reference.clone(), entry.new.clone());
-            let zero = |id: &str| id.bytes().all(|b| b == b'0');
-            if !zero(&entry.old) && !zero(&entry.new) {
+            if !crate::push::is_zero(&entry.old) && !crate::push::is_zero(&entry.new) {
                 let old = ObjectId::from_hex(entry.old.as_bytes());
                 let new = ObjectId::from_hex(entry.new.as_bytes());
                 if let (Ok(old), Ok(new)) = (old, new)
@@ -269,12 +265,12 @@ impl Repo {
                         "push log entry {}: a force push of {} ({} to {}) although the policy allows fast-forwards only",
                         entry.sequence,
                         entry.reference,
-                        short(&entry.old),
-                        short(&entry.new)
+                        crate::short_id(&entry.old),
+                        crate::short_id(&entry.new)
                     ));
                 }
             }
-            if !zero(&entry.new)
+            if !crate::push::is_zero(&entry.new)
                 && let Ok(new) = ObjectId::from_hex(entry.new.as_bytes())
                 && let Ok(when) = custody_core::time::parse_utc(&entry.time)
             {
@@ -303,8 +299,8 @@ impl Repo {
         {
             summary.problems.push(format!(
                 "{reference} is at {} but the push log last set it to {}: it was moved outside the hook (history rewritten or rolled back)",
-                short(&tip.to_string()),
-                short(logged)
+                crate::short_id(&tip.to_string()),
+                crate::short_id(logged)
             ));
         }
         Ok((Some(summary), times))

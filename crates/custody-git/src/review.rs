@@ -177,13 +177,11 @@ fn codeowners_violation(
         }
     };
     let is_owner = |owner: &str, name: &str| {
-        let Some(person) = policy.people.iter().find(|p| p.name == name) else {
-            return false;
-        };
-        match owner.strip_prefix('@') {
-            Some(handle) => person.name.eq_ignore_ascii_case(handle),
-            None => person.emails.iter().any(|e| e.eq_ignore_ascii_case(owner)),
-        }
+        policy
+            .people
+            .iter()
+            .find(|p| p.name == name)
+            .is_some_and(|person| crate::codeowners::is_owner(owner, person))
     };
     let mut missing: Vec<String> = Vec::new();
     for path in &changed {

@@ -28,19 +28,10 @@ pub(super) fn read_project(project: &Project) -> SourceOutcome {
     let Ok(repo) = custody_git::Repo::discover(project.root()) else {
         return SourceOutcome::NotARepository;
     };
-    let file = project.root().join(POLICY_PATH);
-    let Ok(text) = std::fs::read_to_string(&file) else {
+    let Some(policy) = Policy::load_work_tree(project.root()) else {
         return SourceOutcome::NoPolicy;
     };
-    let keys_dir = project.root().join(".custody");
-    let policy = Policy::parse(POLICY_PATH, &text, &|rel| {
-        if rel.split('/').any(|p| p == ".." || p.is_empty()) {
-            return Err("key paths stay inside .custody/".into());
-        }
-        std::fs::read(keys_dir.join(rel)).map_err(|e| e.to_string())
-    })
-    .map(Box::new)
-    .map_err(|e| e.to_string());
+    let policy = policy.map(Box::new).map_err(|e| e.to_string());
     let config = &project.config().source;
     let report = repo
         .verify_source(&VerifyOptions {
@@ -60,10 +51,6 @@ pub(super) fn read_project(project: &Project) -> SourceOutcome {
 }
 
 const INIT: &str = "write a policy with `custody source init --owner NAME --email EMAIL --key PUBKEY`, commit it signed, and set [source] trust_root in custody.toml to that commit";
-
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
-}
 
 pub(super) fn evaluate(control: &'static Control, outcome: &SourceOutcome) -> ControlResult {
     let (root, policy, report) = match outcome {
@@ -352,7 +339,7 @@ fn violation_evidence<'r>(
             let reasons: Vec<String> = c.violations.iter().map(ToString::to_string).collect();
             Evidence::note(format!(
                 "commit {} ({}): {}",
-                short(&c.id),
+                custody_git::short_id(&c.id),
                 c.summary,
                 reasons.join("; ")
             ))
@@ -365,7 +352,7 @@ fn signed_commits(control: &'static Control, report: &SourceReport) -> ControlRe
     let mut evidence = violation_evidence(report.commits.iter());
     evidence.push(Evidence::note(format!(
         "trust root {} ({})",
-        short(&report.trust_root),
+        custody_git::short_id(&report.trust_root),
         if report.trust_root_pinned {
             "pinned in custody.toml"
         } else {

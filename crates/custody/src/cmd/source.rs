@@ -44,15 +44,7 @@ fn codeowners(args: &SourceCodeownersArgs) -> Result<Outcome> {
             custody_git::codeowners::LOCATIONS.join(", ")
         );
     };
-    let keys_dir = root.join(".custody");
-    let policy = std::fs::read_to_string(root.join(POLICY_PATH))
-        .ok()
-        .map(|t| {
-            Policy::parse(POLICY_PATH, &t, &|rel| {
-                std::fs::read(keys_dir.join(rel)).map_err(|e| e.to_string())
-            })
-        })
-        .transpose()?;
+    let policy = Policy::load_work_tree(&root).transpose()?;
     let files = repo.tree_paths(None).unwrap_or_default();
     let v = custody_git::codeowners::validate(&text, policy.as_ref(), &files);
     match args.format {
@@ -131,9 +123,9 @@ fn approve(args: &SourceApproveArgs) -> Result<Outcome> {
     let recorded = repo.record_approval(&statement, &signature, now)?;
     eprintln!(
         "Recorded the approval of {} on {} ({}). Share it: git push origin {}",
-        &commit[..commit.len().min(12)],
+        custody_git::short_id(&commit),
         custody_git::approvals::APPROVALS_REF,
-        &recorded[..recorded.len().min(12)],
+        custody_git::short_id(&recorded),
         custody_git::approvals::APPROVALS_REF
     );
     Ok(Outcome::Success)
@@ -227,7 +219,7 @@ fn attest(args: &SourceAttestArgs) -> Result<Outcome> {
     eprintln!(
         "Recorded a {} attestation of {} on {}. Share it: git push origin {}",
         args.predicate_type,
-        &commit[..commit.len().min(12)],
+        custody_git::short_id(&commit),
         custody_git::approvals::APPROVALS_REF,
         custody_git::approvals::APPROVALS_REF
     );
@@ -448,11 +440,8 @@ fn init(args: &SourceInitArgs) -> Result<Outcome> {
         initial_policy(&args.owner, &args.email, InitialKey::Ssh(line))
     };
     // What is written must be what verify reads.
-    let keys_dir = root.join(".custody");
-    Policy::parse(POLICY_PATH, &text, &|rel| {
-        std::fs::read(keys_dir.join(rel)).map_err(|e| e.to_string())
-    })
-    .context("the policy written does not parse (a bug)")?;
+    Policy::parse_in_dir(&text, &root.join(".custody"))
+        .context("the policy written does not parse (a bug)")?;
     write_atomic(&policy_file, text.as_bytes(), FileMode::Public)
         .with_context(|| format!("{}", policy_file.display()))?;
     eprintln!(
@@ -487,10 +476,6 @@ fn verify(args: &SourceVerifyArgs) -> Result<Outcome> {
     })
 }
 
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
-}
-
 fn table(report: &SourceReport) -> String {
     let mut out = String::new();
     for c in &report.commits {
@@ -503,7 +488,7 @@ fn table(report: &SourceReport) -> String {
         let _ = writeln!(
             out,
             "{status}  {}  {signer:<12}  {}",
-            short(&c.id),
+            custody_git::short_id(&c.id),
             c.summary
         );
         for v in &c.violations {
@@ -526,7 +511,7 @@ fn table(report: &SourceReport) -> String {
         report.commits.len(),
         report.reference,
         report.violations(),
-        short(&report.trust_root),
+        custody_git::short_id(&report.trust_root),
         if report.trust_root_pinned {
             "pinned"
         } else {
