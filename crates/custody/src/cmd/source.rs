@@ -267,7 +267,7 @@ fn pre_receive(args: &SourceHookPreReceiveArgs) -> Result<Outcome> {
             let commit = f
                 .commit
                 .as_ref()
-                .map_or("", |c| c.id.get(..12).unwrap_or(&c.id));
+                .map_or("", |c| custody_git::short_id(&c.id));
             eprintln!(
                 "custody: secret in commit {commit}: {}:{}: {} ({})",
                 f.path, f.line, f.description, f.redacted
