@@ -107,10 +107,9 @@ pub enum SourceCommand {
     Hook(SourceHookCommand),
 }
 
+/// How `approve` and `attest` sign: as git signs commits, unless told otherwise.
 #[derive(Debug, Args)]
-pub struct SourceApproveArgs {
-    /// The commit to approve.
-    pub commit: String,
+pub struct GitSigningArgs {
     /// The repository.
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
@@ -120,6 +119,14 @@ pub struct SourceApproveArgs {
     /// Sign with this OpenPGP key (default: git's user.signingkey).
     #[arg(long, value_name = "KEYID")]
     pub gpg_key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceApproveArgs {
+    /// The commit to approve.
+    pub commit: String,
+    #[command(flatten)]
+    pub signing: GitSigningArgs,
     /// Your name in the statement (default: git's user.name); who you are is decided by the key.
     #[arg(long)]
     pub reviewer: Option<String>,
@@ -135,15 +142,8 @@ pub struct SourceAttestArgs {
     /// The predicate: a JSON file (default: {}).
     #[arg(long, value_name = "FILE")]
     pub predicate: Option<PathBuf>,
-    /// The repository.
-    #[arg(long, default_value = ".")]
-    pub repo: PathBuf,
-    /// Sign with this SSH private key (default: git's user.signingkey when gpg.format is ssh).
-    #[arg(long, value_name = "FILE", conflicts_with = "gpg_key")]
-    pub ssh_key: Option<PathBuf>,
-    /// Sign with this OpenPGP key (default: git's user.signingkey).
-    #[arg(long, value_name = "KEYID")]
-    pub gpg_key: Option<String>,
+    #[command(flatten)]
+    pub signing: GitSigningArgs,
 }
 
 #[derive(Debug, Args)]

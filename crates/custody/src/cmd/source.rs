@@ -97,7 +97,7 @@ fn codeowners(args: &SourceCodeownersArgs) -> Result<Outcome> {
 
 /// Sign an approval statement the way git signs commits, and record it.
 fn approve(args: &SourceApproveArgs) -> Result<Outcome> {
-    let repo = custody_git::Repo::discover(&args.repo)?;
+    let repo = custody_git::Repo::discover(&args.signing.repo)?;
     let (commit, tree, base) = repo.describe_commit(&args.commit)?;
     let now = custody_core::time::now_unix();
     let reviewer = args
@@ -115,8 +115,8 @@ fn approve(args: &SourceApproveArgs) -> Result<Outcome> {
     let statement = approval.statement();
     let signature = sign_as_git_does(
         &repo,
-        args.ssh_key.as_deref(),
-        args.gpg_key.as_deref(),
+        args.signing.ssh_key.as_deref(),
+        args.signing.gpg_key.as_deref(),
         custody_git::approvals::SSH_NAMESPACE,
         &statement,
     )?;
@@ -186,7 +186,7 @@ fn sign_as_git_does(
 
 /// Sign a statement about a commit (a passing scan, a test run) and record it.
 fn attest(args: &SourceAttestArgs) -> Result<Outcome> {
-    let repo = custody_git::Repo::discover(&args.repo)?;
+    let repo = custody_git::Repo::discover(&args.signing.repo)?;
     let (commit, _, _) = repo.describe_commit(&args.commit)?;
     let predicate: serde_json::Value = match &args.predicate {
         Some(path) => {
@@ -209,8 +209,8 @@ fn attest(args: &SourceAttestArgs) -> Result<Outcome> {
     let statement = attestation.statement(&predicate);
     let signature = sign_as_git_does(
         &repo,
-        args.ssh_key.as_deref(),
-        args.gpg_key.as_deref(),
+        args.signing.ssh_key.as_deref(),
+        args.signing.gpg_key.as_deref(),
         custody_git::approvals::ATTESTATION_NAMESPACE,
         &statement,
     )?;
