@@ -41,6 +41,21 @@ fn person(dir: &Path, name: &'static str, email: &'static str) -> Person {
     Person { name, email, key }
 }
 
+/// A policy: `header`, each person with their SSH key and role, then `rules`.
+fn policy_text(header: &str, people: &[(&Person, &str)], rules: &str) -> String {
+    let mut text = header.to_owned();
+    for (p, role) in people {
+        let key = std::fs::read_to_string(p.key.with_extension("pub")).expect("pub");
+        text.push_str(&format!(
+            "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
+            p.name,
+            p.email,
+            key.trim()
+        ));
+    }
+    text + rules
+}
+
 fn git(work: &Path, p: &Person) -> std::process::Command {
     let mut c = std::process::Command::new("git");
     c.current_dir(work)
@@ -118,27 +133,14 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
     ok(std::process::Command::new("git")
         .args(["init", "-q", "--bare", "-b", "main"])
         .arg(&server));
-    let key = |p: &Person| {
-        std::fs::read_to_string(p.key.with_extension("pub"))
-            .expect("pub")
-            .trim()
-            .to_owned()
-    };
-    let mut policy = String::from("version = 1\n");
-    for (p, role) in [
-        (&alice, "owner"),
-        (&bob, "maintainer"),
-        (&carol, "developer"),
-        (&dave, "approver"),
-    ] {
-        policy.push_str(&format!(
-            "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
-            p.name,
-            p.email,
-            key(p)
-        ));
-    }
-    policy.push_str(
+    let policy = policy_text(
+        "version = 1\n",
+        &[
+            (&alice, "owner"),
+            (&bob, "maintainer"),
+            (&carol, "developer"),
+            (&dave, "approver"),
+        ],
         "[[rules]]\nrefs = [\"refs/heads/main\"]\nwriters = [\"owner\", \"maintainer\"]\napprovals = 2\nwrite_approval = true\n[[rules]]\nrefs = [\"**\"]\n",
     );
     std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
@@ -229,27 +231,16 @@ fn changed_paths_need_an_approval_from_their_code_owners() {
     ok(std::process::Command::new("git")
         .args(["init", "-q", "-b", "main"])
         .arg(&work));
-    let key = |p: &Person| {
-        std::fs::read_to_string(p.key.with_extension("pub"))
-            .expect("pub")
-            .trim()
-            .to_owned()
-    };
-    let mut policy = String::from("version = 1\n");
-    for (p, role) in [
-        (&alice, "owner"),
-        (&bob, "maintainer"),
-        (&carol, "developer"),
-        (&dave, "approver"),
-    ] {
-        policy.push_str(&format!(
-            "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
-            p.name,
-            p.email,
-            key(p)
-        ));
-    }
-    policy.push_str("[[rules]]\nrefs = [\"refs/heads/main\"]\napprovals = 1\ncodeowners = true\n");
+    let policy = policy_text(
+        "version = 1\n",
+        &[
+            (&alice, "owner"),
+            (&bob, "maintainer"),
+            (&carol, "developer"),
+            (&dave, "approver"),
+        ],
+        "[[rules]]\nrefs = [\"refs/heads/main\"]\napprovals = 1\ncodeowners = true\n",
+    );
     std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
     std::fs::create_dir_all(work.join(".github")).expect("mkdir");
     std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
@@ -332,23 +323,16 @@ fn a_policy_change_needs_the_owners_threshold_of_the_old_policy() {
     ok(std::process::Command::new("git")
         .args(["init", "-q", "-b", "main"])
         .arg(&work));
-    let key = |p: &Person| {
-        std::fs::read_to_string(p.key.with_extension("pub"))
-            .expect("pub")
-            .trim()
-            .to_owned()
-    };
     let policy = |people: &[(&Person, &str)]| {
-        let mut text = String::from("version = 1\nowners_threshold = 2\n");
-        for (p, role) in people {
-            text.push_str(&format!(
-                "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
-                p.name,
-                p.email,
-                key(p)
-            ));
-        }
-        text + "[[rules]]\nrefs = [\"**\"]\n"
+        policy_text(
+            "version = 1
+owners_threshold = 2
+",
+            people,
+            "[[rules]]
+refs = [\"**\"]
+",
+        )
     };
     std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
     std::fs::write(
@@ -395,22 +379,9 @@ fn required_attestations_must_be_there_and_signed_by_people_of_the_policy() {
     ok(std::process::Command::new("git")
         .args(["init", "-q", "-b", "main"])
         .arg(&work));
-    let key = |p: &Person| {
-        std::fs::read_to_string(p.key.with_extension("pub"))
-            .expect("pub")
-            .trim()
-            .to_owned()
-    };
-    let mut policy = String::from("version = 1\n");
-    for (p, role) in [(&alice, "owner"), (&ci, "developer"), (&guest, "guest")] {
-        policy.push_str(&format!(
-            "[[people]]\nname = \"{}\"\nemail = \"{}\"\nrole = \"{role}\"\nkeys = [{{ ssh = \"{}\" }}]\n",
-            p.name,
-            p.email,
-            key(p)
-        ));
-    }
-    policy.push_str(
+    let policy = policy_text(
+        "version = 1\n",
+        &[(&alice, "owner"), (&ci, "developer"), (&guest, "guest")],
         "[[rules]]\nrefs = [\"refs/heads/main\"]\nattestations = [\"https://custody.dev/secrets-scan/v1\"]\n",
     );
     std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
