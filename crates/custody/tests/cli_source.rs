@@ -9,19 +9,12 @@ use std::path::{Path, PathBuf};
 #[path = "support/check_report.rs"]
 mod check_report;
 use check_report::{check_report, row};
+#[path = "support/tools.rs"]
+mod tools;
+use tools::ok;
 
 fn custody() -> Command {
     Command::cargo_bin("custody").expect("binary built")
-}
-
-fn run(cmd: &mut std::process::Command) -> String {
-    let out = cmd.output().expect("tool runs");
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 struct Repo {
@@ -32,11 +25,11 @@ struct Repo {
 impl Repo {
     fn new() -> Self {
         let tmp = tempfile::tempdir().expect("tmp");
-        run(std::process::Command::new("git")
+        ok(std::process::Command::new("git")
             .args(["init", "-q", "-b", "main"])
             .arg(tmp.path().join("repo")));
         let key = tmp.path().join("alice");
-        run(std::process::Command::new("ssh-keygen")
+        ok(std::process::Command::new("ssh-keygen")
             .args(["-q", "-t", "ed25519", "-N", "", "-f"])
             .arg(&key));
         Self { tmp, key }
@@ -59,14 +52,14 @@ impl Repo {
     }
 
     fn commit(&self, signed: bool, message: &str) -> String {
-        run(self.git().args(["add", "-A"]));
+        ok(self.git().args(["add", "-A"]));
         let mut c = self.git();
         c.args(["commit", "-q", "--allow-empty", "-m", message]);
         if signed {
             c.arg("-S");
         }
-        run(&mut c);
-        run(self.git().args(["rev-parse", "HEAD"]))
+        ok(&mut c);
+        ok(self.git().args(["rev-parse", "HEAD"]))
     }
 }
 
@@ -180,7 +173,7 @@ fn init_takes_an_openpgp_certificate_and_refuses_other_files() {
     let gnupg = r.tmp.path().join("gnupg");
     std::fs::create_dir_all(&gnupg).expect("mkdir");
     let gpg = |args: &[&str]| {
-        run(std::process::Command::new("gpg")
+        ok(std::process::Command::new("gpg")
             .env("GNUPGHOME", &gnupg)
             .args([
                 "--batch",
@@ -313,7 +306,7 @@ fn a_key_fingerprint_can_anchor_the_chain() {
         .success();
     r.commit(true, "custody: repository policy");
     r.commit(true, "work");
-    let listed = run(std::process::Command::new("ssh-keygen")
+    let listed = ok(std::process::Command::new("ssh-keygen")
         .arg("-lf")
         .arg(pub_key(&r.key)));
     let fingerprint = listed
@@ -328,10 +321,10 @@ fn a_key_fingerprint_can_anchor_the_chain() {
         .success()
         .stdout(predicate::str::contains("(pinned)"));
     let other = r.tmp.path().join("other");
-    run(std::process::Command::new("ssh-keygen")
+    ok(std::process::Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-f"])
         .arg(&other));
-    let listed = run(std::process::Command::new("ssh-keygen")
+    let listed = ok(std::process::Command::new("ssh-keygen")
         .arg("-lf")
         .arg(pub_key(&other)));
     let wrong = listed

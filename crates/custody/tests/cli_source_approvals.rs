@@ -4,28 +4,9 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn out(cmd: &mut std::process::Command) -> std::process::Output {
-    cmd.output().expect("tool runs")
-}
-
-fn ok(cmd: &mut std::process::Command) -> String {
-    let o = out(cmd);
-    assert!(
-        o.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).trim().to_owned()
-}
-
-fn custody_dir() -> String {
-    let bin = assert_cmd::cargo::cargo_bin("custody");
-    format!(
-        "{}:{}",
-        bin.parent().expect("dir").display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
+#[path = "support/tools.rs"]
+mod tools;
+use tools::{ok, output, path_with_custody};
 
 struct Person {
     name: &'static str,
@@ -63,7 +44,7 @@ fn git(work: &Path, p: &Person) -> std::process::Command {
         .env("GIT_AUTHOR_EMAIL", p.email)
         .env("GIT_COMMITTER_NAME", p.name)
         .env("GIT_COMMITTER_EMAIL", p.email)
-        .env("PATH", custody_dir())
+        .env("PATH", path_with_custody())
         .args(["-c", "gpg.format=ssh", "-c"])
         .arg(format!("user.signingkey={}", p.key.display()))
         .args(["-c"])
@@ -194,7 +175,7 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
     assert_eq!(src7(&work)["status"], "fail");
 
     // The server refuses the merge with approvals pushed along.
-    let refused = out(git(&work, &alice).args([
+    let refused = output(git(&work, &alice).args([
         "push",
         "origin",
         "main",

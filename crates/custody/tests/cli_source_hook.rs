@@ -4,19 +4,9 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn run(cmd: &mut std::process::Command) -> std::process::Output {
-    cmd.output().expect("tool runs")
-}
-
-fn ok(cmd: &mut std::process::Command) -> String {
-    let out = run(cmd);
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
+#[path = "support/tools.rs"]
+mod tools;
+use tools::{ok, output, path_with_custody};
 
 struct Setup {
     _tmp: tempfile::TempDir,
@@ -58,7 +48,7 @@ impl Setup {
 
     /// Push; `Ok(stderr)` when accepted, `Err(stderr)` when refused.
     fn push(&self, args: &[&str]) -> Result<String, String> {
-        let out = run(self.git().args(["push", "-q", "origin"]).args(args));
+        let out = output(self.git().args(["push", "-q", "origin"]).args(args));
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         if out.status.success() {
             Ok(stderr)
@@ -66,16 +56,6 @@ impl Setup {
             Err(stderr)
         }
     }
-}
-
-fn path_with_custody() -> String {
-    let bin = assert_cmd::cargo::cargo_bin("custody");
-    let dir = bin.parent().expect("bin dir").to_path_buf();
-    format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
 }
 
 fn setup() -> (Setup, String) {
@@ -128,10 +108,12 @@ refs = ["**"]
 }
 
 fn server_tip(server: &Path, reference: &str) -> Option<String> {
-    let out = run(std::process::Command::new("git")
-        .arg("-C")
-        .arg(server)
-        .args(["rev-parse", "--verify", "-q", reference]));
+    let out = output(
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(server)
+            .args(["rev-parse", "--verify", "-q", reference]),
+    );
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
