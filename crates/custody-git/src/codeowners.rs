@@ -10,6 +10,14 @@
 /// Where CODEOWNERS may live, in the order GitHub looks.
 pub const LOCATIONS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 
+/// The CODEOWNERS file of a work tree, where GitHub would look: its location and text.
+#[must_use]
+pub fn find_in_work_tree(root: &std::path::Path) -> Option<(&'static str, String)> {
+    LOCATIONS
+        .iter()
+        .find_map(|l| std::fs::read_to_string(root.join(l)).ok().map(|t| (*l, t)))
+}
+
 /// One rule of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnerRule {

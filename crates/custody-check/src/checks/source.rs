@@ -112,10 +112,7 @@ fn codeowners(
     policy: &Result<Box<Policy>, String>,
     report: &Result<Box<SourceReport>, String>,
 ) -> ControlResult {
-    let found = custody_git::codeowners::LOCATIONS
-        .iter()
-        .find_map(|l| std::fs::read_to_string(root.join(l)).ok().map(|t| (*l, t)));
-    let Some((location, text)) = found else {
+    let Some((location, text)) = custody_git::codeowners::find_in_work_tree(root) else {
         return result(
             control,
             Status::NotConfigured,

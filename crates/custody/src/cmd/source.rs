@@ -34,10 +34,7 @@ fn codeowners(args: &SourceCodeownersArgs) -> Result<Outcome> {
         .work_dir()
         .context("a bare repository: run this in a work tree")?
         .to_path_buf();
-    let Some((location, text)) = custody_git::codeowners::LOCATIONS
-        .iter()
-        .find_map(|l| std::fs::read_to_string(root.join(l)).ok().map(|t| (*l, t)))
-    else {
+    let Some((location, text)) = custody_git::codeowners::find_in_work_tree(&root) else {
         bail!(
             "no CODEOWNERS in {} (looked for {})",
             root.display(),
