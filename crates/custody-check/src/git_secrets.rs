@@ -18,6 +18,21 @@ pub enum GitScanError {
     /// The scanner's configuration is invalid.
     #[error(transparent)]
     Secrets(#[from] custody_secrets::SecretsError),
+    /// The committed `custody.toml` that a push is judged by is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The committed `[secrets]` settings name a file that is not in the commit.
+    #[error("custody.toml at {commit}: [secrets] {what} {path:?} {detail}")]
+    Settings {
+        /// The commit whose settings these are.
+        commit: String,
+        /// `rules` or `baseline`.
+        what: &'static str,
+        /// The path as configured.
+        path: String,
+        /// What is wrong with it.
+        detail: &'static str,
+    },
 }
 
 /// A scan of git content and how much history it covered.
@@ -95,6 +110,125 @@ pub fn scan_push(
         report,
         commits: history.commits,
     })
+}
+
+/// The `[secrets]` settings a push is judged by: those committed on the receiving
+/// repository's `HEAD` (its default branch) before the push. A push therefore cannot
+/// allow its own secrets: a change of `allow_paths`, rule files or the baseline counts
+/// from the push after the one that lands it.
+#[derive(Debug)]
+pub struct PushSettings {
+    /// The commit the settings were read from; `None` when `HEAD` is unborn or has no
+    /// `custody.toml` (built-in rules, nothing allowed).
+    pub commit: Option<String>,
+    /// The built-in rules followed by the committed rule files.
+    pub rules: Vec<custody_secrets::rules::Rule>,
+    /// Paths whose findings are accepted.
+    pub allow_paths: Vec<String>,
+    /// The committed baseline, when the file is there.
+    pub baseline: Option<custody_secrets::baseline::Baseline>,
+}
+
+/// Read the [`PushSettings`] of the repository at `repo_path`.
+///
+/// # Errors
+/// [`GitScanError`] when `HEAD`, `custody.toml`, a rule file or the baseline cannot be
+/// read or is invalid; a hook refuses the push then (it fails closed).
+pub fn push_settings(repo_path: &Path) -> Result<PushSettings, GitScanError> {
+    let repo = Repo::discover(repo_path)?;
+    let mut settings = PushSettings {
+        commit: None,
+        rules: custody_secrets::rules::builtin()?,
+        allow_paths: Vec::new(),
+        baseline: None,
+    };
+    let Some(head) = repo.head_commit()? else {
+        return Ok(settings);
+    };
+    let Some(text) = repo.file_at(&head, crate::config::CONFIG_FILE)? else {
+        return Ok(settings);
+    };
+    let origin = format!(
+        "{} at {}",
+        crate::config::CONFIG_FILE,
+        custody_git::short_id(&head)
+    );
+    let text = String::from_utf8(text).map_err(|_| crate::config::ConfigError::Invalid {
+        path: origin.clone().into(),
+        message: "not UTF-8".to_owned(),
+    })?;
+    let config = crate::config::parse(Path::new(&origin), &text)?.secrets;
+    let committed = |what: &'static str, path: &Path| -> Result<Option<Vec<u8>>, GitScanError> {
+        let error = |detail| GitScanError::Settings {
+            commit: head.clone(),
+            what,
+            path: path.display().to_string(),
+            detail,
+        };
+        let mut parts = Vec::new();
+        for c in path.components() {
+            match c {
+                std::path::Component::Normal(p) => {
+                    parts.push(p.to_str().ok_or_else(|| error("is not UTF-8"))?);
+                }
+                std::path::Component::CurDir => {}
+                _ => return Err(error("must be a relative path inside the repository")),
+            }
+        }
+        Ok(repo.file_at(&head, &parts.join("/"))?)
+    };
+    for file in &config.rules {
+        let text = committed("rules", file)?.ok_or_else(|| GitScanError::Settings {
+            commit: head.clone(),
+            what: "rules",
+            path: file.display().to_string(),
+            detail: "is not in the commit",
+        })?;
+        let text = String::from_utf8(text).map_err(|_| GitScanError::Settings {
+            commit: head.clone(),
+            what: "rules",
+            path: file.display().to_string(),
+            detail: "is not UTF-8",
+        })?;
+        let origin = format!("{} at {}", file.display(), custody_git::short_id(&head));
+        custody_secrets::rules::add_rules(
+            &mut settings.rules,
+            custody_secrets::rules::load_rule_file(&text, &origin)?,
+        );
+    }
+    if let Some(bytes) = committed("baseline", &config.baseline)? {
+        let origin = format!(
+            "{} at {}",
+            config.baseline.display(),
+            custody_git::short_id(&head)
+        );
+        settings.baseline = Some(custody_secrets::baseline::Baseline::parse(&bytes, &origin)?);
+    }
+    settings.allow_paths = config.allow_paths;
+    settings.commit = Some(head);
+    Ok(settings)
+}
+
+/// Scan what a push adds as the repository's committed settings say ([`push_settings`]):
+/// their rules and allowed paths, with the findings their baseline accepts dropped.
+///
+/// # Errors
+/// [`GitScanError`] when the settings, the repository or the pushed objects cannot be read.
+pub fn scan_push_as_configured(
+    repo_path: &Path,
+    updates: &[RefUpdate],
+) -> Result<GitScan, GitScanError> {
+    let settings = push_settings(repo_path)?;
+    let rules = RuleSet::compile(settings.rules)?;
+    let options = ScanOptions {
+        allow_paths: settings.allow_paths,
+        ..ScanOptions::default()
+    };
+    let mut scan = scan_push(&rules, repo_path, updates, &options)?;
+    if let Some(baseline) = &settings.baseline {
+        baseline.apply(&mut scan.report.findings);
+    }
+    Ok(scan)
 }
 
 fn scan_added(

@@ -174,6 +174,41 @@ impl Repo {
             .collect())
     }
 
+    /// The commit `HEAD` points at, as a hex id; `None` while `HEAD` is unborn (a new
+    /// repository before its first push).
+    ///
+    /// # Errors
+    /// [`GitError::Read`] when `HEAD` exists but cannot be followed to a commit.
+    pub fn head_commit(&self) -> Result<Option<String>, GitError> {
+        let repo = self.local();
+        let head = repo
+            .head()
+            .map_err(|e| history::read_error("HEAD")(e.to_string()))?;
+        if head.is_unborn() {
+            return Ok(None);
+        }
+        let commit = repo
+            .head_commit()
+            .map_err(|e| history::read_error("HEAD")(e.to_string()))?;
+        Ok(Some(commit.id.to_string()))
+    }
+
+    /// The contents of the file at `path` (`/`-separated, from the root) in `commit`'s
+    /// tree; `None` when there is no such file.
+    ///
+    /// # Errors
+    /// [`GitError`] when the commit or a tree on the way cannot be read.
+    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let id = history::revision(&repo, commit)?;
+        let parsed = verify::parse_commit(&objects, id)?;
+        match verify::blob_at(&objects, parsed.tree, path)? {
+            Some(blob) => verify::read_blob(&objects, blob).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The blobs staged in the index that differ from `HEAD` (what the next commit would
     /// add), with their paths. Symbolic links and submodules are left out.
     ///

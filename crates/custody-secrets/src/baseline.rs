@@ -41,8 +41,17 @@ impl Baseline {
             path: path.to_path_buf(),
             source,
         })?;
-        serde_json::from_slice(&bytes).map_err(|e| SecretsError::Rules {
-            origin: path.display().to_string(),
+        Self::parse(&bytes, &path.display().to_string())
+    }
+
+    /// Parse a baseline read from elsewhere (a file in a git tree); `origin` names it in
+    /// errors.
+    ///
+    /// # Errors
+    /// [`SecretsError::Rules`] naming `origin`.
+    pub fn parse(bytes: &[u8], origin: &str) -> Result<Self, SecretsError> {
+        serde_json::from_slice(bytes).map_err(|e| SecretsError::Rules {
+            origin: origin.to_owned(),
             detail: format!("not a custody secrets baseline: {e}"),
         })
     }

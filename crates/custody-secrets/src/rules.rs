@@ -227,17 +227,34 @@ mod gitleaks {
 /// [`SecretsError::Io`] for an unreadable file, [`SecretsError::Rules`] for a bad one.
 pub fn builtin_and_files(files: &[std::path::PathBuf]) -> Result<Vec<Rule>, SecretsError> {
     let mut rules = builtin()?;
+    add_rule_files(&mut rules, files)?;
+    Ok(rules)
+}
+
+/// Add the rules of `files` to `rules`, as [`builtin_and_files`] does.
+///
+/// # Errors
+/// [`SecretsError::Io`] for an unreadable file, [`SecretsError::Rules`] for a bad one.
+pub fn add_rule_files(
+    rules: &mut Vec<Rule>,
+    files: &[std::path::PathBuf],
+) -> Result<(), SecretsError> {
     for path in files {
         let text = std::fs::read_to_string(path).map_err(|source| SecretsError::Io {
             path: path.clone(),
             source,
         })?;
-        for rule in load_rule_file(&text, &path.display().to_string())? {
-            rules.retain(|r| r.id != rule.id);
-            rules.push(rule);
-        }
+        add_rules(rules, load_rule_file(&text, &path.display().to_string())?);
     }
-    Ok(rules)
+    Ok(())
+}
+
+/// Add `more` to `rules`; a rule whose ID is already present replaces the earlier one.
+pub fn add_rules(rules: &mut Vec<Rule>, more: Vec<Rule>) {
+    for rule in more {
+        rules.retain(|r| r.id != rule.id);
+        rules.push(rule);
+    }
 }
 
 /// The built-in rules.

@@ -164,7 +164,7 @@ pub enum SourceHookCommand {
     /// Judge a push (what git's pre-receive hook gets on standard input) and refuse it when it breaks the policy.
     #[command(
         name = "pre-receive",
-        after_help = "Examples:\n  custody source hook install --repo /srv/git/project.git --trust-root 1a2b3c4…\n  echo \"$OLD $NEW refs/heads/main\" | custody source hook pre-receive --trust-root 1a2b3c4… /srv/git/project.git\n\nFor every updated ref (OLD NEW REF lines): deleting or force-pushing a ref whose rules say fast_forward_only is refused; every commit the push adds is verified as `custody source verify` does, with the policy chain followed from the trust root; and the file versions it adds are scanned for secrets with the built-in rules. Each refusal names the ref, the commit and the reason; git shows them to the pusher. When the policy cannot be established (no trust root, unreadable history), the push is refused: the hook fails closed.\n\nExit codes: 0 the push is accepted, 1 refused, 2 the input or the repository cannot be read (also refused)."
+        after_help = "Examples:\n  custody source hook install --repo /srv/git/project.git --trust-root 1a2b3c4…\n  echo \"$OLD $NEW refs/heads/main\" | custody source hook pre-receive --trust-root 1a2b3c4… /srv/git/project.git\n\nFor every updated ref (OLD NEW REF lines): deleting or force-pushing a ref whose rules say fast_forward_only is refused; every commit the push adds is verified as `custody source verify` does, with the policy chain followed from the trust root; and the file versions it adds are scanned for secrets with the [secrets] settings of the custody.toml committed on the repository's HEAD before the push (built-in rules when there is none), so a push cannot allow its own secrets. Each refusal names the ref, the commit and the reason; git shows them to the pusher. When the policy cannot be established (no trust root, unreadable history), the push is refused: the hook fails closed.\n\nExit codes: 0 the push is accepted, 1 refused, 2 the input or the repository cannot be read (also refused)."
     )]
     PreReceive(SourceHookPreReceiveArgs),
     /// Record the accepted ref updates (what git's post-receive hook gets) in the signed push log.
@@ -704,7 +704,8 @@ pub struct SecretsScanArgs {
     #[arg(long = "pre-receive")]
     pub pre_receive: bool,
     /// Ignore the [secrets] section of custody.toml (allowed paths, rule files, baseline),
-    /// which is otherwise read from PATH (or the work tree, for git scans).
+    /// which is otherwise read from PATH (or the work tree, for git scans; for
+    /// --pre-receive, from the custody.toml committed on the repository's HEAD).
     #[arg(long = "no-config")]
     pub no_config: bool,
 }

@@ -606,3 +606,96 @@ fn scans_read_the_project_settings() {
         .code(2)
         .stderr(predicate::str::contains("custody.toml"));
 }
+
+/// On a server, a push is judged by the `[secrets]` settings committed on HEAD before it:
+/// the committed allowed paths and rule files apply, a push cannot allow its own secret,
+/// and a broken committed configuration refuses pushes instead of being skipped.
+#[test]
+fn the_pre_receive_gate_uses_the_settings_committed_before_the_push() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let work = tmp.path().join("work");
+    let server = tmp.path().join("server.git");
+    std::fs::create_dir_all(work.join("fixtures")).expect("mkdir");
+    std::fs::create_dir_all(work.join("other")).expect("mkdir");
+    git_ok(tmp.path(), &["init", "-q", "--bare", "server.git"]);
+    custody()
+        .args(["secrets", "install-hook", "--pre-receive", "--repo"])
+        .arg(&server)
+        .arg("--custody")
+        .arg(assert_cmd::cargo::cargo_bin("custody"))
+        .assert()
+        .code(0);
+    let url = format!("file://{}", server.display());
+    let push = |expect_ok: bool| -> String {
+        let out = git(&work, &["push", &url, "HEAD:refs/heads/main"]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.success(), expect_ok, "{stderr}");
+        stderr
+    };
+    git_ok(&work, &["init", "-q"]);
+    std::fs::write(
+        work.join("acme.toml"),
+        "[[rules]]\nid='acme-token'\ndescription='ACME token'\nregex='(acme_[a-z0-9]{16})'\nkeywords=['acme_']\n",
+    )
+    .expect("rules");
+    git_ok(&work, &["add", "acme.toml"]);
+    commit_file(
+        &work,
+        "custody.toml",
+        "[secrets]\nallow_paths = [\"fixtures/\"]\nrules = [\"acme.toml\"]\n",
+        "settings",
+    );
+    // The first push has no settings before it: built-in rules, nothing allowed.
+    push(true);
+    commit_file(&work, "fixtures/keys.txt", &format!("{AWS}\n"), "fixture");
+    let stderr = push(true);
+    assert!(
+        stderr.contains("Using [secrets] from custody.toml at"),
+        "{stderr}"
+    );
+    // The committed rule file applies.
+    commit_file(&work, "app.cfg", "key = acme_0123456789abcdef\n", "acme");
+    let stderr = push(false);
+    assert!(stderr.contains("app.cfg:1"), "{stderr}");
+    git_ok(&work, &["reset", "-q", "--hard", "HEAD~1"]);
+    // Allowing a path in the same push as the secret in it does not work ...
+    std::fs::write(work.join("other/keys.txt"), format!("{AWS}\n")).expect("write");
+    git_ok(&work, &["add", "other/keys.txt"]);
+    commit_file(
+        &work,
+        "custody.toml",
+        "[secrets]\nallow_paths = [\"fixtures/\", \"other/\"]\nrules = [\"acme.toml\"]\n",
+        "allow other/ and add a key there",
+    );
+    let stderr = push(false);
+    assert!(stderr.contains("other/keys.txt:1"), "{stderr}");
+    // ... landing the setting first, then the file, does.
+    git_ok(&work, &["rm", "-q", "--cached", "other/keys.txt"]);
+    git_ok(
+        &work,
+        &[
+            "commit",
+            "-q",
+            "--amend",
+            "--no-verify",
+            "-m",
+            "allow other/",
+        ],
+    );
+    push(true);
+    git_ok(&work, &["add", "other/keys.txt"]);
+    git_ok(&work, &["commit", "-q", "--no-verify", "-m", "key"]);
+    push(true);
+    // A committed configuration that cannot be read refuses the next push, naming it.
+    commit_file(
+        &work,
+        "custody.toml",
+        "[secrets]\nallow_path = []\n",
+        "typo",
+    );
+    push(true);
+    commit_file(&work, "README.md", "# project\n", "readme");
+    let stderr = push(false);
+    assert!(stderr.contains("custody.toml at"), "{stderr}");
+    assert!(stderr.contains("allow_path"), "{stderr}");
+}

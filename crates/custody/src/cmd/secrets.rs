@@ -56,23 +56,45 @@ fn project_settings(args: &SecretsScanArgs) -> Result<Option<(PathBuf, SecretsCo
 }
 
 fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
-    let settings = project_settings(args)?;
     let mut rule_files = args.rules.clone();
     let mut allow_paths = args.allow_paths.clone();
-    let mut baseline = args.baseline.clone();
-    if let Some((root, cfg)) = &settings {
+    let mut baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
+    let mut committed_rules = None;
+    if args.pre_receive {
+        // A push is judged by the settings already committed on the receiving side.
+        if !args.no_config {
+            let settings = custody_check::git_secrets::push_settings(&args.path)
+                .context("reading the [secrets] settings the push is judged by")?;
+            if let Some(commit) = &settings.commit {
+                eprintln!(
+                    "Using [secrets] from custody.toml at {} (HEAD)",
+                    custody_git::short_id(commit)
+                );
+            }
+            allow_paths.extend(settings.allow_paths);
+            if baseline.is_none() {
+                baseline = settings.baseline;
+            }
+            committed_rules = Some(settings.rules);
+        }
+    } else if let Some((root, cfg)) = project_settings(args)? {
         rule_files.extend(cfg.rules.iter().map(|f| root.join(f)));
         allow_paths.extend(cfg.allow_paths.iter().cloned());
         let configured = root.join(&cfg.baseline);
         if baseline.is_none() && args.write_baseline.is_none() && configured.is_file() {
-            baseline = Some(configured);
+            baseline = Some(Baseline::read(&configured)?);
         }
         eprintln!(
             "Using [secrets] from {}",
             root.join(custody_check::config::CONFIG_FILE).display()
         );
     }
-    let rules = RuleSet::compile(builtin_and_files(&rule_files)?)?;
+    let mut rules = match committed_rules {
+        Some(rules) => rules,
+        None => custody_secrets::rules::builtin()?,
+    };
+    custody_secrets::rules::add_rule_files(&mut rules, &rule_files)?;
+    let rules = RuleSet::compile(rules)?;
     let options = ScanOptions {
         respect_ignore_files: !args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1 << 20),
@@ -128,8 +150,8 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let mut stale = Vec::new();
-    if let Some(path) = &baseline {
-        stale = Baseline::read(path)?.apply(&mut report.findings);
+    if let Some(baseline) = &baseline {
+        stale = baseline.apply(&mut report.findings);
     }
     let text = match args.format {
         FindingsFormat::Table => table(&report),

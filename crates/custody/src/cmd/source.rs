@@ -250,15 +250,9 @@ fn pre_receive(args: &SourceHookPreReceiveArgs) -> Result<Outcome> {
         }
     }
     if !args.no_secrets {
-        let rules = custody_secrets::engine::RuleSet::compile(
-            custody_secrets::rules::builtin_and_files(&[])?,
-        )?;
-        let scan = custody_check::git_secrets::scan_push(
-            &rules,
-            &args.path,
-            &updates,
-            &custody_secrets::scan::ScanOptions::default(),
-        )?;
+        // Judged by the [secrets] settings committed on HEAD before this push.
+        let scan = custody_check::git_secrets::scan_push_as_configured(&args.path, &updates)
+            .context("scanning the pushed files for secrets")?;
         for f in &scan.report.findings {
             refused += 1;
             let commit = f
