@@ -960,6 +960,51 @@ impl Repo {
         ))
     }
 
+    /// As [`Repo::describe_commit`] for every commit a revision or a range names: `A..B`
+    /// is the commits reachable from `B` (default `HEAD`) and not from `A`, parents first.
+    ///
+    /// # Errors
+    /// [`GitError`] when a revision does not name a readable commit, or the range is empty.
+    pub fn describe_commits(&self, spec: &str) -> Result<Vec<(String, String, String)>, GitError> {
+        let Some((from, to)) = spec.split_once("..") else {
+            return Ok(vec![self.describe_commit(spec)?]);
+        };
+        let repo = self.local();
+        let objects = self.objects(&repo)?;
+        let to = resolve(&repo, &objects, if to.is_empty() { "HEAD" } else { to })?;
+        let from = resolve(&repo, &objects, from)?;
+        let hidden: HashSet<ObjectId> = ancestry(&objects, &[from])?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let commits: Vec<(ObjectId, Vec<ObjectId>)> = ancestry(&objects, &[to])?
+            .into_iter()
+            .filter(|(id, _)| !hidden.contains(id))
+            .collect();
+        if commits.is_empty() {
+            return Err(GitError::Revision {
+                spec: spec.to_owned(),
+                detail: "the range names no commits".to_owned(),
+            });
+        }
+        parents_first(&commits)
+            .into_iter()
+            .map(|i| {
+                let id = commits[i].0;
+                let commit = parse_commit(&objects, id)?;
+                Ok((
+                    id.to_string(),
+                    commit.tree.to_string(),
+                    commit
+                        .parents
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                ))
+            })
+            .collect()
+    }
+
     /// Every file path of a revision's tree (`HEAD` when `None`).
     ///
     /// # Errors

@@ -87,9 +87,9 @@ pub enum SourceCommand {
         after_help = "Examples:\n  custody source verify                                  # the current branch, from the commit that added the policy\n  custody source verify --trust-root 1a2b3c4 --ref main   # pin the trust root\n  custody source verify --range origin/main..HEAD --format json\n\nFrom the trust root on, each commit is judged by the policy of its parent: a signature is present where the ref's rules require one, it verifies (SSH signatures with namespace git, OpenPGP v4; anything else is refused), its key belongs to a person of the policy and is inside its validity period and max_key_age at the commit time, the committer's email is that person's, and a person on the ref's first-parent line has a role the ref's rules allow to write. Commits merged in from other branches need a valid signature of someone with write access. A commit that changes the policy must be signed by an Owner of the policy it replaces, or the change does not take effect.\n\nWithout --trust-root, the first commit that has .custody/policy.toml is trusted as given and the report says the root is not pinned.\n\nExit codes: 0 every commit verifies, 1 a commit breaks the policy, 2 the repository, a revision or the trust root's policy cannot be read."
     )]
     Verify(SourceVerifyArgs),
-    /// Record a signed approval of a commit (SRC-7), on refs/custody/attestations.
+    /// Record a signed approval of a commit or a range (SRC-7), on refs/custody/attestations.
     #[command(
-        after_help = "Examples:\n  custody source approve HEAD                      # signs as git signs your commits (gpg.format, user.signingkey)\n  custody source approve feature --ssh-key ~/.ssh/id_ed25519\n  custody source approve 1a2b3c4 --gpg-key alice@example.org\n  git push origin refs/custody/attestations        # share it (with or before the commits)\n\nThe approval is an in-toto Statement naming the commit, its tree and its base (first parent), signed with your key: an SSH signature with namespace custody-approval (ssh-keygen -Y sign) or an OpenPGP detached signature (gpg). `custody source verify` counts it for a commit on a ref whose rules ask for approvals when it approves that commit, the branch head a merge brings in, or the same tree on the same base; the approver must be a person of the policy in a role the rules accept, and the commit's author and committer never count.\n\nExit codes: 0 recorded, 2 the commit or the key cannot be used, or signing failed."
+        after_help = "Examples:\n  custody source approve HEAD                      # signs as git signs your commits (gpg.format, user.signingkey)\n  custody source approve feature --ssh-key ~/.ssh/id_ed25519\n  custody source approve 1a2b3c4 --gpg-key alice@example.org\n  custody source approve main..feature             # each commit of a series, parents first\n  git push origin refs/custody/attestations        # share it (with or before the commits)\n\nThe approval is an in-toto Statement naming the commit, its tree and its base (first parent), signed with your key: an SSH signature with namespace custody-approval (ssh-keygen -Y sign) or an OpenPGP detached signature (gpg). `custody source verify` counts it for a commit on a ref whose rules ask for approvals when it approves that commit, the branch head a merge brings in, or the same tree on the same base; the approver must be a person of the policy in a role the rules accept, and the commit's author and committer never count.\n\nExit codes: 0 recorded, 2 the commit or the key cannot be used, or signing failed."
     )]
     Approve(SourceApproveArgs),
     /// Record a signed statement about a commit (a passing scan, a test run) that rules can require.
@@ -123,7 +123,9 @@ pub struct GitSigningArgs {
 
 #[derive(Debug, Args)]
 pub struct SourceApproveArgs {
-    /// The commit to approve.
+    /// The commit to approve, or a range A..B: every commit reachable from B and not from A,
+    /// each approved on its own (a series that will be fast-forwarded onto a protected ref).
+    #[arg(value_name = "COMMIT|A..B")]
     pub commit: String,
     #[command(flatten)]
     pub signing: GitSigningArgs,

@@ -410,3 +410,75 @@ fn required_attestations_must_be_there_and_signed_by_people_of_the_policy() {
     let (code, report) = verify(&work, &root);
     assert_eq!(code, Some(0), "{report:#}");
 }
+
+/// A series fast-forwarded onto a protected ref needs every commit approved;
+/// `approve A..B` approves each of them, and an empty range is an input error.
+#[test]
+fn a_range_approves_every_commit_of_a_series() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let alice = person(dir, "alice", "alice@example.org");
+    let bob = person(dir, "bob", "bob@example.org");
+    let carol = person(dir, "carol", "carol@example.org");
+    let work = dir.join("work");
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .arg(&work));
+    let policy = policy_text(
+        "version = 1\n",
+        &[
+            (&alice, "owner"),
+            (&bob, "maintainer"),
+            (&carol, "developer"),
+        ],
+        "[[rules]]\nrefs = [\"refs/heads/main\"]\nwriters = [\"owner\", \"maintainer\", \"developer\"]\napprovals = 1\n",
+    );
+    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
+    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
+    ok(git(&work, &alice).args(["add", "-A"]));
+    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
+    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    for i in 0..3 {
+        std::fs::write(work.join(format!("{i}.txt")), "work").expect("write");
+        ok(git(&work, &carol).args(["add", "-A"]));
+        ok(git(&work, &carol).args(["commit", "-q", "-S", "-m", &format!("step {i}")]));
+    }
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(1), "{report:#}");
+    let short = report["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .filter(|c| {
+            c["violations"]
+                .to_string()
+                .contains("0 independent approval(s), 1 required")
+        })
+        .count();
+    assert_eq!(short, 3, "{report:#}");
+
+    Command::cargo_bin("custody")
+        .expect("binary")
+        .current_dir(&work)
+        .args(["source", "approve", "main..main", "--ssh-key"])
+        .arg(&bob.key)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("names no commits"));
+    let out = Command::cargo_bin("custody")
+        .expect("binary")
+        .current_dir(&work)
+        .args(["source", "approve", &format!("{root}..main"), "--ssh-key"])
+        .arg(&bob.key)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        said.matches("Recorded the approval of").count(),
+        3,
+        "{said}"
+    );
+    let (code, report) = verify(&work, &root);
+    assert_eq!(code, Some(0), "{report:#}");
+}

@@ -95,34 +95,40 @@ fn codeowners(args: &SourceCodeownersArgs) -> Result<Outcome> {
 /// Sign an approval statement the way git signs commits, and record it.
 fn approve(args: &SourceApproveArgs) -> Result<Outcome> {
     let repo = custody_git::Repo::discover(&args.signing.repo)?;
-    let (commit, tree, base) = repo.describe_commit(&args.commit)?;
-    let now = custody_core::time::now_unix();
+    let commits = repo.describe_commits(&args.commit)?;
     let reviewer = args
         .reviewer
         .clone()
         .or_else(|| repo.config_value("user.name"))
         .unwrap_or_else(|| "unknown".to_owned());
-    let approval = custody_git::approvals::Approval {
-        commit: commit.clone(),
-        tree,
-        base,
-        reviewer,
-        time: custody_core::time::format_utc(now),
-    };
-    let statement = approval.statement();
-    let signature = sign_as_git_does(
-        &repo,
-        args.signing.ssh_key.as_deref(),
-        args.signing.gpg_key.as_deref(),
-        custody_git::approvals::SSH_NAMESPACE,
-        &statement,
-    )?;
-    let recorded = repo.record_approval(&statement, &signature, now)?;
+    for (commit, tree, base) in commits {
+        let now = custody_core::time::now_unix();
+        let approval = custody_git::approvals::Approval {
+            commit: commit.clone(),
+            tree,
+            base,
+            reviewer: reviewer.clone(),
+            time: custody_core::time::format_utc(now),
+        };
+        let statement = approval.statement();
+        let signature = sign_as_git_does(
+            &repo,
+            args.signing.ssh_key.as_deref(),
+            args.signing.gpg_key.as_deref(),
+            custody_git::approvals::SSH_NAMESPACE,
+            &statement,
+        )
+        .with_context(|| format!("signing the approval of {}", custody_git::short_id(&commit)))?;
+        let recorded = repo.record_approval(&statement, &signature, now)?;
+        eprintln!(
+            "Recorded the approval of {} on {} ({})",
+            custody_git::short_id(&commit),
+            custody_git::approvals::APPROVALS_REF,
+            custody_git::short_id(&recorded),
+        );
+    }
     eprintln!(
-        "Recorded the approval of {} on {} ({}). Share it: git push origin {}",
-        custody_git::short_id(&commit),
-        custody_git::approvals::APPROVALS_REF,
-        custody_git::short_id(&recorded),
+        "Share it: git push origin {}",
         custody_git::approvals::APPROVALS_REF
     );
     Ok(Outcome::Success)
