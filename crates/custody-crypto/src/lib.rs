@@ -17,6 +17,7 @@
 //! assert_eq!(verified.signers().len(), 1);
 //! ```
 
+pub mod checked;
 pub mod dsse;
 pub mod keydir;
 pub mod keys;

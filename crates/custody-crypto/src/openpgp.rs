@@ -551,6 +551,15 @@ impl Signature {
     /// Check the cryptographic signature over `data` (the part before the trailer) with
     /// `key`.
     fn check(&self, key: &Key, data: &[&[u8]]) -> Result<()> {
+        self.check_remembering(key, data, None)
+    }
+
+    fn check_remembering(
+        &self,
+        key: &Key,
+        data: &[&[u8]],
+        memo: Option<&crate::checked::CheckedSignatures>,
+    ) -> Result<()> {
         if let Some(kind) = self.unknown_critical {
             return Err(PgpError::Unsupported(format!(
                 "critical signature subpacket {kind}"
@@ -580,6 +589,17 @@ impl Signature {
         if digest.get(..2) != Some(&self.left16[..]) {
             return Err(PgpError::Invalid);
         }
+        let id = || {
+            let algorithms = [self.algorithm, self.hash];
+            let mut parts: Vec<&[u8]> = vec![&key.body, &algorithms, &digest];
+            parts.extend(self.values.iter().map(Vec::as_slice));
+            crate::checked::check_id("openpgp", &parts)
+        };
+        crate::checked::remembered(memo, id, || self.arithmetic(key, &digest))
+    }
+
+    /// Whether `key` made the signature values over `digest`.
+    fn arithmetic(&self, key: &Key, digest: &[u8]) -> Result<()> {
         match (&key.material, self.algorithm) {
             (Material::Rsa(k), 1 | 3) => {
                 let scheme = match self.hash {
@@ -595,7 +615,7 @@ impl Signature {
                 }
                 let mut padded = vec![0u8; size - value.len()];
                 padded.extend_from_slice(value);
-                k.verify(scheme, &digest, &padded)
+                k.verify(scheme, digest, &padded)
                     .map_err(|_| PgpError::Invalid)
             }
             (Material::Ed25519(k), 22 | 27) => {
@@ -611,8 +631,7 @@ impl Signature {
                     raw[64 - s.len()..].copy_from_slice(s);
                 }
                 let sig = ed25519_dalek::Signature::from_bytes(&raw);
-                k.verify_strict(&digest, &sig)
-                    .map_err(|_| PgpError::Invalid)
+                k.verify_strict(digest, &sig).map_err(|_| PgpError::Invalid)
             }
             (Material::P256(k), 19) => {
                 use signature::hazmat::PrehashVerifier as _;
@@ -626,7 +645,7 @@ impl Signature {
                 sb[32 - s.len()..].copy_from_slice(s);
                 let sig =
                     p256::ecdsa::Signature::from_scalars(rb, sb).map_err(|_| PgpError::Invalid)?;
-                k.verify_prehash(&digest, &sig)
+                k.verify_prehash(digest, &sig)
                     .map_err(|_| PgpError::Invalid)
             }
             (Material::Other(what), _) => Err(PgpError::Unsupported(what.clone())),
@@ -703,6 +722,22 @@ impl DetachedSignature {
     /// # Errors
     /// Every way it can fail, as [`PgpError`].
     pub fn verify(&self, cert: &Certificate, data: &[u8], at: Option<i64>) -> Result<PgpVerified> {
+        self.verify_remembering(cert, data, at, None)
+    }
+
+    /// As [`DetachedSignature::verify`]; the arithmetic is skipped when `memo` remembers
+    /// that it passed for this key, signature and data, and remembered when it passes. The
+    /// key's validity is checked every time.
+    ///
+    /// # Errors
+    /// Every way it can fail, as [`PgpError`].
+    pub fn verify_remembering(
+        &self,
+        cert: &Certificate,
+        data: &[u8],
+        at: Option<i64>,
+        memo: Option<&crate::checked::CheckedSignatures>,
+    ) -> Result<PgpVerified> {
         let sig = &self.sig;
         if sig.sig_type != 0x00 && sig.sig_type != 0x01 {
             return Err(PgpError::Unsupported(format!(
@@ -722,9 +757,9 @@ impl DetachedSignature {
             })?;
         if sig.sig_type == 0x01 {
             // Text mode: line endings normalised to CRLF before hashing.
-            sig.check(key, &[&to_crlf(data)])?;
+            sig.check_remembering(key, &[&to_crlf(data)], memo)?;
         } else {
-            sig.check(key, &[data])?;
+            sig.check_remembering(key, &[data], memo)?;
         }
         if let Some(after) = sig.expires_after
             && at.unwrap_or(created) >= created.saturating_add(after)

@@ -100,6 +100,8 @@ pub enum SshSigError {
 #[derive(Debug, Clone)]
 pub struct SshSignature {
     sig: ssh_key::SshSig,
+    /// The armored text it was read from: what a remembered check is keyed by.
+    armored: Vec<u8>,
 }
 
 impl SshSignature {
@@ -110,7 +112,10 @@ impl SshSignature {
     pub fn from_armored(armored: &[u8]) -> Result<Self, SshSigError> {
         let sig = ssh_key::SshSig::from_pem(armored)
             .map_err(|e| SshSigError::Malformed(e.to_string()))?;
-        Ok(Self { sig })
+        Ok(Self {
+            sig,
+            armored: armored.to_vec(),
+        })
     }
 
     /// The key the signature claims to be made by (untrusted until matched).
@@ -136,6 +141,21 @@ impl SshSignature {
         key: &SshPublicKey,
         namespace: &str,
         message: &[u8],
+    ) -> Result<(), SshSigError> {
+        self.verify_remembering(key, namespace, message, None)
+    }
+
+    /// As [`SshSignature::verify`]; the arithmetic is skipped when `memo` remembers that
+    /// this check passed, and remembered when it passes.
+    ///
+    /// # Errors
+    /// Each way it can fail, as [`SshSigError`].
+    pub fn verify_remembering(
+        &self,
+        key: &SshPublicKey,
+        namespace: &str,
+        message: &[u8],
+        memo: Option<&crate::checked::CheckedSignatures>,
     ) -> Result<(), SshSigError> {
         if self.sig.namespace() != namespace {
             return Err(SshSigError::Namespace {
@@ -164,8 +184,18 @@ impl SshSignature {
         if !supported {
             return Err(SshSigError::Unsupported(algorithm.as_str().to_owned()));
         }
-        key.key
-            .verify(namespace, message, &self.sig)
+        let id = || {
+            crate::checked::check_id(
+                "sshsig",
+                &[
+                    key.fingerprint().as_bytes(),
+                    namespace.as_bytes(),
+                    &self.armored,
+                    message,
+                ],
+            )
+        };
+        crate::checked::remembered(memo, id, || key.key.verify(namespace, message, &self.sig))
             .map_err(|e| match e {
                 ssh_key::Error::Namespace => SshSigError::Namespace {
                     found: self.sig.namespace().to_owned(),

@@ -351,3 +351,60 @@ fn openpgp_verdicts_agree_with_sequoia() {
         assert_eq!(custody, sequoia, "{name}: custody {custody}, sq {sequoia}");
     }
 }
+
+/// A remembered check stands only for its own key, signature and data: the arithmetic is
+/// skipped for the same inputs, never for others, and validity is still judged each time.
+#[test]
+fn remembered_checks_count_only_for_the_same_inputs() {
+    use custody_crypto::checked::CheckedSignatures;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let memo = CheckedSignatures::new();
+    let (alice, alice_key) = ssh_key(tmp.path(), "alice", &["-t", "ed25519"]);
+    let (bob, _) = ssh_key(tmp.path(), "bob", &["-t", "ed25519"]);
+    let sig = ssh_sign(tmp.path(), &alice_key, "git", b"data");
+    assert_eq!(
+        sig.verify_remembering(&alice, "git", b"other", Some(&memo)),
+        Err(SshSigError::Invalid)
+    );
+    assert!(memo.is_empty(), "a failed check is not remembered");
+    sig.verify_remembering(&alice, "git", b"data", Some(&memo))
+        .expect("valid");
+    sig.verify_remembering(&alice, "git", b"data", Some(&memo))
+        .expect("still valid");
+    assert_eq!(memo.len(), 1);
+    assert_eq!(
+        sig.verify_remembering(&alice, "git", b"other", Some(&memo)),
+        Err(SshSigError::Invalid)
+    );
+    assert!(matches!(
+        sig.verify_remembering(&alice, "custody-approval", b"data", Some(&memo)),
+        Err(SshSigError::Namespace { .. })
+    ));
+    assert!(matches!(
+        sig.verify_remembering(&bob, "git", b"data", Some(&memo)),
+        Err(SshSigError::OtherKey { .. })
+    ));
+
+    let gpg = Gpg::new();
+    let fpr = gpg.generate("Exp <exp@example.org>", "ed25519", "sign", "1d");
+    let cert = gpg.export(&fpr);
+    let sig = gpg.sign(&fpr, b"data");
+    let now = sig.created().expect("created");
+    sig.verify_remembering(&cert, b"data", Some(now), Some(&memo))
+        .expect("valid");
+    assert_eq!(memo.len(), 2);
+    assert!(matches!(
+        sig.verify_remembering(&cert, b"data!", Some(now), Some(&memo)),
+        Err(PgpError::Invalid)
+    ));
+    // The arithmetic is remembered, the key's validity is not.
+    assert!(matches!(
+        sig.verify_remembering(&cert, b"data", Some(now + 2 * 86_400), Some(&memo)),
+        Err(PgpError::KeyNotValid { .. })
+    ));
+    let other = gpg.generate("Other <other@example.org>", "ed25519", "sign", "0");
+    assert!(matches!(
+        sig.verify_remembering(&gpg.export(&other), b"data", Some(now), Some(&memo)),
+        Err(PgpError::UnknownSigner { .. })
+    ));
+}

@@ -14,6 +14,7 @@ use crate::policy::{KeyMaterial, POLICY_PATH, Person, PersonKey, Policy, PolicyE
 use crate::pushlog::PushLogSummary;
 use crate::review::{approvals_violation, changed_paths, counted_approvers};
 use crate::{GitError, Repo};
+use custody_crypto::checked::CheckedSignatures;
 use custody_crypto::openpgp::DetachedSignature;
 use custody_crypto::sshsig::SshSignature;
 use gix::ObjectId;
@@ -311,8 +312,9 @@ pub(crate) fn check_signature<'p>(
     signature: &[u8],
     signed: &[u8],
     time: i64,
+    memo: Option<&CheckedSignatures>,
 ) -> Result<Signer<'p>, Violation> {
-    signer_of(policy, signature, signed, "git", time)
+    signer_remembering(policy, signature, signed, "git", time, memo)
 }
 
 /// Who made `signature` over `signed`, among the policy's people: SSH signatures for
@@ -323,6 +325,18 @@ pub(crate) fn signer_of<'p>(
     signed: &[u8],
     namespace: &str,
     time: i64,
+) -> Result<Signer<'p>, Violation> {
+    signer_remembering(policy, signature, signed, namespace, time, None)
+}
+
+/// As [`signer_of`], with the signature arithmetic looked up in, and added to, `memo`.
+fn signer_remembering<'p>(
+    policy: &'p Policy,
+    signature: &[u8],
+    signed: &[u8],
+    namespace: &str,
+    time: i64,
+    memo: Option<&CheckedSignatures>,
 ) -> Result<Signer<'p>, Violation> {
     let text = String::from_utf8_lossy(signature);
     let start = text.trim_start();
@@ -336,7 +350,7 @@ pub(crate) fn signer_of<'p>(
         let KeyMaterial::Ssh(public) = &key.material else {
             return Err(Violation::BadSignature("key type mismatch".into()));
         };
-        sig.verify(public, namespace, signed)
+        sig.verify_remembering(public, namespace, signed, memo)
             .map_err(|e| Violation::BadSignature(e.to_string()))?;
         Ok(Signer { person, key })
     } else if start.starts_with("-----BEGIN PGP SIGNATURE-----") {
@@ -346,12 +360,13 @@ pub(crate) fn signer_of<'p>(
             .openpgp_keys()
             .find(|(_, _, cert)| sig.names_key_of(cert))
             .ok_or_else(|| Violation::UnknownKey(format!("OpenPGP key {}", sig.issuer())))?;
-        sig.verify(cert, signed, Some(time)).map_err(|e| match e {
-            custody_crypto::openpgp::PgpError::KeyNotValid { .. } => {
-                Violation::KeyNotValid(e.to_string())
-            }
-            other => Violation::BadSignature(other.to_string()),
-        })?;
+        sig.verify_remembering(cert, signed, Some(time), memo)
+            .map_err(|e| match e {
+                custody_crypto::openpgp::PgpError::KeyNotValid { .. } => {
+                    Violation::KeyNotValid(e.to_string())
+                }
+                other => Violation::BadSignature(other.to_string()),
+            })?;
         Ok(Signer { person, key })
     } else if start.starts_with("-----BEGIN SIGNED MESSAGE-----") {
         Err(Violation::UnsupportedSignature("X.509 (gpgsm)".into()))
@@ -566,7 +581,7 @@ impl Repo {
                     "the trust root is not signed, so it cannot be anchored to key {key}"
                 )));
             };
-            let signer = check_signature(&root_policy.policy, sig, signed, root_commit.time)
+            let signer = check_signature(&root_policy.policy, sig, signed, root_commit.time, None)
                 .map_err(|v| refuse(format!("the trust root's signature: {v}")))?;
             let fingerprint = signer.key.material.fingerprint();
             let same = if key.starts_with("SHA256:") {
@@ -669,6 +684,31 @@ impl Repo {
             .into_iter()
             .filter_map(|s| Approval::from_statement(&s.statement).map(|a| (a, s)))
             .collect();
+        // The signature arithmetic, ahead and on every core. Which key made which signature
+        // does not depend on the policy, so the walk below, which decides in order what
+        // the policy in force makes of it, finds it done.
+        let checked = CheckedSignatures::new();
+        {
+            let ahead: Vec<ObjectId> = order
+                .iter()
+                .map(|&i| commits[i].0)
+                .filter(|id| {
+                    !ancestors_of_root.contains(id)
+                        && reported.as_ref().is_none_or(|r| r.contains(id))
+                })
+                .collect();
+            if ahead.len() >= CHECK_AHEAD_FROM {
+                // The keys a commit may be signed with are, nearly always, in the policy of
+                // the trust root or of the tip.
+                let tip_policy = parse_commit(&objects, tip)
+                    .ok()
+                    .and_then(|c| policy_in(&objects, c.tree, tip).ok().flatten())
+                    .filter(|p| p.blob != root_policy.blob);
+                let mut candidates = vec![&root_policy.policy];
+                candidates.extend(tip_policy.as_ref().map(|p| &p.policy));
+                self.check_signatures_ahead(&ahead, &candidates, &checked);
+            }
+        }
         let mut policy_blobs: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
         policy_blobs.insert(trust_root, Some(root_policy.blob));
         let mut in_force: HashMap<ObjectId, Arc<InForce>> = HashMap::new();
@@ -747,13 +787,15 @@ impl Repo {
                     }
                     None
                 }
-                Some((sig, signed)) => match check_signature(policy, sig, signed, judged_at) {
-                    Ok(s) => Some(s),
-                    Err(v) => {
-                        verdict.violations.push(v);
-                        None
+                Some((sig, signed)) => {
+                    match check_signature(policy, sig, signed, judged_at, Some(&checked)) {
+                        Ok(s) => Some(s),
+                        Err(v) => {
+                            verdict.violations.push(v);
+                            None
+                        }
                     }
-                },
+                }
             };
             if let Some(signer) = &signer {
                 verdict.signer = Some((
@@ -939,7 +981,51 @@ impl Repo {
     }
 }
 
+/// Below this many commits, checking signatures ahead on other threads costs more than
+/// it saves.
+const CHECK_AHEAD_FROM: usize = 256;
+
 impl Repo {
+    /// Check the signatures of `commits` against the keys of `candidates`, on every core,
+    /// into `checked`. Only the arithmetic is kept; what cannot be read or checked here is
+    /// simply done again (and reported) by the walk.
+    fn check_signatures_ahead(
+        &self,
+        commits: &[ObjectId],
+        candidates: &[&Policy],
+        checked: &CheckedSignatures,
+    ) {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 16);
+        let chunk = commits.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            for part in commits.chunks(chunk.max(1)) {
+                scope.spawn(move || {
+                    let repo = self.local();
+                    let Ok(objects) = self.objects(&repo) else {
+                        return;
+                    };
+                    for &id in part {
+                        let Ok(commit) = parse_commit(&objects, id) else {
+                            continue;
+                        };
+                        let Some((sig, signed)) = &commit.signature else {
+                            continue;
+                        };
+                        for policy in candidates {
+                            let outcome =
+                                check_signature(policy, sig, signed, commit.time, Some(checked));
+                            if !matches!(outcome, Err(Violation::UnknownKey(_))) {
+                                break;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+    }
+
     /// A commit's id, tree and first parent (empty for a root commit), for approving it.
     ///
     /// # Errors

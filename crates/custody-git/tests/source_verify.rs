@@ -441,3 +441,94 @@ fn a_revoked_openpgp_key_signs_nothing() {
     );
     let _ = run(Command::new("rm").arg("-rf").arg(&copy));
 }
+
+/// A history long enough that the signatures are checked ahead on several threads gets
+/// exactly the verdicts the in-order walk gives: keys added by a policy change, an unknown
+/// key and a signature that does not match its commit are all told apart.
+#[test]
+fn long_histories_are_judged_the_same_with_signatures_checked_ahead() {
+    let f = Fixture::new();
+    let alice = f.ssh_person("alice", "alice@example.org");
+    let bob = f.ssh_person("bob", "bob@example.org");
+    let carol = f.gpg_person("carol", "carol@example.org");
+    let policy = policy_with(&[(&alice, "owner", ""), (&carol, "maintainer", "")]);
+    let root = f.commit(&alice, true, &[(".custody/policy.toml", &policy)], "policy");
+    for i in 0..140 {
+        let by = if i % 10 == 0 { &carol } else { &alice };
+        f.commit(by, true, &[], &format!("early {i}"));
+    }
+    f.commit(&bob, true, &[], "bob before he is in the policy");
+    // A commit whose message was changed after it was signed.
+    let signed = f.commit(&alice, true, &[], "as signed");
+    let raw = run(f.git(&alice).args(["cat-file", "commit", &signed]));
+    let forged = raw.replace("as signed", "changed after signing") + "\n";
+    let forged_file = f.dir.parent().expect("parent").join("forged");
+    std::fs::write(&forged_file, forged).expect("write");
+    let forged_id = run(f
+        .git(&alice)
+        .args(["hash-object", "-t", "commit", "-w"])
+        .arg(&forged_file));
+    run(f
+        .git(&alice)
+        .args(["update-ref", "refs/heads/main", &forged_id]));
+    let policy = policy_with(&[
+        (&alice, "owner", ""),
+        (&carol, "maintainer", ""),
+        (&bob, "maintainer", ""),
+    ]);
+    f.commit(
+        &alice,
+        true,
+        &[(".custody/policy.toml", &policy)],
+        "add bob",
+    );
+    for i in 0..130 {
+        let by = if i % 10 == 0 { &carol } else { &bob };
+        f.commit(by, true, &[], &format!("late {i}"));
+    }
+
+    let report = f.verify(&VerifyOptions {
+        trust_root: Some(root.clone()),
+        ..VerifyOptions::default()
+    });
+    assert_eq!(report.commits.len(), 273);
+    let broken: Vec<(&str, &Vec<Violation>)> = report
+        .commits
+        .iter()
+        .filter(|c| !c.violations.is_empty())
+        .map(|c| (c.summary.as_str(), &c.violations))
+        .collect();
+    assert_eq!(broken.len(), 2, "{broken:#?}");
+    assert!(matches!(
+        violations(&report, "bob before he is in the policy").as_slice(),
+        [Violation::UnknownKey(_)]
+    ));
+    assert!(matches!(
+        violations(&report, "changed after signing").as_slice(),
+        [Violation::BadSignature(_)]
+    ));
+    let bob_signed = report
+        .commits
+        .iter()
+        .filter(|c| c.signer.as_ref().is_some_and(|(name, _)| name == "bob"))
+        .count();
+    assert_eq!(bob_signed, 117);
+
+    // The same commits judged by the in-order walk alone (too few to check ahead).
+    let tail = f.verify(&VerifyOptions {
+        trust_root: Some(root),
+        range: Some("HEAD~140..HEAD".into()),
+        ..VerifyOptions::default()
+    });
+    assert_eq!(tail.commits.len(), 140);
+    for commit in &tail.commits {
+        let same = report
+            .commits
+            .iter()
+            .find(|c| c.id == commit.id)
+            .expect("in both");
+        assert_eq!(same.violations, commit.violations, "{}", commit.summary);
+        assert_eq!(same.signer, commit.signer, "{}", commit.summary);
+    }
+    assert!(tail.commits.iter().any(|c| !c.violations.is_empty()));
+}
