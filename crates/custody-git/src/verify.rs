@@ -688,6 +688,7 @@ impl Repo {
         // does not depend on the policy, so the walk below, which decides in order what
         // the policy in force makes of it, finds it done.
         let checked = CheckedSignatures::new();
+        let mut blobs_ahead: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
         {
             let ahead: Vec<ObjectId> = order
                 .iter()
@@ -706,7 +707,7 @@ impl Repo {
                     .filter(|p| p.blob != root_policy.blob);
                 let mut candidates = vec![&root_policy.policy];
                 candidates.extend(tip_policy.as_ref().map(|p| &p.policy));
-                self.check_signatures_ahead(&ahead, &candidates, &checked);
+                blobs_ahead = self.check_signatures_ahead(&ahead, &candidates, &checked);
             }
         }
         let mut policy_blobs: HashMap<ObjectId, Option<ObjectId>> = HashMap::new();
@@ -877,7 +878,10 @@ impl Repo {
                 ));
             }
             // The policy this commit passes on.
-            let blob = blob_at(&objects, commit.tree, POLICY_PATH).ok().flatten();
+            let blob = match blobs_ahead.get(&id) {
+                Some(blob) => *blob,
+                None => blob_at(&objects, commit.tree, POLICY_PATH).ok().flatten(),
+            };
             policy_blobs.insert(id, blob);
             // A commit that keeps a policy its parent already had but that never took
             // effect (not signed by an Owner) is not a new attempt to change it: the old
@@ -989,41 +993,61 @@ impl Repo {
     /// Check the signatures of `commits` against the keys of `candidates`, on every core,
     /// into `checked`. Only the arithmetic is kept; what cannot be read or checked here is
     /// simply done again (and reported) by the walk.
+    ///
+    /// Returns where each commit's tree has the policy file (the walk needs that too).
     fn check_signatures_ahead(
         &self,
         commits: &[ObjectId],
         candidates: &[&Policy],
         checked: &CheckedSignatures,
-    ) {
+    ) -> HashMap<ObjectId, Option<ObjectId>> {
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
             .clamp(1, 16);
         let chunk = commits.len().div_ceil(threads);
         std::thread::scope(|scope| {
-            for part in commits.chunks(chunk.max(1)) {
-                scope.spawn(move || {
-                    let repo = self.local();
-                    let Ok(objects) = self.objects(&repo) else {
-                        return;
-                    };
-                    for &id in part {
-                        let Ok(commit) = parse_commit(&objects, id) else {
-                            continue;
+            let workers: Vec<_> = commits
+                .chunks(chunk.max(1))
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut policy_blobs = Vec::with_capacity(part.len());
+                        let repo = self.local();
+                        let Ok(objects) = self.objects(&repo) else {
+                            return policy_blobs;
                         };
-                        let Some((sig, signed)) = &commit.signature else {
-                            continue;
-                        };
-                        for policy in candidates {
-                            let outcome =
-                                check_signature(policy, sig, signed, commit.time, Some(checked));
-                            if !matches!(outcome, Err(Violation::UnknownKey(_))) {
-                                break;
+                        for &id in part {
+                            let Ok(commit) = parse_commit(&objects, id) else {
+                                continue;
+                            };
+                            if let Ok(blob) = blob_at(&objects, commit.tree, POLICY_PATH) {
+                                policy_blobs.push((id, blob));
+                            }
+                            let Some((sig, signed)) = &commit.signature else {
+                                continue;
+                            };
+                            for policy in candidates {
+                                let outcome = check_signature(
+                                    policy,
+                                    sig,
+                                    signed,
+                                    commit.time,
+                                    Some(checked),
+                                );
+                                if !matches!(outcome, Err(Violation::UnknownKey(_))) {
+                                    break;
+                                }
                             }
                         }
-                    }
-                });
-            }
-        });
+                        policy_blobs
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .filter_map(|w| w.join().ok())
+                .flatten()
+                .collect()
+        })
     }
 
     /// A commit's id, tree and first parent (empty for a root commit), for approving it.
