@@ -985,6 +985,20 @@ impl Repo {
     }
 }
 
+/// A commit's id, tree and first parent (empty for a root commit).
+fn describe(objects: &Objects, id: ObjectId) -> Result<(String, String, String), GitError> {
+    let commit = parse_commit(objects, id)?;
+    Ok((
+        id.to_string(),
+        commit.tree.to_string(),
+        commit
+            .parents
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    ))
+}
+
 /// Below this many commits, checking signatures ahead on other threads costs more than
 /// it saves.
 const CHECK_AHEAD_FROM: usize = 256;
@@ -1057,17 +1071,7 @@ impl Repo {
     pub fn describe_commit(&self, spec: &str) -> Result<(String, String, String), GitError> {
         let repo = self.local();
         let objects = self.objects(&repo)?;
-        let id = resolve(&repo, &objects, spec)?;
-        let commit = parse_commit(&objects, id)?;
-        Ok((
-            id.to_string(),
-            commit.tree.to_string(),
-            commit
-                .parents
-                .first()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        ))
+        describe(&objects, resolve(&repo, &objects, spec)?)
     }
 
     /// As [`Repo::describe_commit`] for every commit a revision or a range names: `A..B`
@@ -1099,19 +1103,7 @@ impl Repo {
         }
         parents_first(&commits)
             .into_iter()
-            .map(|i| {
-                let id = commits[i].0;
-                let commit = parse_commit(&objects, id)?;
-                Ok((
-                    id.to_string(),
-                    commit.tree.to_string(),
-                    commit
-                        .parents
-                        .first()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                ))
-            })
+            .map(|i| describe(&objects, commits[i].0))
             .collect()
     }
 

@@ -52,6 +52,24 @@ fn git(work: &Path, p: &Person) -> std::process::Command {
     c
 }
 
+/// A new repository `dir/work` whose first commit, signed by `owner`, holds `files` (the
+/// policy and the like); returns the work tree and that commit (the trust root).
+fn start_repo(dir: &Path, owner: &Person, files: &[(&str, &str)]) -> (PathBuf, String) {
+    let work = dir.join("work");
+    ok(std::process::Command::new("git")
+        .args(["init", "-q", "-b", "main"])
+        .arg(&work));
+    for (path, text) in files {
+        let path = work.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    ok(git(&work, owner).args(["add", "-A"]));
+    ok(git(&work, owner).args(["commit", "-q", "-S", "-m", "policy"]));
+    let root = ok(git(&work, owner).args(["rev-parse", "HEAD"]));
+    (work, root)
+}
+
 fn approve(work: &Path, p: &Person, rev: &str) {
     Command::cargo_bin("custody")
         .expect("binary")
@@ -106,11 +124,7 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
     let bob = person(dir, "bob", "bob@example.org");
     let carol = person(dir, "carol", "carol@example.org");
     let dave = person(dir, "dave", "dave@example.org");
-    let work = dir.join("work");
     let server = dir.join("server.git");
-    ok(std::process::Command::new("git")
-        .args(["init", "-q", "-b", "main"])
-        .arg(&work));
     ok(std::process::Command::new("git")
         .args(["init", "-q", "--bare", "-b", "main"])
         .arg(&server));
@@ -124,11 +138,7 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
         ],
         "[[rules]]\nrefs = [\"refs/heads/main\"]\nwriters = [\"owner\", \"maintainer\"]\napprovals = 2\nwrite_approval = true\n[[rules]]\nrefs = [\"**\"]\n",
     );
-    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
-    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
-    ok(git(&work, &alice).args(["add", "-A"]));
-    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
-    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    let (work, root) = start_repo(dir, &alice, &[(".custody/policy.toml", &policy)]);
     ok(git(&work, &alice)
         .args(["remote", "add", "origin"])
         .arg(format!("file://{}", server.display())));
@@ -208,10 +218,6 @@ fn changed_paths_need_an_approval_from_their_code_owners() {
     let bob = person(dir, "bob", "bob@example.org");
     let carol = person(dir, "carol", "carol@example.org");
     let dave = person(dir, "dave", "dave@example.org");
-    let work = dir.join("work");
-    ok(std::process::Command::new("git")
-        .args(["init", "-q", "-b", "main"])
-        .arg(&work));
     let policy = policy_text(
         "version = 1\n",
         &[
@@ -222,17 +228,14 @@ fn changed_paths_need_an_approval_from_their_code_owners() {
         ],
         "[[rules]]\nrefs = [\"refs/heads/main\"]\napprovals = 1\ncodeowners = true\n",
     );
-    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
-    std::fs::create_dir_all(work.join(".github")).expect("mkdir");
-    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
-    std::fs::write(
-        work.join(".github/CODEOWNERS"),
-        "* @bob\n/src/ dave@example.org\n",
-    )
-    .expect("write");
-    ok(git(&work, &alice).args(["add", "-A"]));
-    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
-    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    let (work, root) = start_repo(
+        dir,
+        &alice,
+        &[
+            (".custody/policy.toml", &policy),
+            (".github/CODEOWNERS", "* @bob\n/src/ dave@example.org\n"),
+        ],
+    );
 
     ok(git(&work, &carol).args(["checkout", "-q", "-b", "feature"]));
     std::fs::create_dir_all(work.join("src")).expect("mkdir");
@@ -300,10 +303,6 @@ fn a_policy_change_needs_the_owners_threshold_of_the_old_policy() {
     let alice = person(dir, "alice", "alice@example.org");
     let erin = person(dir, "erin", "erin@example.org");
     let bob = person(dir, "bob", "bob@example.org");
-    let work = dir.join("work");
-    ok(std::process::Command::new("git")
-        .args(["init", "-q", "-b", "main"])
-        .arg(&work));
     let policy = |people: &[(&Person, &str)]| {
         policy_text(
             "version = 1
@@ -315,15 +314,14 @@ refs = [\"**\"]
 ",
         )
     };
-    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
-    std::fs::write(
-        work.join(".custody/policy.toml"),
-        policy(&[(&alice, "owner"), (&erin, "owner")]),
-    )
-    .expect("write");
-    ok(git(&work, &alice).args(["add", "-A"]));
-    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
-    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    let (work, root) = start_repo(
+        dir,
+        &alice,
+        &[(
+            ".custody/policy.toml",
+            &policy(&[(&alice, "owner"), (&erin, "owner")]),
+        )],
+    );
 
     // Alice alone adds Bob: one Owner of two.
     std::fs::write(
@@ -356,20 +354,12 @@ fn required_attestations_must_be_there_and_signed_by_people_of_the_policy() {
     let alice = person(dir, "alice", "alice@example.org");
     let ci = person(dir, "ci", "ci@example.org");
     let guest = person(dir, "guest", "guest@example.org");
-    let work = dir.join("work");
-    ok(std::process::Command::new("git")
-        .args(["init", "-q", "-b", "main"])
-        .arg(&work));
     let policy = policy_text(
         "version = 1\n",
         &[(&alice, "owner"), (&ci, "developer"), (&guest, "guest")],
         "[[rules]]\nrefs = [\"refs/heads/main\"]\nattestations = [\"https://custody.dev/secrets-scan/v1\"]\n",
     );
-    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
-    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
-    ok(git(&work, &alice).args(["add", "-A"]));
-    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
-    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    let (work, root) = start_repo(dir, &alice, &[(".custody/policy.toml", &policy)]);
     ok(git(&work, &alice).args(["commit", "-q", "-S", "--allow-empty", "-m", "work"]));
 
     let (code, report) = verify(&work, &root);
@@ -420,10 +410,6 @@ fn a_range_approves_every_commit_of_a_series() {
     let alice = person(dir, "alice", "alice@example.org");
     let bob = person(dir, "bob", "bob@example.org");
     let carol = person(dir, "carol", "carol@example.org");
-    let work = dir.join("work");
-    ok(std::process::Command::new("git")
-        .args(["init", "-q", "-b", "main"])
-        .arg(&work));
     let policy = policy_text(
         "version = 1\n",
         &[
@@ -433,11 +419,7 @@ fn a_range_approves_every_commit_of_a_series() {
         ],
         "[[rules]]\nrefs = [\"refs/heads/main\"]\nwriters = [\"owner\", \"maintainer\", \"developer\"]\napprovals = 1\n",
     );
-    std::fs::create_dir_all(work.join(".custody")).expect("mkdir");
-    std::fs::write(work.join(".custody/policy.toml"), policy).expect("write");
-    ok(git(&work, &alice).args(["add", "-A"]));
-    ok(git(&work, &alice).args(["commit", "-q", "-S", "-m", "policy"]));
-    let root = ok(git(&work, &alice).args(["rev-parse", "HEAD"]));
+    let (work, root) = start_repo(dir, &alice, &[(".custody/policy.toml", &policy)]);
     for i in 0..3 {
         std::fs::write(work.join(format!("{i}.txt")), "work").expect("write");
         ok(git(&work, &carol).args(["add", "-A"]));
