@@ -61,6 +61,23 @@ impl Repo {
         ok(&mut c);
         ok(self.git().args(["rev-parse", "HEAD"]))
     }
+
+    /// `custody source init` for Alice with `key`, in the repository.
+    fn init_alice(&self, key: &Path) -> assert_cmd::assert::Assert {
+        custody()
+            .args([
+                "source",
+                "init",
+                "--owner",
+                "Alice",
+                "--email",
+                "alice@example.org",
+                "--key",
+            ])
+            .arg(key)
+            .arg(self.dir())
+            .assert()
+    }
 }
 
 fn pub_key(key: &Path) -> PathBuf {
@@ -70,37 +87,13 @@ fn pub_key(key: &Path) -> PathBuf {
 #[test]
 fn init_then_verify_a_signed_history_and_a_broken_one() {
     let r = Repo::new();
-    custody()
-        .args([
-            "source",
-            "init",
-            "--owner",
-            "Alice",
-            "--email",
-            "alice@example.org",
-            "--key",
-        ])
-        .arg(pub_key(&r.key))
-        .arg(r.dir())
-        .assert()
+    r.init_alice(&pub_key(&r.key))
         .success()
         .stderr(predicate::str::contains("trust root"));
     let policy = std::fs::read_to_string(r.dir().join(".custody/policy.toml")).expect("policy");
     assert!(policy.contains("role = \"owner\"") && policy.contains("ssh-ed25519 "));
     // A second init is refused unless forced.
-    custody()
-        .args([
-            "source",
-            "init",
-            "--owner",
-            "Alice",
-            "--email",
-            "alice@example.org",
-            "--key",
-        ])
-        .arg(pub_key(&r.key))
-        .arg(r.dir())
-        .assert()
+    r.init_alice(&pub_key(&r.key))
         .code(2)
         .stderr(predicate::str::contains("a policy exists already"));
 
@@ -195,20 +188,7 @@ fn init_takes_an_openpgp_certificate_and_refuses_other_files() {
     let cert = gpg(&["--armor", "--export", "alice@example.org"]);
     let cert_file = r.tmp.path().join("alice.asc");
     std::fs::write(&cert_file, cert).expect("write");
-    custody()
-        .args([
-            "source",
-            "init",
-            "--owner",
-            "Alice",
-            "--email",
-            "alice@example.org",
-            "--key",
-        ])
-        .arg(&cert_file)
-        .arg(r.dir())
-        .assert()
-        .success();
+    r.init_alice(&cert_file).success();
     assert!(
         r.dir()
             .join(".custody/keys/alice@example.org.asc")
@@ -235,20 +215,7 @@ fn init_takes_an_openpgp_certificate_and_refuses_other_files() {
 #[test]
 fn custody_check_reports_the_source_rows() {
     let r = Repo::new();
-    custody()
-        .args([
-            "source",
-            "init",
-            "--owner",
-            "Alice",
-            "--email",
-            "alice@example.org",
-            "--key",
-        ])
-        .arg(pub_key(&r.key))
-        .arg(r.dir())
-        .assert()
-        .success();
+    r.init_alice(&pub_key(&r.key)).success();
     let root = r.commit(true, "custody: repository policy");
     r.commit(true, "work");
     let status = |report: &Value, id: &str| row(report, id)["status"].as_str().map(str::to_owned);
@@ -290,20 +257,7 @@ fn custody_check_reports_the_source_rows() {
 #[test]
 fn a_key_fingerprint_can_anchor_the_chain() {
     let r = Repo::new();
-    custody()
-        .args([
-            "source",
-            "init",
-            "--owner",
-            "Alice",
-            "--email",
-            "alice@example.org",
-            "--key",
-        ])
-        .arg(pub_key(&r.key))
-        .arg(r.dir())
-        .assert()
-        .success();
+    r.init_alice(&pub_key(&r.key)).success();
     r.commit(true, "custody: repository policy");
     r.commit(true, "work");
     let listed = ok(std::process::Command::new("ssh-keygen")
