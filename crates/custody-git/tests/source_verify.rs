@@ -144,6 +144,15 @@ impl Fixture {
         run(self.git(by).args(["rev-parse", "HEAD"]))
     }
 
+    /// `by` merges `branch` into main, signed, with a merge commit.
+    fn merge_into_main(&self, by: &Person, branch: &str) {
+        run(self.git(by).args(["checkout", "-q", "main"]));
+        let message = format!("merge {branch}");
+        run(self
+            .git(by)
+            .args(["merge", "-q", "--no-ff", "-S", "-m", &message, branch]));
+    }
+
     fn verify(&self, options: &VerifyOptions) -> SourceReport {
         Repo::discover(&self.dir)
             .expect("repo")
@@ -337,16 +346,7 @@ fn openpgp_signed_commits_and_merges_verify() {
     // Dave works on a branch; carol merges it into main with a signed merge.
     run(f.git(&dave).args(["checkout", "-q", "-b", "feature"]));
     f.commit(&dave, true, &[("b", "b")], "dave on a branch");
-    run(f.git(&carol).args(["checkout", "-q", "main"]));
-    run(f.git(&carol).args([
-        "merge",
-        "-q",
-        "--no-ff",
-        "-S",
-        "-m",
-        "merge feature",
-        "feature",
-    ]));
+    f.merge_into_main(&carol, "feature");
     let report = f.verify(&VerifyOptions::default());
     assert_eq!(report.violations(), 0, "{report:#?}");
     let merged = report
@@ -365,16 +365,7 @@ fn openpgp_signed_commits_and_merges_verify() {
     // An unsigned commit merged in is a violation even though the merge is signed.
     run(f.git(&dave).args(["checkout", "-q", "-b", "feature2"]));
     f.commit(&dave, false, &[("c", "c")], "dave unsigned on a branch");
-    run(f.git(&carol).args(["checkout", "-q", "main"]));
-    run(f.git(&carol).args([
-        "merge",
-        "-q",
-        "--no-ff",
-        "-S",
-        "-m",
-        "merge feature2",
-        "feature2",
-    ]));
+    f.merge_into_main(&carol, "feature2");
     let report = f.verify(&VerifyOptions::default());
     assert_eq!(
         violations(&report, "dave unsigned on a branch"),

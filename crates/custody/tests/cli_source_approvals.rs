@@ -70,6 +70,20 @@ fn start_repo(dir: &Path, owner: &Person, files: &[(&str, &str)]) -> (PathBuf, S
     (work, root)
 }
 
+/// `p` merges the branch `feature` into `main`, signed, with a merge commit.
+fn merge_feature(work: &Path, p: &Person) {
+    ok(git(work, p).args(["checkout", "-q", "main"]));
+    ok(git(work, p).args([
+        "merge",
+        "-q",
+        "--no-ff",
+        "-S",
+        "-m",
+        "merge feature",
+        "feature",
+    ]));
+}
+
 fn approve(work: &Path, p: &Person, rev: &str) {
     Command::cargo_bin("custody")
         .expect("binary")
@@ -157,16 +171,7 @@ fn merges_into_a_protected_branch_need_two_independent_approvals() {
     ok(git(&work, &carol).args(["commit", "-q", "-S", "-m", "carol's feature"]));
     approve(&work, &carol, "feature");
     approve(&work, &bob, "feature");
-    ok(git(&work, &alice).args(["checkout", "-q", "main"]));
-    ok(git(&work, &alice).args([
-        "merge",
-        "-q",
-        "--no-ff",
-        "-S",
-        "-m",
-        "merge feature",
-        "feature",
-    ]));
+    merge_feature(&work, &alice);
 
     let (code, report) = verify(&work, &root);
     assert_eq!(code, Some(1), "{report:#}");
@@ -243,16 +248,7 @@ fn changed_paths_need_an_approval_from_their_code_owners() {
     ok(git(&work, &carol).args(["add", "-A"]));
     ok(git(&work, &carol).args(["commit", "-q", "-S", "-m", "carol changes src"]));
     approve(&work, &bob, "feature");
-    ok(git(&work, &alice).args(["checkout", "-q", "main"]));
-    ok(git(&work, &alice).args([
-        "merge",
-        "-q",
-        "--no-ff",
-        "-S",
-        "-m",
-        "merge feature",
-        "feature",
-    ]));
+    merge_feature(&work, &alice);
     let (code, report) = verify(&work, &root);
     assert_eq!(code, Some(1), "{report:#}");
     let why = report["commits"].to_string();
