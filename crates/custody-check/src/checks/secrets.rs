@@ -94,7 +94,7 @@ pub(super) fn evaluate(control: &'static Control, project: &Project) -> ControlR
             let commit = f
                 .commit
                 .as_ref()
-                .map_or("?", |c| c.id.get(..12).unwrap_or(&c.id));
+                .map_or("?", |c| custody_git::short_id(&c.id));
             Evidence::at(
                 format!("{}:{} @ {commit}", f.path, f.line),
                 format!("{} ({}): {}", f.rule, f.description, f.redacted),

@@ -211,7 +211,7 @@ fn table(report: &ScanReport) -> String {
             f.path, f.line, f.column, f.rule, f.redacted
         ));
         if let Some(c) = &f.commit {
-            let short = c.id.get(..12).unwrap_or(&c.id);
+            let short = custody_git::short_id(&c.id);
             let date = custody_core::time::format_utc(c.time);
             out.push_str(&format!("    added in {short} by {} on {date}\n", c.author));
         }
