@@ -38,15 +38,7 @@ impl CommitAttestation {
     /// The statement bytes to sign, with `predicate` as given.
     #[must_use]
     pub fn statement(&self, predicate: &serde_json::Value) -> Vec<u8> {
-        let value = serde_json::json!({
-            "_type": "https://in-toto.io/Statement/v1",
-            "subject": [{"name": "git-commit", "digest": {"gitCommit": self.commit}}],
-            "predicateType": self.predicate_type,
-            "predicate": predicate,
-        });
-        let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        commit_statement(&self.commit, &self.predicate_type, predicate)
     }
 
     /// Read a statement back; `None` for approvals and anything that is not a statement
@@ -58,15 +50,32 @@ impl CommitAttestation {
         if predicate_type == PREDICATE_TYPE || v["_type"] != "https://in-toto.io/Statement/v1" {
             return None;
         }
-        let subjects = v["subject"].as_array()?;
-        let [subject] = subjects.as_slice() else {
-            return None;
-        };
         Some(Self {
-            commit: subject["digest"]["gitCommit"].as_str()?.to_owned(),
+            commit: single_commit_subject(&v)?.to_owned(),
             predicate_type: predicate_type.to_owned(),
         })
     }
+}
+
+/// An in-toto Statement about one git commit, as the bytes to sign.
+fn commit_statement(commit: &str, predicate_type: &str, predicate: &serde_json::Value) -> Vec<u8> {
+    let value = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "git-commit", "digest": {"gitCommit": commit}}],
+        "predicateType": predicate_type,
+        "predicate": predicate,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The commit a statement is about, when it has exactly one subject naming one.
+fn single_commit_subject(statement: &serde_json::Value) -> Option<&str> {
+    let [subject] = statement["subject"].as_array()?.as_slice() else {
+        return None;
+    };
+    subject["digest"]["gitCommit"].as_str()
 }
 
 /// What the reviewer says they approved.
@@ -88,20 +97,13 @@ impl Approval {
     /// The statement bytes to sign.
     #[must_use]
     pub fn statement(&self) -> Vec<u8> {
-        let value = serde_json::json!({
-            "_type": "https://in-toto.io/Statement/v1",
-            "subject": [{"name": "git-commit", "digest": {"gitCommit": self.commit}}],
-            "predicateType": PREDICATE_TYPE,
-            "predicate": {
-                "reviewer": self.reviewer,
-                "tree": self.tree,
-                "base": self.base,
-                "time": self.time,
-            },
+        let predicate = serde_json::json!({
+            "reviewer": self.reviewer,
+            "tree": self.tree,
+            "base": self.base,
+            "time": self.time,
         });
-        let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+        commit_statement(&self.commit, PREDICATE_TYPE, &predicate)
     }
 
     /// Read a statement back; `None` when it is not an approval.
@@ -111,13 +113,9 @@ impl Approval {
         if v["predicateType"] != PREDICATE_TYPE {
             return None;
         }
-        let subjects = v["subject"].as_array()?;
-        let [subject] = subjects.as_slice() else {
-            return None;
-        };
         let text = |x: &serde_json::Value| x.as_str().map(str::to_owned);
         Some(Self {
-            commit: text(&subject["digest"]["gitCommit"])?,
+            commit: single_commit_subject(&v)?.to_owned(),
             tree: text(&v["predicate"]["tree"])?,
             base: text(&v["predicate"]["base"])?,
             reviewer: text(&v["predicate"]["reviewer"])?,
