@@ -11,7 +11,7 @@ mod check_report;
 use check_report::{check_report, row};
 #[path = "support/tools.rs"]
 mod tools;
-use tools::ok;
+use tools::{commit_all, ok};
 
 fn custody() -> Command {
     Command::cargo_bin("custody").expect("binary built")
@@ -52,14 +52,7 @@ impl Repo {
     }
 
     fn commit(&self, signed: bool, message: &str) -> String {
-        ok(self.git().args(["add", "-A"]));
-        let mut c = self.git();
-        c.args(["commit", "-q", "--allow-empty", "-m", message]);
-        if signed {
-            c.arg("-S");
-        }
-        ok(&mut c);
-        ok(self.git().args(["rev-parse", "HEAD"]))
+        commit_all(|| self.git(), signed, message)
     }
 
     /// `custody source init` for Alice with `key`, in the repository.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 #[path = "support/tools.rs"]
 mod tools;
-use tools::{ok, output, path_with_custody};
+use tools::{commit_all, ok, output, path_with_custody};
 
 struct Setup {
     _tmp: tempfile::TempDir,
@@ -36,14 +36,7 @@ impl Setup {
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             std::fs::write(p, content).expect("write");
         }
-        ok(self.git().args(["add", "-A"]));
-        let mut c = self.git();
-        c.args(["commit", "-q", "--allow-empty", "-m", message]);
-        if signed {
-            c.arg("-S");
-        }
-        ok(&mut c);
-        ok(self.git().args(["rev-parse", "HEAD"]))
+        commit_all(|| self.git(), signed, message)
     }
 
     /// Push; `Ok(stderr)` when accepted, `Err(stderr)` when refused.

@@ -29,3 +29,16 @@ pub fn path_with_custody() -> String {
         std::env::var("PATH").unwrap_or_default()
     )
 }
+
+/// Stage everything and commit (signed with `-S`, or not) through `git`, which makes a
+/// git command with the committer's identity; returns the new commit's id.
+pub fn commit_all(git: impl Fn() -> Command, signed: bool, message: &str) -> String {
+    ok(git().args(["add", "-A"]));
+    let mut c = git();
+    c.args(["commit", "-q", "--allow-empty", "-m", message]);
+    if signed {
+        c.arg("-S");
+    }
+    ok(&mut c);
+    ok(git().args(["rev-parse", "HEAD"]))
+}
