@@ -92,26 +92,14 @@ pub(crate) fn read_record(objects: &Objects, id: ObjectId, file: &str) -> Result
     let commit =
         gix::objs::CommitRef::from_bytes(data, objects.hash).map_err(|e| object_error(id, e))?;
     let parents: Vec<ObjectId> = commit.parents().collect();
-    let tree = commit.tree();
-    let mut tree_buffer = Vec::new();
-    let tree_data = objects.read_kind(&tree, gix::object::Kind::Tree, &mut tree_buffer)?;
-    let decoded = gix::objs::TreeRef::from_bytes(tree_data, objects.hash)
-        .map_err(|e| object_error(tree, e))?;
-    let Some(entry) = decoded
-        .entries
-        .iter()
-        .find(|e| e.filename == file.as_bytes() && e.mode.is_blob())
-    else {
+    let Some(blob) = crate::verify::blob_at(objects, commit.tree(), file)? else {
         return Ok(Record {
             parents,
             file: Err(format!("no {file} in record commit {id}")),
         });
     };
-    let blob = entry.oid.to_owned();
-    let mut blob_buffer = Vec::new();
-    let bytes = objects.read_kind(&blob, gix::object::Kind::Blob, &mut blob_buffer)?;
     Ok(Record {
         parents,
-        file: Ok(bytes.to_vec()),
+        file: Ok(crate::verify::read_blob(objects, blob)?),
     })
 }
