@@ -19,6 +19,16 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     Ok(fs_err::read(path)?)
 }
 
+/// The ref updates a git hook gets on standard input (`OLD NEW REF` lines); `what` says
+/// which in the error (pushed, accepted).
+pub fn read_ref_updates(what: &str) -> Result<Vec<custody_git::push::RefUpdate>> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .with_context(|| format!("reading the {what} ref updates from standard input"))?;
+    Ok(custody_git::push::parse_updates(&input)?)
+}
+
 /// Write output to a file atomically, or to stdout for `None` / `-`.
 pub fn write_output(path: Option<&Path>, bytes: &[u8], mode: FileMode) -> Result<()> {
     match path {

@@ -13,7 +13,6 @@ use custody_secrets::engine::{Finding, RuleSet};
 use custody_secrets::rules::builtin_and_files;
 use custody_secrets::scan::{ScanOptions, ScanReport, scan_tree};
 use serde_json::json;
-use std::io::Read as _;
 use std::path::PathBuf;
 
 pub fn run(cmd: SecretsCommand) -> Result<Outcome> {
@@ -119,11 +118,7 @@ fn scan(args: &SecretsScanArgs) -> Result<Outcome> {
             format!("distinct file version(s) from {} commit(s)", scan.commits),
         )
     } else if args.pre_receive {
-        let mut input = String::new();
-        std::io::stdin()
-            .read_to_string(&mut input)
-            .context("reading the pushed ref updates from standard input")?;
-        let updates = custody_git::push::parse_updates(&input)?;
+        let updates = crate::io::read_ref_updates("pushed")?;
         let scan = scan_push(&rules, &args.path, &updates, &options)
             .with_context(|| format!("scanning the push into {where_}"))?;
         (

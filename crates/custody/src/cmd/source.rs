@@ -232,12 +232,7 @@ fn attest(args: &SourceAttestArgs) -> Result<Outcome> {
 /// The pre-receive hook: the policy's verdict on every ref update, and the secret scan of
 /// what the push adds. Messages go to standard error, which git relays to the pusher.
 fn pre_receive(args: &SourceHookPreReceiveArgs) -> Result<Outcome> {
-    use std::io::Read as _;
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .context("reading the pushed ref updates from standard input")?;
-    let updates = custody_git::push::parse_updates(&input)?;
+    let updates = crate::io::read_ref_updates("pushed")?;
     let repo = custody_git::Repo::for_hook(&args.path)?;
     let decisions = repo.check_push(&updates, args.trust_root.as_deref())?;
     let mut refused = 0usize;
@@ -287,12 +282,7 @@ fn pre_receive(args: &SourceHookPreReceiveArgs) -> Result<Outcome> {
 
 /// The post-receive hook: one signed push log entry per accepted ref update.
 fn post_receive(args: &SourceHookPostReceiveArgs) -> Result<Outcome> {
-    use std::io::Read as _;
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .context("reading the accepted ref updates from standard input")?;
-    let updates = custody_git::push::parse_updates(&input)?;
+    let updates = crate::io::read_ref_updates("accepted")?;
     let password = crate::io::PassphraseSource {
         env: args.password.password_env.clone(),
     };
